@@ -1,0 +1,67 @@
+# The project's vocabulary. `make run` and `make test` do all set-up themselves.
+SHELL := /bin/bash
+PYTHON_VERSION := $(shell cat .python-version)
+PYENV_PY := $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python
+BASE_PY := $(shell [ -x $(PYENV_PY) ] && echo $(PYENV_PY) || command -v python3.10)
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+VAR := var
+KB := $(VAR)/kb.sqlite
+MODEL_STAMP := models/.inputs.sha
+export PYTHONPATH := $(CURDIR)
+export LOANWHY_HOME := $(CURDIR)
+
+.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock requirements.in
+	@test -n "$(BASE_PY)" || { echo "Python $(PYTHON_VERSION) not found (pyenv install $(PYTHON_VERSION))"; exit 1; }
+	@test -x $(PY) || $(BASE_PY) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==23.2.1"
+	$(PY) -m pip install -q -r requirements.in -c requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed kb train ## venv, dependencies, knowledge base, model
+
+kb: $(VENV)/.installed ## build the knowledge base (var/kb.sqlite) from knowledge/
+	@mkdir -p $(VAR)
+	$(PY) -m loanwhy.cli build-kb
+
+train: $(VENV)/.installed kb ## train the model when data, domain, config or knowledge changed
+	@$(PY) scripts/train_if_changed.py
+
+run: setup ## set up, start the action server, Rasa and the web page, print where to chat
+	@scripts/run.sh
+
+stop: ## stop what `make run` started
+	@scripts/stop.sh
+
+shell: setup ## chat on the command line
+	$(RASA) shell --endpoints endpoints.yml
+
+unit: $(VENV)/.installed kb ## fast tests of the plain logic and actions
+	$(PY) -m pytest -q tests
+
+validate: setup ## rasa data validate
+	$(RASA) data validate --fail-on-warnings --quiet
+
+story-test: setup ## story tests with the trained model
+	@scripts/story_test.sh
+
+lint: $(VENV)/.installed ## ruff and mypy
+	$(VENV)/bin/ruff check loanwhy actions channels scripts tests
+	$(VENV)/bin/mypy loanwhy
+
+test: setup ## everything: lint, unit tests, data validation, story tests, live tests
+	$(MAKE) lint
+	$(MAKE) validate
+	$(PY) -m pytest -q tests
+	$(MAKE) story-test
+
+eval: setup ## evaluation cases against the running assistant (starts it if needed)
+	@scripts/eval.sh
+
+clean: ## remove venv, models and runtime data
+	rm -rf $(VENV) models $(VAR) results

@@ -1,0 +1,23 @@
+"""Helpers shared by the actions: reading the latest text and the stored facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from loanwhy.diagnose import Facts
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def stored_facts(tracker: Tracker) -> Facts:
+    facts = tracker.get_slot("facts")
+    return dict(facts) if isinstance(facts, dict) else {}
+
+
+def button(title: str, payload: str | None = None) -> dict[str, Any]:
+    """Buttons send plain text back, so they pass through NLU like typed words."""
+    return {"title": title, "payload": payload or title}

@@ -1,0 +1,147 @@
+"""Actions that analyse what the applicant said and report the likely reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_text, stored_facts
+from loanwhy import diagnose as dx
+from loanwhy import report
+from loanwhy.kb import load
+
+
+def utter_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
+    """Send the ranked report and the diagnosis payload; returns the raised ids."""
+    kb = load()
+    result = dx.diagnose(facts, kb)
+    if result.raised:
+        dispatcher.utter_message(response="utter_report_intro", count=len(result.principal))
+        for rank, sid in enumerate(result.principal, start=1):
+            dispatcher.utter_message(response="utter_report_signal", **report.signal_values(sid, rank, kb))
+        if result.secondary:
+            dispatcher.utter_message(response="utter_report_others", names=report.names(result.secondary, kb))
+    else:
+        dispatcher.utter_message(response="utter_report_none")
+    if result.fine:
+        dispatcher.utter_message(response="utter_report_fine", names=report.names(result.fine, kb))
+    dispatcher.utter_message(response="utter_report_honesty")
+    dispatcher.utter_message(json_message=result.payload())
+    if result.raised:
+        dispatcher.utter_message(response="utter_report_followup")
+    return result.raised
+
+
+class ActionAnalyseMessage(Action):
+    """Merge the facts of the latest message; tell the rules whether to report or ask."""
+
+    def name(self) -> str:
+        return "action_analyse_message"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        facts = dx.merge(stored_facts(tracker), dx.findings_to_facts(latest_text(tracker)))
+        known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
+        return [SlotSet("facts", facts), SlotSet("situation_known", known)]
+
+
+class ActionDiagnose(Action):
+    def name(self) -> str:
+        return "action_diagnose"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        raised = utter_report(dispatcher, stored_facts(tracker))
+        return [SlotSet("last_report", raised), SlotSet("situation_known", None)]
+
+
+def _focus(tracker: Tracker) -> list[str]:
+    """Signals a follow-up is about: the ones named in it, else the last report's principal ones."""
+    kb = load()
+    named = dx.topic_signals(latest_text(tracker), kb)
+    if named:
+        return named[:3]
+    last = tracker.get_slot("last_report") or []
+    if not last:
+        last = dx.diagnose(stored_facts(tracker), kb).raised
+    return list(last)[: int(kb.catalog.get("principal_reasons", 3))]
+
+
+class ActionExplainWhy(Action):
+    def name(self) -> str:
+        return "action_explain_why"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ids = _focus(tracker)
+        if not ids:
+            dispatcher.utter_message(response="utter_why_none")
+        for sid in ids:
+            dispatcher.utter_message(response="utter_why", **report.signal_values(sid))
+        return []
+
+
+class ActionHowLong(Action):
+    def name(self) -> str:
+        return "action_how_long"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ids = _focus(tracker)
+        if not ids:
+            dispatcher.utter_message(response="utter_how_long_none")
+        for sid in ids:
+            dispatcher.utter_message(response="utter_how_long", **report.signal_values(sid))
+        return []
+
+
+class ActionWhatIf(Action):
+    """Show how a hypothetical change would move the diagnosis, without storing it."""
+
+    def name(self) -> str:
+        return "action_what_if"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        kb = load()
+        change = dx.what_if(stored_facts(tracker), latest_text(tracker), kb)
+        if not dx.findings_to_facts(latest_text(tracker), kb, hypothetical=True):
+            dispatcher.utter_message(response="utter_whatif_unclear")
+            return []
+        if change.resolved:
+            dispatcher.utter_message(response="utter_whatif_resolved", names=report.names(change.resolved, kb))
+        if change.added:
+            dispatcher.utter_message(response="utter_whatif_added", names=report.names(change.added, kb))
+        if not change.changed:
+            dispatcher.utter_message(response="utter_whatif_same")
+        if change.after.raised:
+            dispatcher.utter_message(response="utter_whatif_remaining", names=report.names(change.after.raised, kb))
+        else:
+            dispatcher.utter_message(response="utter_whatif_clear")
+        dispatcher.utter_message(json_message={**change.after.payload(), "what_if": {"resolved": change.resolved, "added": change.added}})
+        return []
+
+
+class ActionExplainSignal(Action):
+    """Answer a question about one signal from the same catalog entry the diagnosis uses."""
+
+    def name(self) -> str:
+        return "action_explain_signal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ids = dx.topic_signals(latest_text(tracker))
+        if not ids:
+            dispatcher.utter_message(response="utter_signal_unknown")
+        for sid in ids[:2]:
+            dispatcher.utter_message(response="utter_signal_info", **report.signal_values(sid))
+        return []

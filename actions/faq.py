@@ -1,0 +1,29 @@
+"""Factual answers, read from the knowledge base by intent name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from loanwhy.kb import load
+
+FAQ_PREFIX = "faq_"
+
+
+class ActionAnswerFact(Action):
+    def name(self) -> str:
+        return "action_answer_fact"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        fact = load().facts.get(intent[len(FAQ_PREFIX) :]) if intent.startswith(FAQ_PREFIX) else None
+        if fact is None:
+            dispatcher.utter_message(response="utter_fact_missing")
+        else:
+            dispatcher.utter_message(response="utter_fact", answer=" ".join(str(fact["answer"]).split()))
+        return []

@@ -1,0 +1,218 @@
+"""Situation text → findings per risk signal.
+
+A finding says a signal is `raised` (the applicant described it) or `fine`
+(the applicant said it does not apply, or gave numbers below the threshold).
+Phrases, thresholds and negation words all come from the knowledge base.
+Numbers decide: "半年查了两次" is fine, "这两个月查了十几次" is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from loanwhy import quantities as q
+from loanwhy.kb import Knowledge, load
+from loanwhy.normalize import normalize
+
+RAISED, FINE = "raised", "fine"
+_NEG_WINDOW = 8
+_SPLIT = re.compile(r"[,，。.!！?？;；\n~～]+")
+
+
+@dataclass(frozen=True)
+class Finding:
+    signal: str
+    state: str  # RAISED or FINE
+    evidence: str
+    value: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"state": self.state, "evidence": self.evidence, "value": self.value}
+
+
+@dataclass(frozen=True)
+class _Rules:
+    typos: list[tuple[str, str]]
+    breaks: re.Pattern[str]
+    negators: re.Pattern[str]
+    not_neg: re.Pattern[str]
+    doubts: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+    cues: dict[str, re.Pattern[str] | None]
+    fine: dict[str, re.Pattern[str] | None]
+    measures: dict[str, list[dict[str, Any]]]
+    limits: dict[str, float]
+
+
+def _alt(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+@lru_cache(maxsize=4)
+def _rules_for(kb: Knowledge) -> _Rules:
+    lex = kb.lexicon
+    doubts = [d for d in lex["doubts"] if d not in ("如果", "假如", "要是", "万一")]
+    measures = {}
+    for sid, s in kb.signals.items():
+        ms = []
+        for m in s["recognise"]["measures"]:
+            ms.append({**m, "context_re": re.compile(m.get("context", ".")) if m.get("context") else None})
+        measures[sid] = ms
+    return _Rules(
+        typos=sorted(lex["typos"].items(), key=lambda kv: -len(kv[0])),
+        breaks=_words(lex["clause_breaks"]),
+        negators=_words(lex["negators"]),
+        not_neg=_words(lex["not_negations"]),
+        doubts=_words([d for d in doubts if len(d) > 1]),
+        hypothetical=re.compile("如果|假如|要是|万一|假设"),
+        cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
+        fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
+        measures=measures,
+        limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
+    )
+
+
+def prepare(text: str, kb: Knowledge | None = None) -> str:
+    """Normalise and fix common misspellings (带款 → 贷款)."""
+    rules = _rules_for(kb or load())
+    text = normalize(text).lower()
+    for wrong, right in rules.typos:
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
+
+
+def clauses(text: str, kb: Knowledge | None = None) -> list[str]:
+    rules = _rules_for(kb or load())
+    parts: list[str] = []
+    for chunk in _SPLIT.split(text):
+        parts.extend(p for p in rules.breaks.split(chunk) if p.strip())
+    return parts
+
+
+def _denied(clause: str, start: int, rules: _Rules) -> bool:
+    window = rules.not_neg.sub("__", clause[max(0, start - _NEG_WINDOW) : start])
+    return bool(rules.negators.search(window))
+
+
+def _doubted(clause: str, start: int, rules: _Rules) -> bool:
+    return bool(rules.doubts.search(clause[max(0, start - _NEG_WINDOW) : start]))
+
+
+def _measure(m: dict[str, Any], clause: str) -> tuple[bool, float] | None:
+    """Apply one numeric rule to a clause: (raised?, value) or None if no number fits."""
+    ctx = m["context_re"]
+    if ctx is not None and not ctx.search(clause):
+        return None
+    kind = m["kind"]
+    if kind == "count_in_period":
+        found = [c for c in q.counts(clause) if c.unit in m.get("units", ["次"]) + ["条"]]
+        if not found:
+            return None
+        count = max(c.value for c in found)
+        spans = q.periods(clause)
+        months = spans[0].value if spans else float(m.get("default_months", 6))
+        if not spans and re.search("最近|近期|这段时间|这阵子|刚刚|近来", clause):
+            months = 3.0
+        rules = sorted(m["rules"], key=lambda r: r["months"])
+        rule = next((r for r in rules if r["months"] >= months), rules[-1])
+        return count >= rule["min"], count
+    if kind == "ratio":
+        found = q.ratios(clause)
+        if not found:
+            return None
+        value = found[-1].value
+        if re.search("(?:少|减|降|掉|下滑)(?:了)?", clause) and not re.search("用|欠|刷|透支|还到", clause):
+            return None
+        return value >= m["min"], value
+    if kind == "used_of_limit":
+        limit = used = None
+        for a in q.amounts(clause):
+            before = clause[max(0, a.start - 4) : a.start]
+            if "额度" in before or "总共" in before:
+                limit = a.value
+            elif re.search("欠|用|刷|透支|花", before):
+                used = a.value
+        if limit and used is not None and limit > 0:
+            value = used / limit
+            return value >= m["min"], round(value, 3)
+        return None
+    if kind == "count":
+        found = [c for c in q.counts(clause) if c.unit in m.get("units", ["个"])]
+        if not found:
+            return None
+        value = max(c.value for c in found)
+        return value >= m["min"], value
+    if kind == "drop":
+        amts = q.amounts(clause)
+        if len(amts) >= 2 and re.search("从|由|降到|跌到|变成|只有|剩", clause):
+            before, after = amts[0].value, amts[-1].value
+            if before > 0 and after <= before:
+                value = 1 - after / before
+                return value >= m["min"], round(value, 3)
+        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水)(?:了)?", clause)
+        ratios = q.ratios(clause)
+        if verb and ratios:
+            value = ratios[-1].value
+            if "到" in clause[verb.start() : ratios[-1].start]:
+                value = 1 - value
+            return value >= m["min"], value
+        return None
+    if kind == "amount":
+        found = q.amounts(clause)
+        if not found:
+            return None
+        top = max(found, key=lambda a: a.value)
+        value = top.value + (1 if re.match("以上|多|出头|开外", clause[top.end :]) else 0)
+        return value >= m["min"], value
+    return None
+
+
+def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) -> dict[str, Finding]:
+    """Findings for every signal the text speaks about.
+
+    Within one message a raised finding beats a fine one (a denial in one clause
+    does not cancel a problem stated in another). Clauses that are only
+    hypothetical (如果…) are skipped unless `hypothetical` is set.
+    """
+    kb = kb or load()
+    rules = _rules_for(kb)
+    found: dict[str, Finding] = {}
+
+    def keep(f: Finding) -> None:
+        old = found.get(f.signal)
+        if old is None or (old.state == FINE and f.state == RAISED):
+            found[f.signal] = f
+
+    for clause in clauses(prepare(text, kb), kb):
+        if not hypothetical and rules.hypothetical.search(clause):
+            continue
+        for sid in kb.signals:
+            for m in rules.measures[sid]:
+                verdict = _measure(m, clause)
+                if verdict is not None:
+                    keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
+            cue = rules.cues[sid]
+            if cue is not None:
+                for hit in cue.finditer(clause):
+                    if _doubted(clause, hit.start(), rules):
+                        continue
+                    state = FINE if _denied(clause, hit.start(), rules) else RAISED
+                    keep(Finding(sid, state, clause))
+            fine = rules.fine[sid]
+            if fine is not None and fine.search(clause):
+                keep(Finding(sid, FINE, clause))
+    return found
+
+
+def raised(text: str, kb: Knowledge | None = None) -> list[str]:
+    """Ids of raised signals, most important first."""
+    kb = kb or load()
+    return kb.ranked([sid for sid, f in analyse(text, kb).items() if f.state == RAISED])

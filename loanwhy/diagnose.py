@@ -1,0 +1,115 @@
+"""Findings → a ranked diagnosis, its payload, and what-if comparisons.
+
+Facts are a plain dict `{signal_id: {"state", "evidence", "value"}}` so that a
+Rasa slot, the staff tool and the case log can all carry them as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from loanwhy.detect import FINE, RAISED, analyse
+from loanwhy.kb import Knowledge, load
+
+Facts = dict[str, dict[str, Any]]
+
+
+def findings_to_facts(text: str, kb: Knowledge | None = None, hypothetical: bool = False) -> Facts:
+    return {sid: f.as_dict() for sid, f in analyse(text, kb, hypothetical).items()}
+
+
+def merge(old: Facts | None, new: Facts) -> Facts:
+    """Newer statements replace older ones about the same signal."""
+    merged = dict(old or {})
+    merged.update(new)
+    return merged
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    raised: list[str]  # most important first
+    fine: list[str]
+    facts: Facts
+    kb: Knowledge
+
+    @property
+    def principal(self) -> list[str]:
+        return self.raised[: int(self.kb.catalog.get("principal_reasons", 3))]
+
+    @property
+    def secondary(self) -> list[str]:
+        return self.raised[len(self.principal) :]
+
+    def signal_entry(self, sid: str) -> dict[str, Any]:
+        s = self.kb.signals[sid]
+        return {
+            "id": sid,
+            "name": s["name"],
+            "severity": s["severity"],
+            "summary": s["summary"],
+            "in_control": s["in_control"],
+            "steps": [{"action": st["action"], "horizon": st["horizon"]} for st in s["steps"]],
+            "value": self.facts.get(sid, {}).get("value"),
+        }
+
+    def payload(self) -> dict[str, Any]:
+        """The `custom` payload of the diagnosis contract."""
+        return {
+            "diagnosis": {
+                "signals": [self.signal_entry(sid) for sid in self.raised],
+                "principal": self.principal,
+                "checked_fine": self.fine,
+                "likely_only": True,
+            }
+        }
+
+
+def diagnose(facts: Facts, kb: Knowledge | None = None) -> Diagnosis:
+    kb = kb or load()
+    raised = kb.ranked([sid for sid, f in facts.items() if f.get("state") == RAISED and sid in kb.signals])
+    fine = [sid for sid in kb.signals if facts.get(sid, {}).get("state") == FINE]
+    return Diagnosis(raised, fine, facts, kb)
+
+
+def diagnose_text(text: str, kb: Knowledge | None = None) -> Diagnosis:
+    kb = kb or load()
+    return diagnose(findings_to_facts(text, kb), kb)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    before: Diagnosis
+    after: Diagnosis
+
+    @property
+    def resolved(self) -> list[str]:
+        return [s for s in self.before.raised if s not in self.after.raised]
+
+    @property
+    def added(self) -> list[str]:
+        return [s for s in self.after.raised if s not in self.before.raised]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.resolved or self.added)
+
+
+def what_if(facts: Facts, text: str, kb: Knowledge | None = None) -> WhatIf:
+    """Apply a hypothetical ("如果我把信用卡还到一半呢") without storing it."""
+    kb = kb or load()
+    change = findings_to_facts(text, kb, hypothetical=True)
+    return WhatIf(diagnose(facts, kb), diagnose(merge(facts, change), kb))
+
+
+def topic_signals(text: str, kb: Knowledge | None = None) -> list[str]:
+    """Signals a question is about ("对外担保会影响贷款吗?"), by phrases or synonyms."""
+    kb = kb or load()
+    from loanwhy.detect import prepare
+
+    clean = prepare(text, kb)
+    hits = set(analyse(text, kb, hypothetical=True))
+    for sid, s in kb.signals.items():
+        if any(w and w.lower() in clean for w in s["synonyms"] + [s["name"]]):
+            hits.add(sid)
+    return kb.ranked(sorted(hits))

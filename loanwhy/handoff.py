@@ -1,0 +1,84 @@
+"""Handoff requests to human staff, kept in SQLite (var/app.sqlite).
+
+The bot records a request with a short summary; staff claim it, reply and hand
+the conversation back. While a conversation is handed off the bot stays quiet.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from loanwhy.kb import ROOT
+from loanwhy.privacy import mask
+
+PENDING, CLAIMED, CLOSED = "pending", "claimed", "closed"
+
+
+def app_db_path() -> Path:
+    return Path(os.environ.get("LOANWHY_APP_DB", ROOT / "var" / "app.sqlite"))
+
+
+def _db(path: Path | None = None):  # type: ignore[no-untyped-def]
+    import sqlite_utils
+
+    target = path or app_db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(target)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=5000")
+    if "handoffs" not in db.table_names():
+        db["handoffs"].create(
+            {"id": int, "sender_id": str, "channel": str, "status": str, "summary": str,
+             "created_at": float, "claimed_by": str, "updated_at": float},
+            pk="id",
+        )
+        db["handoffs"].create_index(["sender_id", "status"])
+    return db
+
+
+def request(sender_id: str, summary: str, channel: str = "", path: Path | None = None) -> dict[str, Any]:
+    """Open a handoff for this conversation (or return the open one)."""
+    db = _db(path)
+    try:
+        current = open_request(sender_id, path)
+        if current:
+            return current
+        now = time.time()
+        row = {"sender_id": sender_id, "channel": channel, "status": PENDING, "summary": mask(summary),
+               "created_at": now, "claimed_by": "", "updated_at": now}
+        row_id = db["handoffs"].insert(row).last_pk
+        return {**row, "id": row_id}
+    finally:
+        db.close()
+
+
+def open_request(sender_id: str, path: Path | None = None) -> dict[str, Any] | None:
+    db = _db(path)
+    try:
+        rows = list(db["handoffs"].rows_where("sender_id = ? and status != ?", [sender_id, CLOSED], limit=1))
+        return rows[0] if rows else None
+    finally:
+        db.close()
+
+
+def is_handed_off(sender_id: str, path: Path | None = None) -> bool:
+    return open_request(sender_id, path) is not None
+
+
+def set_status(handoff_id: int, status: str, staff: str = "", path: Path | None = None) -> None:
+    db = _db(path)
+    try:
+        db["handoffs"].update(handoff_id, {"status": status, "claimed_by": staff, "updated_at": time.time()})
+    finally:
+        db.close()
+
+
+def pending(path: Path | None = None) -> list[dict[str, Any]]:
+    db = _db(path)
+    try:
+        return list(db["handoffs"].rows_where("status != ?", [CLOSED], order_by="created_at"))
+    finally:
+        db.close()

@@ -1,0 +1,240 @@
+"""Knowledge base: YAML sources in knowledge/ → one SQLite database.
+
+The YAML files are the one source of truth. `build()` checks them and writes
+`var/kb.sqlite`; everything else (bot, channels, staff tool) reads the database
+through `load()`. Errors name the file and the entry at fault.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = ROOT / "knowledge"
+DEFAULT_DB = ROOT / "var" / "kb.sqlite"
+
+SIGNAL_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "id": str,
+    "name": str,
+    "severity": str,
+    "weight": int,
+    "in_control": bool,
+    "grounded_in": str,
+    "summary": str,
+    "why": str,
+    "steps": list,
+    "question": str,
+    "answers": list,
+    "ask_staff": str,
+    "script": str,
+    "synonyms": list,
+    "recognise": dict,
+}
+FACT_FIELDS = ("id", "title", "answer", "keywords", "source")
+MEASURE_KINDS = {"count_in_period", "ratio", "used_of_limit", "count", "drop", "amount"}
+
+
+class KnowledgeError(ValueError):
+    """A knowledge source file is broken; the message names file and entry."""
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("LOANWHY_KB", DEFAULT_DB))
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _check_regexes(where: str, patterns: Any) -> None:
+    if not isinstance(patterns, list):
+        raise KnowledgeError(f"{where}: expected a list of patterns")
+    for pattern in patterns:
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise KnowledgeError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str]) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{path.name}: expected a mapping with the signal's fields")
+    sid = entry.get("id", "?")
+    where = f"{path.name} [{sid}]"
+    for name, kind in SIGNAL_FIELDS.items():
+        if name not in entry or entry[name] is None:
+            raise KnowledgeError(f"{where}: missing field '{name}'")
+        if not isinstance(entry[name], kind):
+            raise KnowledgeError(f"{where}: field '{name}' should be {getattr(kind, '__name__', kind)}")
+    if sid not in known:
+        raise KnowledgeError(f"{where}: unknown signal id '{sid}' (not in catalog.yml)")
+    if path.stem != sid:
+        raise KnowledgeError(f"{where}: file name must be {sid}.yml")
+    if entry["severity"] not in severities:
+        raise KnowledgeError(f"{where}: severity must be one of {severities}")
+    if not entry["steps"]:
+        raise KnowledgeError(f"{where}: needs at least one step")
+    for i, step in enumerate(entry["steps"]):
+        if not isinstance(step, dict) or not step.get("action") or not step.get("horizon"):
+            raise KnowledgeError(f"{where}: step {i + 1} needs 'action' and 'horizon'")
+    rec = entry["recognise"]
+    for part in ("cues", "fine", "measures"):
+        if part not in rec:
+            raise KnowledgeError(f"{where}: recognise needs '{part}'")
+    _check_regexes(f"{where} recognise.cues", rec["cues"])
+    _check_regexes(f"{where} recognise.fine", rec["fine"])
+    for m in rec["measures"]:
+        if m.get("kind") not in MEASURE_KINDS:
+            raise KnowledgeError(f"{where}: measure kind must be one of {sorted(MEASURE_KINDS)}")
+        _check_regexes(f"{where} measure context", [m.get("context", "")])
+        if m["kind"] == "count_in_period" and not m.get("rules"):
+            raise KnowledgeError(f"{where}: count_in_period needs 'rules'")
+        if m["kind"] != "count_in_period" and "min" not in m:
+            raise KnowledgeError(f"{where}: measure {m['kind']} needs 'min'")
+    if entry["question"] and not entry["answers"]:
+        raise KnowledgeError(f"{where}: a self-check question needs answer buttons")
+    return entry
+
+
+def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
+    """Load and check every source file; raise KnowledgeError on the first fault."""
+    catalog = _read_yaml(source_dir / "catalog.yml")
+    if not isinstance(catalog, dict) or not catalog.get("signals"):
+        raise KnowledgeError("catalog.yml: needs a 'signals' list")
+    known: list[str] = catalog["signals"]
+    severities: list[str] = catalog.get("severities", ["high", "medium", "low"])
+    signals: dict[str, dict[str, Any]] = {}
+    for path in sorted((source_dir / "signals").glob("*.y*ml")):
+        entry = _check_signal(path, _read_yaml(path), known, severities)
+        if entry["id"] in signals:
+            raise KnowledgeError(f"{path.name} [{entry['id']}]: duplicate signal id")
+        signals[entry["id"]] = entry
+    missing = [sid for sid in known if sid not in signals]
+    if missing:
+        raise KnowledgeError(f"signals/: no file for {', '.join(missing)}")
+    facts: dict[str, dict[str, Any]] = {}
+    for path in sorted((source_dir / "facts").glob("*.y*ml")):
+        entries = _read_yaml(path)
+        if not isinstance(entries, list):
+            raise KnowledgeError(f"{path.name}: expected a list of facts")
+        for entry in entries:
+            fid = entry.get("id", "?") if isinstance(entry, dict) else "?"
+            for name in FACT_FIELDS:
+                if not isinstance(entry, dict) or not entry.get(name):
+                    raise KnowledgeError(f"{path.name} [{fid}]: missing field '{name}'")
+            if fid in facts:
+                raise KnowledgeError(f"{path.name} [{fid}]: duplicate fact id")
+            facts[fid] = entry
+    lexicon = _read_yaml(source_dir / "lexicon.yml")
+    if not isinstance(lexicon, dict):
+        raise KnowledgeError("lexicon.yml: expected a mapping")
+    for key in ("typos", "negators", "doubts", "clause_breaks", "finance_terms", "not_negations"):
+        if key not in lexicon:
+            raise KnowledgeError(f"lexicon.yml [{key}]: missing")
+    return {"catalog": catalog, "signals": signals, "facts": facts, "lexicon": lexicon}
+
+
+def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
+    """Check the sources and (re)write the database; returns its path."""
+    import sqlite_utils
+
+    sources = read_sources(source_dir)
+    target = db_file or db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    db = sqlite_utils.Database(tmp)
+    order = sources["catalog"]["signals"]
+    db["signals"].insert_all(
+        (
+            {
+                **{k: v for k, v in s.items() if k in SIGNAL_FIELDS},
+                "position": order.index(s["id"]),
+                "extra": {k: v for k, v in s.items() if k not in SIGNAL_FIELDS},
+            }
+            for s in sources["signals"].values()
+        ),
+        pk="id",
+    )
+    db["facts"].insert_all(sources["facts"].values(), pk="id")
+    db["meta"].insert_all(
+        [
+            {"key": "lexicon", "value": json.dumps(sources["lexicon"], ensure_ascii=False)},
+            {"key": "catalog", "value": json.dumps(sources["catalog"], ensure_ascii=False)},
+        ],
+        pk="key",
+    )
+    db.close()
+    os.replace(tmp, target)
+    return target
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    """Everything read from the database, once per process."""
+
+    signals: dict[str, dict[str, Any]]
+    facts: dict[str, dict[str, Any]]
+    lexicon: dict[str, Any]
+    catalog: dict[str, Any]
+    severity_rank: dict[str, int] = field(default_factory=dict)
+
+    def ranked(self, ids: list[str]) -> list[str]:
+        """Most important first: severity, then weight."""
+        return sorted(
+            ids,
+            key=lambda i: (self.severity_rank[self.signals[i]["severity"]], -self.signals[i]["weight"]),
+        )
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        out[key] = value
+    if "in_control" in out:
+        out["in_control"] = bool(out["in_control"])
+    out.update(out.pop("extra", None) or {})
+    return out
+
+
+def read_db(path: Path) -> Knowledge:
+    import sqlite_utils
+
+    if not path.exists():
+        raise KnowledgeError(f"{path}: knowledge database missing; run `make kb`")
+    db = sqlite_utils.Database(path)
+    try:
+        signals = {r["id"]: _decode(r) for r in db["signals"].rows_where(order_by="position")}
+        facts = {r["id"]: _decode(r) for r in db["facts"].rows}
+        meta = {r["key"]: json.loads(r["value"]) for r in db["meta"].rows}
+    finally:
+        db.close()
+    catalog = meta["catalog"]
+    rank = {sev: i for i, sev in enumerate(catalog["severities"])}
+    return Knowledge(signals, facts, meta["lexicon"], catalog, rank)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path: str) -> Knowledge:
+    return read_db(Path(path))
+
+
+def load(path: Path | None = None) -> Knowledge:
+    """The knowledge of this process, read once from the database."""
+    return _load_cached(str(path or db_path()))

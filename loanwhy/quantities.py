@@ -1,0 +1,138 @@
+"""Numbers as applicants write them: 3, 十几, 两万, 4万8, 三成, 80%, 一半.
+
+Input is already normalised (NFKC, Simplified). Every finder returns values with
+their position so that the caller can look at the words around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
+          "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "零〇一二两俩三四五六七八九十百千"
+NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+|[十几]?几十?|好几|十多|二十多)"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str
+    start: int
+    end: int
+
+
+def cn_int(token: str) -> float | None:
+    """Chinese or Arabic numeral → number; fuzzy words get a middle value."""
+    token = token.strip()
+    if not token:
+        return None
+    fuzzy = {"几": 3, "好几": 4, "十几": 15, "十多": 15, "几十": 30, "二十多": 25, "一两": 2,
+             "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
+    if token in fuzzy:
+        return float(fuzzy[token])
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return float(token)
+    total, section, digit = 0, 0, None
+    for ch in token:
+        if ch in _DIGIT:
+            digit = _DIGIT[ch]
+        elif ch == "十":
+            section += (digit if digit is not None else 1) * 10
+            digit = None
+        elif ch == "百":
+            section += (digit or 1) * 100
+            digit = None
+        elif ch == "千":
+            section += (digit or 1) * 1000
+            digit = None
+        else:
+            return None
+    if digit is not None:
+        # 二百五 → 250: a trailing digit after a unit scales down one place
+        if len(token) >= 2 and token[-2] in "百千":
+            digit *= 10 if token[-2] == "百" else 100
+        section += digit
+    total += section
+    return float(total)
+
+
+# amounts: 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
+_AMOUNT = re.compile(rf"({NUM})\s*(万|w|W|千|k|K|块|元)(?:({NUM}))?(?![次张笔家个月年])")
+
+
+def amounts(text: str) -> list[Quantity]:
+    """Money amounts in yuan."""
+    out: list[Quantity] = []
+    for m in _AMOUNT.finditer(text):
+        base = cn_int(m.group(1))
+        if base is None:
+            continue
+        unit = m.group(2).lower()
+        scale = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "块": 1, "元": 1}[unit]
+        value = base * scale
+        tail = m.group(3)
+        if tail and scale >= 1000:
+            t = cn_int(tail)
+            if t is not None and t < 10:
+                value += t * scale / 10
+            elif t is not None:
+                value += t
+        out.append(Quantity(value, "元", m.start(), m.end()))
+    return out
+
+
+_COUNT = re.compile(rf"({NUM})\s*(次|回|张|笔|家|个(?!多?月)|项|份|人)")
+
+
+def counts(text: str) -> list[Quantity]:
+    out = []
+    for m in _COUNT.finditer(text):
+        v = cn_int(m.group(1))
+        if v is not None:
+            out.append(Quantity(v, m.group(2), m.start(), m.end()))
+    return out
+
+
+_RATIO = re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成(?!功|本|年|人|熟)|(一半|大半|小半|过半|多半)")
+
+
+def ratios(text: str) -> list[Quantity]:
+    """Shares of a whole as 0..1 (三成 → 0.3, 一半 → 0.5, 80% → 0.8)."""
+    out = []
+    words = {"一半": 0.5, "大半": 0.7, "小半": 0.3, "过半": 0.6, "多半": 0.6}
+    for m in _RATIO.finditer(text):
+        if m.group(1):
+            v: float | None = float(m.group(1)) / 100
+        elif m.group(2):
+            n = cn_int(m.group(2))
+            v = n / 100 if n is not None else None
+        elif m.group(3):
+            n = cn_int(m.group(3))
+            v = n / 10 if n is not None and n <= 10 else None
+        else:
+            v = words[m.group(4)]
+        if v is not None:
+            out.append(Quantity(v, "ratio", m.start(), m.end()))
+    return out
+
+
+_PERIOD = re.compile(rf"({NUM})\s*(个多?月|月|年|周|星期|天)|(半年|半个月|今年|去年|最近一年)")
+
+
+def periods(text: str) -> list[Quantity]:
+    """Time spans in months (这两个月 → 2, 半年 → 6, 一年 → 12)."""
+    out = []
+    for m in _PERIOD.finditer(text):
+        if m.group(3):
+            v = {"半年": 6.0, "半个月": 0.5, "今年": 12.0, "去年": 12.0, "最近一年": 12.0}[m.group(3)]
+        else:
+            n = cn_int(m.group(1))
+            if n is None:
+                continue
+            unit = m.group(2)
+            factor = {"年": 12, "周": 0.25, "星期": 0.25, "天": 1 / 30}.get(unit, 1)
+            v = n * factor
+        out.append(Quantity(v, "月", m.start(), m.end()))
+    return out

@@ -1,0 +1,1 @@
+"""Rasa graph components of this project (the only Rasa-aware NLU code)."""
