@@ -1,0 +1,59 @@
+"""What every channel does to a user message before Rasa sees it.
+
+- empty or whitespace-only text, binary junk → a polite fixed reply, nothing stored
+- length capped (NLU cost grows with the square of the length)
+- personal numbers masked (PIPL) before the tracker store and logs
+- user-typed slash commands (/restart, ／inform{...}) lose their slash so they
+  reach NLU as plain words and can never trigger intents or set slots
+- whether the user writes Traditional Chinese, so replies can follow
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from loanwhy.normalize import MAX_CHARS, clean, is_traditional, to_traditional
+from loanwhy.privacy import mask
+
+MAX_SENDER_CHARS = 128
+
+
+@dataclass(frozen=True)
+class Inbound:
+    text: str  # what Rasa receives
+    traditional: bool  # reply in Traditional characters
+    empty: bool  # nothing to understand: answer politely without NLU
+    truncated: bool
+
+
+def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
+    if not isinstance(raw, str):
+        raw = "" if raw is None else str(raw)
+    long_text = len(raw) > max_chars * 4
+    text = clean(raw[: max_chars * 4], max_chars)
+    truncated = long_text or len(clean(raw[: max_chars * 4], max_chars * 4)) > max_chars
+    folded = unicodedata.normalize("NFKC", text)
+    while folded.startswith("/"):
+        folded = folded[1:].lstrip()
+    text = mask(folded)
+    meaningful = any(ch.isalnum() or unicodedata.category(ch).startswith("L") for ch in text)
+    return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated)
+
+
+def outbound(text: str | None, traditional: bool) -> str | None:
+    """Bot text as the user should see it: Traditional if they wrote so, never a personal number."""
+    if not text:
+        return text
+    text = mask(text)
+    return to_traditional(text) if traditional else text
+
+
+def valid_sender(sender: object) -> str | None:
+    """A usable conversation id, or None (never fall back to a shared 'default')."""
+    if not isinstance(sender, str):
+        return None
+    sender = sender.strip()
+    if not sender or len(sender) > MAX_SENDER_CHARS or any(unicodedata.category(c)[0] == "C" for c in sender):
+        return None
+    return sender

@@ -1,0 +1,116 @@
+"""REST channel (`/webhooks/rest/webhook`) with the input guard.
+
+Differences from Rasa's RestInput: a body that is not a JSON object, a missing
+or malformed sender, or a non-text message gets a 400 with a reason (Rasa would
+put everyone in one "default" conversation or answer 200 with nothing);
+messages are cleaned, capped and masked; Traditional writers get Traditional
+replies; failures are logged and answered with a 503 instead of an empty 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import guard
+
+logger = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+REPLY_TIMEOUT_S = 30.0
+
+
+class GuardedOutput(CollectingOutputChannel):
+    """Collects replies, converting text for Traditional writers and masking numbers."""
+
+    def __init__(self, traditional: bool = False) -> None:
+        super().__init__()
+        self.traditional = traditional
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        if message.get("text"):
+            message["text"] = guard.outbound(message["text"], self.traditional)
+        for b in message.get("buttons") or []:
+            if isinstance(b, dict) and b.get("title"):
+                b["title"] = guard.outbound(b["title"], self.traditional)
+        await super()._persist_message(message)
+
+
+def parse_body(request: Request) -> tuple[dict[str, Any] | None, str]:
+    """The JSON object of a request, or (None, reason)."""
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        return None, "body too large"
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, "body must be UTF-8 JSON"
+    if not isinstance(data, dict):
+        return None, "body must be a JSON object"
+    return data, ""
+
+
+def fixed_reply(request: Request, name: str) -> list[dict[str, Any]]:
+    """A domain response sent without NLU (for empty input)."""
+    agent = getattr(request.app.ctx, "agent", None)
+    texts = agent.domain.responses.get(name, []) if agent and agent.domain else []
+    return [{"recipient_id": "", "text": texts[0]["text"]}] if texts else []
+
+
+class GuardedRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("guarded_rest_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            data, problem = parse_body(request)
+            if data is None:
+                return response.json({"error": problem}, status=400)
+            sender = guard.valid_sender(data.get("sender"))
+            if sender is None:
+                return response.json({"error": "a non-empty string 'sender' is required"}, status=400)
+            message = data.get("message")
+            if message is not None and not isinstance(message, str):
+                return response.json({"error": "'message' must be a string"}, status=400)
+            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else None
+            clean = guard.inbound(message)
+            if clean.empty:
+                return response.json(fixed_reply(request, "utter_empty_message"))
+            collector = GuardedOutput(clean.traditional)
+            try:
+                await asyncio.wait_for(
+                    on_new_message(
+                        UserMessage(clean.text, collector, sender, input_channel=self.name(), metadata=metadata)
+                    ),
+                    timeout=REPLY_TIMEOUT_S,
+                )
+            except asyncio.CancelledError:
+                logger.warning("message from %s cancelled", sender)
+                return response.json({"error": "cancelled"}, status=503)
+            except Exception:
+                logger.exception("failed to handle a message from %s", sender)
+                return response.json(fixed_reply(request, "utter_server_error"), status=503)
+            messages = collector.messages
+            if clean.truncated:
+                messages = fixed_reply(request, "utter_message_truncated") + messages
+            return response.json(messages)
+
+        return bp

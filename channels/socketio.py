@@ -1,0 +1,151 @@
+"""Socket.io channel for the web widget, with the input guard.
+
+Fixes two Rasa 3.6 problems (see ../shared/design-notes.md): `enter_room` is
+awaited (python-socketio >= 5.10 made it a coroutine; without the await no reply
+reaches the browser), and custom payloads are wrapped as {"data": ...} so they
+are not dropped. Session ids are issued by the server and signed, so a client
+cannot pick another user's conversation id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import logging
+import os
+import secrets
+import uuid
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels import guard
+
+logger = logging.getLogger(__name__)
+
+
+def _secret() -> bytes:
+    value = os.environ.get("LOANWHY_SESSION_SECRET")
+    if not value:
+        value = _SECRET_FALLBACK
+    return value.encode()
+
+
+_SECRET_FALLBACK = secrets.token_hex(32)
+
+
+def sign_session(raw: str | None = None) -> str:
+    raw = raw or uuid.uuid4().hex
+    mac = hmac.new(_secret(), raw.encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{raw}.{mac}"
+
+
+def verified_session(value: object) -> str | None:
+    """The session id if it carries our signature, else None."""
+    if not isinstance(value, str) or value.count(".") != 1 or len(value) > 100:
+        return None
+    raw, mac = value.split(".")
+    good = hmac.new(_secret(), raw.encode(), hashlib.sha256).hexdigest()[:24]
+    return value if raw and hmac.compare_digest(mac, good) else None
+
+
+def fixed_texts(name: str) -> list[str]:
+    """Texts of a domain response, for replies that need no NLU."""
+    from sanic import Sanic
+
+    try:
+        agent = getattr(Sanic.get_app().ctx, "agent", None)
+    except Exception:
+        return []
+    responses = agent.domain.responses.get(name, []) if agent and agent.domain else []
+    return [r["text"] for r in responses[:1] if r.get("text")]
+
+
+class GuardedSocketIOOutput(SocketIOOutput):
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, traditional: bool = False) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.traditional = traditional
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if isinstance(response, dict) and response.get("text"):
+            response["text"] = guard.outbound(response["text"], self.traditional)
+            for q in response.get("quick_replies") or []:
+                q["title"] = guard.outbound(q.get("title"), self.traditional)
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        payload = json_message if set(json_message) <= {"data", "room"} else {"data": json_message}
+        await self.sio.emit(self.bot_message_evt, payload["data"], room=recipient_id)
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def get_output_channel(self) -> GuardedSocketIOOutput | None:  # type: ignore[override]
+        return GuardedSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        origins = [o for o in os.environ.get("LOANWHY_CORS_ORIGINS", "").split(",") if o] or "*"
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=64 * 1024)
+        bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
+            return True
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = verified_session(asked) or sign_session()
+            entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+            if inspect.isawaitable(entered):
+                await entered
+            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session = await sio.get_session(sid, namespace=self.namespace)
+            sender_id = session.get("session_id") if isinstance(session, dict) else None
+            if not sender_id:
+                await sio.emit("error_message", {"error": "session_request first"}, room=sid)
+                return
+            if not isinstance(data, dict):
+                data = {}
+            clean = guard.inbound(data.get("message"))
+            output = GuardedSocketIOOutput(sio, self.bot_message_evt, clean.traditional)
+            if clean.empty:
+                for text in fixed_texts("utter_empty_message"):
+                    await output.send_text_message(sender_id, text)
+                return
+            metadata = data.get(self.metadata_key)
+            message = UserMessage(
+                clean.text,
+                output,
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else None,
+            )
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("socket.io message from %s failed", sender_id)
+                await sio.emit("error_message", {"error": "server error, please retry"}, room=sender_id)
+
+        return bp
+
+
+__all__ = ["GuardedSocketIOInput", "InputChannel"]
