@@ -15,7 +15,32 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("build-kb", help="检查 knowledge/ 并生成知识库 / check sources, build var/kb.sqlite")
     explain = sub.add_parser("explain", help="分析一段情况描述 / diagnose a text")
     explain.add_argument("text")
+    stores = sub.add_parser("check-stores", help="检查运行数据目录可写 / check runtime storage")
+    stores.add_argument("--var", default="var")
+    ready = sub.add_parser("wait-ready", help="等待服务就绪并预热 / wait for the servers and warm up")
+    ready.add_argument("--rasa", default="http://127.0.0.1:5005")
+    ready.add_argument("--actions", default="http://127.0.0.1:5055")
+    ready.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args(argv)
+    if args.command == "check-stores":
+        from pathlib import Path
+
+        from loanwhy import ops
+
+        problems = [p for p in (ops.check_sqlite(Path(args.var) / n) for n in ("tracker.db", "app.sqlite")) if p]
+        for p in problems:
+            print(f"storage error: {p}", file=sys.stderr)
+        return 1 if problems else 0
+    if args.command == "wait-ready":
+        from loanwhy import ops
+
+        try:
+            took = ops.wait_ready(args.rasa, args.actions, args.timeout)
+        except TimeoutError as exc:
+            print(f"not ready: {exc}", file=sys.stderr)
+            return 1
+        print(f"ready and warmed up after {took:.1f} s")
+        return 0
     if args.command == "build-kb":
         try:
             path = kb.build()

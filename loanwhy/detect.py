@@ -179,7 +179,9 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
     """Findings for every signal the text speaks about.
 
     Within one message a raised finding beats a fine one (a denial in one clause
-    does not cancel a problem stated in another). Clauses that are only
+    does not cancel a problem stated in another). Within one clause a number
+    decides over words ("流水少了一成" is fine) unless the measure says
+    `decides: false` (five cards are not many, but "都刷爆了" still counts). Clauses that are only
     hypothetical (如果…) are skipped unless `hypothetical` is set.
     """
     kb = kb or load()
@@ -195,12 +197,14 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
         if not hypothetical and rules.hypothetical.search(clause):
             continue
         for sid in kb.signals:
+            decided = False
             for m in rules.measures[sid]:
                 verdict = _measure(m, clause)
                 if verdict is not None:
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
+                    decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
-            if cue is not None:
+            if cue is not None and not decided:
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules):
                         continue

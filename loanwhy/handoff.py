@@ -6,19 +6,18 @@ the conversation back. While a conversation is handed off the bot stays quiet.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import Any
 
-from loanwhy.kb import ROOT
+from loanwhy import paths
 from loanwhy.privacy import mask
 
 PENDING, CLAIMED, CLOSED = "pending", "claimed", "closed"
 
 
 def app_db_path() -> Path:
-    return Path(os.environ.get("LOANWHY_APP_DB", ROOT / "var" / "app.sqlite"))
+    return paths.app_db()
 
 
 def _db(path: Path | None = None):  # type: ignore[no-untyped-def]

@@ -136,12 +136,16 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
             if fid in facts:
                 raise KnowledgeError(f"{path.name} [{fid}]: duplicate fact id")
             facts[fid] = entry
+    suggestions = _read_yaml(source_dir / "suggestions.yml") or {}
+    if not isinstance(suggestions, dict) or not all(isinstance(v, str) and v for v in suggestions.values()):
+        raise KnowledgeError("suggestions.yml: expected intent: button text pairs")
     lexicon = _read_yaml(source_dir / "lexicon.yml")
     if not isinstance(lexicon, dict):
         raise KnowledgeError("lexicon.yml: expected a mapping")
     for key in ("typos", "negators", "doubts", "clause_breaks", "finance_terms", "not_negations"):
         if key not in lexicon:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
+    lexicon["suggestions"] = suggestions
     return {"catalog": catalog, "signals": signals, "facts": facts, "lexicon": lexicon}
 
 

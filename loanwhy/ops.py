@@ -1,0 +1,64 @@
+"""Operational checks used by scripts/run.sh: usable storage, readiness, warm-up."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def check_sqlite(path: Path) -> str | None:
+    """None if the file can be created, written and read; else the reason."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(path, timeout=5)
+        try:
+            con.execute("create table if not exists _probe (x integer)")
+            con.execute("insert into _probe values (1)")
+            con.execute("delete from _probe")
+            con.commit()
+        finally:
+            con.close()
+    except (OSError, sqlite3.Error) as exc:
+        return f"{path}: {exc}"
+    return None
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        return int(resp.status)
+
+
+def post_json(url: str, body: dict, timeout: float = 30.0) -> object:  # type: ignore[type-arg]
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read().decode())
+
+
+def wait_ready(rasa: str, actions: str, timeout: float = 180.0) -> float:
+    """Wait for both servers, then warm Rasa up with one message; seconds taken."""
+    started = time.time()
+    while True:
+        try:
+            if _get(actions + "/health") == 200 and _get(rasa + "/") == 200:
+                break
+        except (urllib.error.URLError, OSError):
+            pass
+        if time.time() - started > timeout:
+            raise TimeoutError("servers did not come up")
+        time.sleep(0.5)
+    while True:
+        try:
+            replies = post_json(rasa + "/webhooks/rest/webhook", {"sender": "__warmup__", "message": "你好"})
+            if isinstance(replies, list) and replies:
+                return time.time() - started
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+        if time.time() - started > timeout:
+            raise TimeoutError("no answer to the warm-up message")
+        time.sleep(0.5)

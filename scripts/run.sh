@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Start the action server, the Rasa server and the web page in the background,
+# wait until Rasa answers, send a warm-up message, print where to chat.
+# Ports and the runtime folder can be changed through the environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${LOANWHY_VAR:=var}"
+: "${RASA_INTERFACE:=127.0.0.1}" "${START_TIMEOUT:=180}"
+export PYTHONPATH="$PWD" LOANWHY_VAR
+RUN="$LOANWHY_VAR/run" LOG="$LOANWHY_VAR/log"
+mkdir -p "$RUN" "$LOG"
+PY=.venv/bin/python
+
+"$PY" -m loanwhy.cli check-stores --var "$LOANWHY_VAR" || { echo "refusing to start: storage under $LOANWHY_VAR is not usable" >&2; exit 1; }
+
+running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+start() {  # name, command...
+  local name=$1; shift
+  if running "$name"; then echo "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  nohup "$@" >>"$LOG/$name.log" 2>&1 &
+  echo $! >"$RUN/$name.pid"
+}
+
+# endpoints for this run (ports and the tracker database follow the environment)
+ENDPOINTS="$RUN/endpoints.yml"
+sed -e "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
+
+SANIC_HOST=127.0.0.1 start actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
+start rasa .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
+  --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "*"
+if [ -f web/server.py ]; then
+  start web "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
+fi
+
+"$PY" -m loanwhy.cli wait-ready --rasa "http://127.0.0.1:$RASA_PORT" --actions "http://127.0.0.1:$ACTION_PORT" \
+  --timeout "$START_TIMEOUT" || { echo "the assistant did not start; see $LOG/" >&2; tail -n 20 "$LOG/rasa.log" >&2; exit 1; }
+
+cat <<MSG
+
+The assistant is running.
+  Web chat:     http://localhost:$WEB_PORT/
+  REST webhook: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+                  -d '{"sender": "me", "message": "我的贷款被拒了"}'
+  Terminal:     make shell        Stop: make stop        Logs: $LOG/
+MSG

@@ -1,0 +1,32 @@
+"""Shared fixtures. The knowledge base is built once per test session into a temp file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from loanwhy import kb as kbmod
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kb") / "kb.sqlite"
+    kbmod.build(path)
+    os.environ["LOANWHY_KB"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def kb(kb_db: Path) -> kbmod.Knowledge:
+    return kbmod.load(kb_db)
+
+
+@pytest.fixture()
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "app.sqlite"
+    monkeypatch.setenv("LOANWHY_APP_DB", str(path))
+    return path

@@ -1,0 +1,67 @@
+"""Situation text → signal ids, as a table: thresholds, numerals, negations, scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from loanwhy.detect import FINE, RAISED, analyse, raised
+from loanwhy.kb import Knowledge
+
+CASES: list[tuple[str, set[str], set[str]]] = [
+    # (message, must be raised, must not be raised)
+    ("半年查了两次征信", set(), {"frequent_inquiries"}),
+    ("这两个月查了十几次", {"frequent_inquiries"}, set()),
+    ("征信一个月被查了4次", {"frequent_inquiries"}, set()),
+    ("征信查了１２次", {"frequent_inquiries"}, set()),
+    ("我最近申請了十幾次信用卡", {"frequent_inquiries"}, set()),
+    ("额度5万欠了4万8", {"card_overdraft"}, set()),
+    ("信用卡用了三成", set(), {"card_overdraft"}),
+    ("五张卡都刷爆了", {"card_overdraft"}, set()),
+    ("一直以卡养卡，每个月只还最低", {"card_overdraft"}, set()),
+    ("信用咔刷爆了，带款被拒", {"card_overdraft"}, set()),
+    ("信用卡没刷爆，用得不多", set(), {"card_overdraft"}),
+    ("没有逾期", set(), {"overdue_record"}),
+    ("从来没逾期过", set(), {"overdue_record"}),
+    ("去年逾期了两个月，现在还清了", {"overdue_record"}, set()),
+    ("没给任何人担保", set(), {"external_guarantee"}),
+    ("我给表哥的厂子做了担保", {"external_guarantee"}, set()),
+    ("担保人自己也欠了很多钱", {"weak_guarantor"}, {"external_guarantee"}),
+    ("网贷借了五六个", {"high_interest_borrowing"}, set()),
+    ("只有一笔网贷", set(), {"high_interest_borrowing"}),
+    ("流水从10万降到3万", {"cashflow_drop"}, set()),
+    ("流水比去年少了一成", set(), {"cashflow_drop"}),
+    ("想借20万", {"amount_over_limit"}, set()),
+    ("想借两万", set(), {"amount_over_limit"}),
+    ("我是白户，第一次贷款", {"thin_credit_file"}, set()),
+    ("家里开了个小化工厂", {"high_risk_industry"}, set()),
+    ("拿了一大笔钱炒股", {"stock_speculation"}, set()),
+    ("合作五年的老客户，这次不给续贷", {"renewal_review"}, set()),
+    ("资料没交齐，回访电话也没接到", {"unverifiable_info"}, set()),
+    ("如果我把信用卡刷爆了会怎样", set(), {"card_overdraft"}),
+    ("今天天气不错", set(), set()),
+    ("我帮朋友担保了，信用卡也刷爆了，网贷借了五个", {"external_guarantee", "card_overdraft", "high_interest_borrowing"}, set()),
+    ("没有逾期也没有网贷，就是查询比较多", {"frequent_inquiries"}, {"overdue_record", "high_interest_borrowing"}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "forbidden"), CASES)
+def test_signals(kb: Knowledge, text: str, expected: set[str], forbidden: set[str]) -> None:
+    found = set(raised(text, kb))
+    assert expected <= found, f"missing {expected - found}"
+    assert not (forbidden & found), f"wrongly raised {forbidden & found}"
+
+
+def test_below_threshold_is_reported_as_fine(kb: Knowledge) -> None:
+    finding = analyse("半年查了两次征信", kb)["frequent_inquiries"]
+    assert finding.state == FINE
+    assert finding.value == 2
+
+
+def test_utilisation_value(kb: Knowledge) -> None:
+    finding = analyse("额度5万欠了4万8", kb)["card_overdraft"]
+    assert finding.state == RAISED
+    assert finding.value == pytest.approx(0.96)
+
+
+def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
+    assert raised("炒股亏了，也逾期了", kb)[0] == "overdue_record"

@@ -1,0 +1,97 @@
+"""The knowledge build: good sources build; each kind of bad source fails with its message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from loanwhy import kb
+
+SOURCES = kb.SOURCE_DIR
+
+
+@pytest.fixture()
+def sources(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(SOURCES, target)
+    return target
+
+
+def test_builds_every_signal_and_fact(tmp_path: Path) -> None:
+    path = kb.build(tmp_path / "kb.sqlite")
+    db = sqlite_utils.Database(path)
+    ids = {r["id"] for r in db["signals"].rows}
+    catalog = kb.read_sources()["catalog"]["signals"]
+    assert ids == set(catalog) and len(ids) == 16
+    assert db["facts"].count >= 15
+    loaded = kb.read_db(path)
+    assert loaded.signals["frequent_inquiries"]["steps"][0]["horizon"]
+    assert loaded.signals["amount_over_limit"]["limit"] == 100000
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_missing_field_names_file_and_entry(sources: Path, tmp_path: Path) -> None:
+    _edit(sources / "signals" / "card_overdraft.yml", "why: >-", "reason: >-")
+    with pytest.raises(kb.KnowledgeError, match=r"card_overdraft.yml \[card_overdraft\]: missing field 'why'"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_unknown_id(sources: Path, tmp_path: Path) -> None:
+    shutil.copy(sources / "signals" / "card_overdraft.yml", sources / "signals" / "made_up.yml")
+    _edit(sources / "signals" / "made_up.yml", "id: card_overdraft", "id: made_up")
+    with pytest.raises(kb.KnowledgeError, match=r"made_up.yml \[made_up\]: unknown signal id"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_duplicate_id(sources: Path, tmp_path: Path) -> None:
+    shutil.copy(sources / "signals" / "card_overdraft.yml", sources / "signals" / "zz_copy.yml")
+    with pytest.raises(kb.KnowledgeError, match=r"zz_copy.yml \[card_overdraft\]"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_duplicate_fact(sources: Path, tmp_path: Path) -> None:
+    text = (sources / "facts" / "privacy.yml").read_text(encoding="utf-8")
+    (sources / "facts" / "zz_dup.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(kb.KnowledgeError, match=r"zz_dup.yml \[privacy_sms\]: duplicate fact id"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_broken_yaml(sources: Path, tmp_path: Path) -> None:
+    (sources / "signals" / "overdue_record.yml").write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(kb.KnowledgeError, match=r"overdue_record.yml: not valid YAML"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_bad_pattern(sources: Path, tmp_path: Path) -> None:
+    _edit(sources / "signals" / "stock_speculation.yml", "    - 炒股\n", "    - 炒股(\n")
+    with pytest.raises(kb.KnowledgeError, match=r"stock_speculation.yml \[stock_speculation\] recognise.cues: bad pattern"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_missing_signal_file(sources: Path, tmp_path: Path) -> None:
+    (sources / "signals" / "lender_tightening.yml").unlink()
+    with pytest.raises(kb.KnowledgeError, match="no file for lender_tightening"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_step_without_horizon(sources: Path, tmp_path: Path) -> None:
+    _edit(sources / "signals" / "renewal_review.yml", "    horizon: 到期前1-2个月\n", "")
+    with pytest.raises(kb.KnowledgeError, match=r"renewal_review.yml \[renewal_review\]: step 1 needs"):
+        kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_failed_build_keeps_previous_database(sources: Path, tmp_path: Path) -> None:
+    target = tmp_path / "kb.sqlite"
+    kb.build(target, sources)
+    (sources / "lexicon.yml").write_text("typos: {}\n", encoding="utf-8")
+    with pytest.raises(kb.KnowledgeError, match=r"lexicon.yml \[negators\]: missing"):
+        kb.build(target, sources)
+    assert sqlite_utils.Database(target)["signals"].count == 16

@@ -1,0 +1,58 @@
+"""Personal numbers are masked in every form people type them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from channels import guard
+from loanwhy.privacy import MASK, mask
+
+NUMBERS = [
+    "110101199003071234",
+    "11010119900307123X",
+    "110101 1990 0307 1234",
+    "１１０１０１１９９００３０７１２３４",
+    "13800138000",
+    "138-0013-8000",
+    "+86 138 0013 8000",
+    "１３８００１３８０００",
+    "6222021234567890123",
+    "6222 0212 3456 7890 123",
+    "6222-0212-3456-7890",
+    "010-12345678",
+]
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_masked_in_a_sentence(number: str) -> None:
+    out = mask(f"我的号码是{number}，帮我查查")
+    assert MASK in out
+    digits = "".join(ch for ch in number if ch.isdigit())
+    assert digits not in "".join(ch for ch in out if ch.isdigit())
+
+
+@pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁"])
+def test_ordinary_numbers_survive(text: str) -> None:
+    assert mask(text) == text
+
+
+def test_guard_masks_before_rasa_sees_it() -> None:
+    result = guard.inbound("身份证110101199003071234，手机13800138000")
+    assert "110101199003071234" not in result.text and "13800138000" not in result.text
+
+
+def test_outbound_never_echoes() -> None:
+    assert "13800138000" not in (guard.outbound("您的号码13800138000", False) or "")
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.text(alphabet="我的电话是，。", max_size=6))
+def test_any_mobile_number_is_masked(number: str, around: str) -> None:
+    assert number not in mask(around + number + around)
+
+
+@given(st.text(max_size=200))
+def test_mask_never_crashes_and_is_idempotent(text: str) -> None:
+    once = mask(text)
+    assert mask(once) == once

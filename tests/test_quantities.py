@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from loanwhy import quantities as q
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("5万", 50000), ("4万8", 48000), ("两万", 20000), ("1.5万", 15000), ("3k", 3000), ("十万", 100000), ("8000元", 8000)],
+)
+def test_amounts(text: str, value: float) -> None:
+    assert q.amounts(text)[0].value == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("十几次", 15), ("两次", 2), ("12次", 12), ("好几家", 4), ("二十多笔", 25)])
+def test_counts(text: str, value: float) -> None:
+    assert q.counts(text)[0].value == value
+
+
+@pytest.mark.parametrize(("text", "value"), [("三成", 0.3), ("80%", 0.8), ("一半", 0.5), ("百分之九十", 0.9), ("七八成", 0.8)])
+def test_ratios(text: str, value: float) -> None:
+    assert q.ratios(text)[0].value == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("text", "months"), [("半年", 6), ("这两个月", 2), ("一年", 12), ("三个多月", 3)])
+def test_periods(text: str, months: float) -> None:
+    assert q.periods(text)[0].value == months
+
+
+def test_two_months_is_not_a_count() -> None:
+    assert q.counts("这两个月") == []
