@@ -14,7 +14,7 @@ from loanwhy import report
 from loanwhy.kb import load
 
 
-def utter_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
+def send_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
     """Send the ranked report and the diagnosis payload; returns the raised ids."""
     kb = load()
     result = dx.diagnose(facts, kb)
@@ -56,7 +56,7 @@ class ActionDiagnose(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        raised = utter_report(dispatcher, stored_facts(tracker))
+        raised = send_report(dispatcher, stored_facts(tracker))
         return [SlotSet("last_report", raised), SlotSet("situation_known", None)]
 
 

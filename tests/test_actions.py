@@ -1,0 +1,185 @@
+"""Actions through run() on tracker fixtures: events and response names, never wording."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.diagnosis import ActionAnalyseMessage, ActionDiagnose, ActionExplainSignal, ActionHowLong, ActionWhatIf
+from actions.faq import ActionAnswerFact
+from actions.fallback import ActionSuggest
+from actions.handoff import ActionHandoff
+from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
+from loanwhy import diagnose as dx
+from loanwhy import handoff
+from loanwhy.kb import Knowledge
+
+
+def tracker(text: str = "", intent: str = "describe_situation", slots: dict[str, Any] | None = None,
+            events: list[dict[str, Any]] | None = None, ranking: list[dict[str, Any]] | None = None) -> Tracker:
+    return Tracker(
+        sender_id="test-user",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m["response"] for m in messages if m.get("response")]
+
+
+def payload(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return next(m["custom"] for m in messages if m.get("custom"))
+
+
+def slot(events: list[Any], name: str) -> Any:
+    return next(e["value"] for e in events if e.get("event") == "slot" and e.get("name") == name)
+
+
+def test_analyse_merges_facts_and_flags_known(kb: Knowledge) -> None:
+    _, events = run(ActionAnalyseMessage(), tracker("信用卡刷爆了，最近两个月查了十几次征信"))
+    facts = slot(events, "facts")
+    assert facts["card_overdraft"]["state"] == "raised"
+    assert slot(events, "situation_known") is True
+
+
+def test_analyse_without_facts_asks(kb: Knowledge) -> None:
+    _, events = run(ActionAnalyseMessage(), tracker("我的贷款被拒了", intent="ask_refusal_reason"))
+    assert slot(events, "situation_known") is False
+
+
+def test_diagnose_report_order_and_payload(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("炒股亏了，有逾期，没给别人担保", kb)
+    messages, events = run(ActionDiagnose(), tracker(slots={"facts": facts}))
+    names = responses(messages)
+    assert names[0] == "utter_report_intro"
+    assert names.count("utter_report_signal") == 2
+    assert "utter_report_fine" in names and "utter_report_honesty" in names
+    ids = [s["id"] for s in payload(messages)["diagnosis"]["signals"]]
+    assert ids == ["overdue_record", "stock_speculation"]
+    assert slot(events, "last_report") == ids
+
+
+def test_diagnose_nothing_found_says_so(kb: Knowledge) -> None:
+    messages, _ = run(ActionDiagnose(), tracker(slots={"facts": {}}))
+    assert "utter_report_none" in responses(messages)
+    assert payload(messages)["diagnosis"]["signals"] == []
+
+
+def test_report_limits_principal_reasons(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("有逾期，信用卡刷爆了，网贷借了六个，给朋友担保了，流水少了一半", kb)
+    messages, _ = run(ActionDiagnose(), tracker(slots={"facts": facts}))
+    assert responses(messages).count("utter_report_signal") == 3
+    assert "utter_report_others" in responses(messages)
+
+
+def test_what_if_paying_down_card_resolves_it(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("额度5万欠了4万8", kb)
+    messages, _ = run(ActionWhatIf(), tracker("如果我把信用卡还到一半呢", intent="what_if", slots={"facts": facts}))
+    assert "utter_whatif_resolved" in responses(messages)
+    assert payload(messages)["what_if"]["resolved"] == ["card_overdraft"]
+
+
+def test_what_if_not_understood(kb: Knowledge) -> None:
+    messages, _ = run(ActionWhatIf(), tracker("如果明天下雨呢", intent="what_if", slots={"facts": {}}))
+    assert responses(messages) == ["utter_whatif_unclear"]
+
+
+def test_how_long_uses_last_report(kb: Knowledge) -> None:
+    messages, _ = run(ActionHowLong(), tracker("要等多久", intent="ask_how_long", slots={"last_report": ["frequent_inquiries"]}))
+    assert responses(messages) == ["utter_how_long"]
+    assert "3-6" in messages[0]["horizons"]
+
+
+def test_explain_signal_from_catalog(kb: Knowledge) -> None:
+    messages, _ = run(ActionExplainSignal(), tracker("对外担保会影响贷款吗", intent="ask_signal_info"))
+    assert responses(messages)[0] == "utter_signal_info"
+    assert messages[0]["name"] == kb.signals["external_guarantee"]["name"]
+
+
+@pytest.mark.parametrize("intent", ["faq_report_get", "faq_puhui_amount", "faq_yalian_products"])
+def test_fact_answers_come_from_the_knowledge_base(kb: Knowledge, intent: str) -> None:
+    messages, _ = run(ActionAnswerFact(), tracker("x", intent=intent))
+    assert responses(messages) == ["utter_fact"]
+    assert messages[0]["answer"].replace(" ", "") == "".join(kb.facts[intent[4:]]["answer"].split())
+
+
+def test_unknown_fact(kb: Knowledge) -> None:
+    messages, _ = run(ActionAnswerFact(), tracker("x", intent="faq_nothing"))
+    assert responses(messages) == ["utter_fact_missing"]
+
+
+def test_suggest_offers_buttons(kb: Knowledge) -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "faq_report_get", "confidence": 0.3},
+               {"name": "faq_report_duration", "confidence": 0.2}]
+    messages, _ = run(ActionSuggest(), tracker("征信那个", intent="nlu_fallback", ranking=ranking))
+    assert responses(messages) == ["utter_did_you_mean"]
+    assert len(messages[0]["buttons"]) == 3
+
+
+def test_handoff_records_once(kb: Knowledge, app_db: Path) -> None:
+    events = [{"event": "user", "text": "我要找人工"}]
+    messages, ev = run(ActionHandoff(), tracker("转人工", intent="request_handoff", events=events))
+    assert responses(messages) == ["utter_handoff"] and SlotSet("handed_off", True) in ev
+    assert handoff.is_handed_off("test-user", app_db)
+    messages, _ = run(ActionHandoff(), tracker("转人工", intent="request_handoff", events=events))
+    assert responses(messages) == ["utter_handoff_already"]
+    assert len(handoff.pending(app_db)) == 1
+
+
+def test_ask_actions_send_question_and_buttons(kb: Knowledge) -> None:
+    messages, _ = run(ASK_ACTIONS["frequent_inquiries"](), tracker())
+    assert responses(messages) == ["utter_selfcheck_question"]
+    assert messages[0]["question"] == kb.signals["frequent_inquiries"]["question"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == kb.signals["frequent_inquiries"]["answers"]
+
+
+def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = None) -> Tracker:
+    t = tracker(answer, slots={"requested_slot": requested, requested: answer, "facts": facts or {}})
+    t.active_loop = {"name": "selfcheck_form"}
+    return t
+
+
+def test_form_reads_numbers_and_other_signals(kb: Knowledge) -> None:
+    form = ValidateSelfcheckForm()
+    t = _form_tracker("sc_frequent_inquiries", "十几次吧，信用卡也刷爆了")
+    events = asyncio.run(form.validate(CollectingDispatcher(), t, {}))
+    assert slot(events, "sc_frequent_inquiries") == "raised"
+    assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
+
+
+def test_form_accepts_dont_know(kb: Knowledge) -> None:
+    events = asyncio.run(ValidateSelfcheckForm().validate(CollectingDispatcher(), _form_tracker("sc_overdue_record", "不清楚"), {}))
+    assert slot(events, "sc_overdue_record") == "unknown"
+
+
+def test_form_reasks_when_unclear(kb: Knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateSelfcheckForm().validate(dispatcher, _form_tracker("sc_cashflow_drop", "嗯这个嘛哈哈"), {}))
+    assert slot(events, "sc_cashflow_drop") is None
+    assert responses(dispatcher.messages) == ["utter_selfcheck_unclear"]
+
+
+def test_form_skips_known_signals(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("没有逾期，信用卡用了三成", kb)
+    t = _form_tracker("sc_frequent_inquiries", "x", facts)
+    slots = [f"sc_{s}" for s in ("overdue_record", "frequent_inquiries", "card_overdraft")]
+    required = asyncio.run(ValidateSelfcheckForm().required_slots(slots, CollectingDispatcher(), t, {}))
+    assert required == ["sc_frequent_inquiries"]

@@ -1,0 +1,104 @@
+"""Things that must agree across files; no training needed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from rasa_sdk import Action
+
+import actions.diagnosis
+import actions.faq
+import actions.fallback
+import actions.handoff
+import actions.selfcheck
+from loanwhy.kb import Knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+BUILTIN_RESPONSES = {"utter_default", "utter_ask_rephrase"}
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_subclasses(sub))
+    return out
+
+
+def code_actions() -> set[str]:
+    modules = (actions.diagnosis, actions.faq, actions.fallback, actions.handoff, actions.selfcheck)
+    assert modules
+    names = set()
+    for cls in _subclasses(Action):
+        if cls.__module__.startswith("actions."):
+            try:
+                names.add(cls().name())
+            except (NotImplementedError, TypeError):
+                continue
+    return names
+
+
+def data_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "data").rglob("*.yml"))
+
+
+def test_domain_actions_exist_in_code_and_back() -> None:
+    custom = {a for a in DOMAIN["actions"] if not a.startswith("utter_")}
+    assert custom == code_actions()
+
+
+def test_every_response_used_is_defined_and_every_defined_is_used() -> None:
+    defined = set(DOMAIN["responses"])
+    sources = data_text() + "".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").glob("*.py"))
+    sources += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "channels").rglob("*.py"))
+    used = set(re.findall(r"utter_[a-z_]+", sources)) - {"utter_message"}
+    assert used - defined - BUILTIN_RESPONSES == set()
+    assert defined - used == set(), "responses never used"
+
+
+def test_every_signal_is_complete_and_covered_by_a_story(kb: Knowledge) -> None:
+    stories = (ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8")
+    for sid, s in kb.signals.items():
+        assert s["name"] and s["why"] and s["steps"] and s["summary"] and s["script"], sid
+        assert f"# covers: {sid}" in stories, f"no story test covers {sid}"
+
+
+def test_every_fact_has_an_intent_and_a_rule(kb: Knowledge) -> None:
+    faq_intents = {i for i in DOMAIN["intents"] if i.startswith("faq_")}
+    assert {f"faq_{f}" for f in kb.facts} == faq_intents
+    rules = (ROOT / "data" / "rules_faq.yml").read_text(encoding="utf-8")
+    for intent in faq_intents:
+        assert rules.count(f"intent: {intent}\n") == 2, intent
+
+
+def test_selfcheck_form_matches_catalog(kb: Knowledge) -> None:
+    slots = DOMAIN["forms"]["selfcheck_form"]["required_slots"]
+    assert slots == [f"sc_{s}" for s in kb.catalog["selfcheck"]]
+    assert tuple(kb.catalog["selfcheck"]) == actions.selfcheck.SELFCHECK_SIGNALS
+    for sid in kb.catalog["selfcheck"]:
+        assert kb.signals[sid]["question"] and kb.signals[sid]["answers"], sid
+
+
+def test_suggestions_name_real_intents(kb: Knowledge) -> None:
+    assert set(kb.lexicon["suggestions"]) <= set(DOMAIN["intents"])
+
+
+def test_no_chinese_literals_in_actions() -> None:
+    for path in (ROOT / "actions").glob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("#") or line.strip().startswith('"""'):
+                continue
+            assert not re.search(r"[\"'][^\"']*[\u4e00-\u9fff]", line), f"{path.name}: {line}"
+
+
+def test_story_coverage_texts_really_raise_their_signal(kb: Knowledge) -> None:
+    from loanwhy.detect import raised
+
+    text = (ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8")
+    blocks = re.findall(r"# covers: (\w+)\n.*?- user: \|\n\s+(.+?)\n", text, flags=re.S)
+    assert len(blocks) == len(kb.signals)
+    for sid, said in blocks:
+        assert sid in raised(said, kb), (sid, said)
