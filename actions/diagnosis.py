@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
+from loanwhy import cases
 from loanwhy import diagnose as dx
 from loanwhy import report
 from loanwhy.kb import load
@@ -57,6 +58,9 @@ class ActionDiagnose(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         raised = send_report(dispatcher, stored_facts(tracker))
+        said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
+        channel = str(tracker.get_latest_input_channel() or "")
+        cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])
         return [SlotSet("last_report", raised), SlotSet("situation_known", None)]
 
 

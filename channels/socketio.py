@@ -84,6 +84,18 @@ class GuardedSocketIOOutput(SocketIOOutput):
         await self.sio.emit(self.bot_message_evt, payload["data"], room=recipient_id)
 
 
+_LIVE: dict[str, Any] = {}
+
+
+async def push(session_id: str, text: str) -> bool:
+    """Send a text (e.g. a staff reply) to every browser tab of a conversation."""
+    sio, event = _LIVE.get("sio"), _LIVE.get("event")
+    if sio is None:
+        return False
+    await sio.emit(event, {"text": guard.outbound(text, False)}, room=session_id)
+    return True
+
+
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -97,6 +109,7 @@ class GuardedSocketIOInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=64 * 1024)
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
+        _LIVE.update(sio=sio, event=self.bot_message_evt)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -12,6 +12,7 @@ from typing import Any
 
 from loanwhy import paths
 from loanwhy.privacy import mask
+from loanwhy.store import open_db
 
 PENDING, CLAIMED, CLOSED = "pending", "claimed", "closed"
 
@@ -21,20 +22,15 @@ def app_db_path() -> Path:
 
 
 def _db(path: Path | None = None):  # type: ignore[no-untyped-def]
-    import sqlite_utils
-
-    target = path or app_db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(target)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=5000")
+    db = open_db(path or app_db_path())
     if "handoffs" not in db.table_names():
         db["handoffs"].create(
             {"id": int, "sender_id": str, "channel": str, "status": str, "summary": str,
              "created_at": float, "claimed_by": str, "updated_at": float},
             pk="id",
+            if_not_exists=True,
         )
-        db["handoffs"].create_index(["sender_id", "status"])
+        db["handoffs"].create_index(["sender_id", "status"], if_not_exists=True)
     return db
 
 

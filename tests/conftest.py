@@ -12,6 +12,14 @@ from loanwhy import kb as kbmod
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """No test writes the developer's var/app.sqlite."""
+    path = tmp_path_factory.mktemp("app") / "app.sqlite"
+    os.environ["LOANWHY_APP_DB"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("kb") / "kb.sqlite"

@@ -1,0 +1,39 @@
+"""The case log: every diagnosis the bot made (personal numbers masked), for staff."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from loanwhy.privacy import mask
+from loanwhy.store import open_db
+
+
+def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
+           path: Path | None = None) -> int:
+    db = open_db(path)
+    try:
+        row = {
+            "created_at": time.time(),
+            "sender_id": sender_id,
+            "channel": channel,
+            "signals": ",".join(signals),
+            "payload": json.dumps(payload, ensure_ascii=False),
+            "said": mask(said)[:2000],
+        }
+        return int(db["cases"].insert(row, alter=True).last_pk or 0)
+    finally:
+        db.close()
+
+
+def recent(limit: int = 100, signal: str | None = None, path: Path | None = None) -> list[dict[str, Any]]:
+    db = open_db(path)
+    try:
+        if "cases" not in db.table_names():
+            return []
+        where, args = ("signals like ?", [f"%{signal}%"]) if signal else (None, [])
+        return list(db["cases"].rows_where(where, args, order_by="created_at desc", limit=limit))
+    finally:
+        db.close()
