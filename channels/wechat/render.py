@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 MAX_DEPTH = 8  # how deep to look for the diagnosis key in a custom payload
 
@@ -54,7 +55,11 @@ def find_diagnosis(obj: Any, depth: int = 0) -> dict[str, Any] | None:
 
 def _signals(diag: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     signals = diag.get("signals")
-    return [s for s in signals if isinstance(s, Mapping) and s.get("name")] if isinstance(signals, list) else []
+    return (
+        [s for s in signals if isinstance(s, Mapping) and s.get("name")]
+        if isinstance(signals, list)
+        else []
+    )
 
 
 def already_reported(diag: Mapping[str, Any], text: str) -> bool:
@@ -72,7 +77,9 @@ def diagnosis_text(diag: Mapping[str, Any]) -> str:
             if not isinstance(step, Mapping) or not step.get("action"):
                 continue
             horizon = str(step.get("horizon") or "").strip()
-            lines.append(f"   · {step['action']}" + (f"（{horizon}）" if horizon else ""))
+            lines.append(
+                f"   · {step['action']}" + (f"（{horizon}）" if horizon else "")
+            )
     return "\n".join(lines)
 
 
@@ -90,7 +97,11 @@ def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
     buttons: list[Button] = []
     diagnoses: list[dict[str, Any]] = []
     for m in messages:
-        lines = [str(m[k]).strip() for k in ("text", "image", "attachment") if isinstance(m.get(k), str) and m[k].strip()]
+        lines = [
+            str(m[k]).strip()
+            for k in ("text", "image", "attachment")
+            if isinstance(m.get(k), str) and m[k].strip()
+        ]
         for b in _buttons(m):
             buttons.append(b)
             lines.append(f"{len(buttons)}. {b.title}")

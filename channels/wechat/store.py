@@ -30,8 +30,12 @@ from sqlite_utils.db import NotFoundError
 
 from channels.wechat.render import Button
 
-SEEN_TTL_S = 24 * 3600  # longer than any retry; short enough to forget a passive reply text
-STALE_PROCESSING_S = 60  # a 'processing' row older than this was left by a crashed process
+SEEN_TTL_S = (
+    24 * 3600
+)  # longer than any retry; short enough to forget a passive reply text
+STALE_PROCESSING_S = (
+    60  # a 'processing' row older than this was left by a crashed process
+)
 HELD_TTL_S = 7 * 24 * 3600
 BUSY_TIMEOUT_MS = 3000
 
@@ -50,7 +54,9 @@ class Pending:
 
     future: asyncio.Future[str]
     user: str
-    delivered: str | None = None  # 'passive' | 'pushed' | 'held' | 'nothing', once claimed
+    delivered: str | None = (
+        None  # 'passive' | 'pushed' | 'held' | 'nothing', once claimed
+    )
     reply: str | None = None  # the passive reply, repeated if a retry comes after it
     late: bool = False  # a background delivery was scheduled
 
@@ -84,20 +90,49 @@ class Store:
 
     @staticmethod
     def _create(db: sqlite_utils.Database) -> None:
-        db["seen"].create(
-            {"key": str, "user": str, "state": str, "mode": str, "reply": str, "at": float}, pk="key", if_not_exists=True
+        db.table("seen").create(
+            {
+                "key": str,
+                "user": str,
+                "state": str,
+                "mode": str,
+                "reply": str,
+                "at": float,
+            },
+            pk="key",
+            if_not_exists=True,
         )
-        db["buttons"].create({"user": str, "items": str, "at": float}, pk="user", if_not_exists=True)
-        db["held"].create({"id": int, "user": str, "text": str, "at": float}, pk="id", if_not_exists=True)
-        db["tokens"].create({"name": str, "token": str, "expires_at": float}, pk="name", if_not_exists=True)
-        db["quota"].create(
-            {"user": str, "window_start": float, "window_s": float, "allowed": int, "sent": int},
+        db.table("buttons").create(
+            {"user": str, "items": str, "at": float}, pk="user", if_not_exists=True
+        )
+        db.table("held").create(
+            {"id": int, "user": str, "text": str, "at": float},
+            pk="id",
+            if_not_exists=True,
+        )
+        db.table("tokens").create(
+            {"name": str, "token": str, "expires_at": float},
+            pk="name",
+            if_not_exists=True,
+        )
+        db.table("quota").create(
+            {
+                "user": str,
+                "window_start": float,
+                "window_s": float,
+                "allowed": int,
+                "sent": int,
+            },
             pk="user",
             if_not_exists=True,
         )
-        db["deletion_marks"].create({"user": str, "channel": str, "marked_at": float}, pk="user", if_not_exists=True)
-        db["held"].create_index(["user"], if_not_exists=True)
-        db["seen"].create_index(["user"], if_not_exists=True)
+        db.table("deletion_marks").create(
+            {"user": str, "channel": str, "marked_at": float},
+            pk="user",
+            if_not_exists=True,
+        )
+        db.table("held").create_index(["user"], if_not_exists=True)
+        db.table("seen").create_index(["user"], if_not_exists=True)
 
     def close(self) -> None:
         if self._db is not None:
@@ -113,21 +148,43 @@ class Store:
         now = time.time() if now is None else now
         row = self._row("seen", key)
         if row and row["state"] == "answered":
-            return Claim("answered", reply=row["reply"] if row["mode"] == "passive" else None)
-        if row and row["state"] == "processing" and now - row["at"] < STALE_PROCESSING_S:
+            return Claim(
+                "answered", reply=row["reply"] if row["mode"] == "passive" else None
+            )
+        if (
+            row
+            and row["state"] == "processing"
+            and now - row["at"] < STALE_PROCESSING_S
+        ):
             return Claim("elsewhere")
-        self.db["seen"].upsert({"key": key, "user": user, "state": "processing", "mode": "", "reply": None, "at": now}, pk="key")
+        self.db.table("seen").upsert(
+            {
+                "key": key,
+                "user": user,
+                "state": "processing",
+                "mode": "",
+                "reply": None,
+                "at": now,
+            },
+            pk="key",
+        )
         pending = Pending(asyncio.get_running_loop().create_future(), user)
         self.inflight[key] = pending
         return Claim("new", pending)
 
     def settle(self, key: str, mode: str, reply: str | None = None) -> None:
         """Record how a key was answered; later retries get the same reply or nothing."""
-        row: dict[str, Any] = {"key": key, "state": "answered", "mode": mode, "reply": reply, "at": time.time()}
+        row: dict[str, Any] = {
+            "key": key,
+            "state": "answered",
+            "mode": mode,
+            "reply": reply,
+            "at": time.time(),
+        }
         pending = self.inflight.get(key)
         if pending is not None:
             row["user"] = pending.user
-        self.db["seen"].upsert(row, pk="key")
+        self.db.table("seen").upsert(row, pk="key")
         self.inflight.pop(key, None)
 
     def prune(self, now: float | None = None) -> None:
@@ -140,8 +197,12 @@ class Store:
     def set_buttons(self, user: str, buttons: list[Button]) -> None:
         """Remember the list just offered; an answer without buttons clears it."""
         if buttons:
-            items = json.dumps([[b.title, b.payload] for b in buttons], ensure_ascii=False)
-            self.db["buttons"].upsert({"user": user, "items": items, "at": time.time()}, pk="user")
+            items = json.dumps(
+                [[b.title, b.payload] for b in buttons], ensure_ascii=False
+            )
+            self.db.table("buttons").upsert(
+                {"user": user, "items": items, "at": time.time()}, pk="user"
+            )
         else:
             self._write("DELETE FROM buttons WHERE user = ?", [user])
 
@@ -152,13 +213,20 @@ class Store:
     # -- held answers (passive-only accounts) -------------------------------
 
     def hold(self, user: str, text: str) -> None:
-        self.db["held"].insert({"user": user, "text": text, "at": time.time()})
+        self.db.table("held").insert({"user": user, "text": text, "at": time.time()})
 
     def take_held(self, user: str) -> list[str]:
         """Held answers, oldest first, removed as they are handed out."""
-        rows = list(self.db.query("SELECT id, text FROM held WHERE user = ? ORDER BY id", [user]))
+        rows = list(
+            self.db.query(
+                "SELECT id, text FROM held WHERE user = ? ORDER BY id", [user]
+            )
+        )
         if rows:
-            self._write(f"DELETE FROM held WHERE id IN ({','.join('?' * len(rows))})", [r["id"] for r in rows])
+            self._write(
+                f"DELETE FROM held WHERE id IN ({','.join('?' * len(rows))})",
+                [r["id"] for r in rows],
+            )
         return [r["text"] for r in rows]
 
     # -- access tokens ------------------------------------------------------
@@ -169,18 +237,28 @@ class Store:
         return row["token"] if row and row["expires_at"] > now else None
 
     def put_token(self, name: str, token: str, expires_at: float) -> None:
-        self.db["tokens"].upsert({"name": name, "token": token, "expires_at": expires_at}, pk="name")
+        self.db.table("tokens").upsert(
+            {"name": name, "token": token, "expires_at": expires_at}, pk="name"
+        )
 
     def drop_token(self, name: str) -> None:
         self._write("DELETE FROM tokens WHERE name = ?", [name])
 
     # -- customer-service quota ---------------------------------------------
 
-    def open_window(self, user: str, window_s: float, allowed: int, now: float | None = None) -> None:
+    def open_window(
+        self, user: str, window_s: float, allowed: int, now: float | None = None
+    ) -> None:
         """A user interaction opens a fresh window of `allowed` pushes for `window_s` seconds."""
         now = time.time() if now is None else now
-        row = {"user": user, "window_start": now, "window_s": window_s, "allowed": allowed, "sent": 0}
-        self.db["quota"].upsert(row, pk="user")
+        row = {
+            "user": user,
+            "window_start": now,
+            "window_s": window_s,
+            "allowed": allowed,
+            "sent": 0,
+        }
+        self.db.table("quota").upsert(row, pk="user")
 
     def allowance(self, user: str, now: float | None = None) -> int:
         row = self._row("quota", user)
@@ -196,12 +274,18 @@ class Store:
 
     def mark_for_deletion(self, channel: str, user: str, sender_id: str) -> None:
         """Forget the user here now; leave a mark for the retention job (tracker store)."""
-        self.db["deletion_marks"].upsert({"user": sender_id, "channel": channel, "marked_at": time.time()}, pk="user")
+        self.db.table("deletion_marks").upsert(
+            {"user": sender_id, "channel": channel, "marked_at": time.time()}, pk="user"
+        )
         for table in ("buttons", "held", "quota", "seen"):
             self._write(f"DELETE FROM {table} WHERE user = ?", [user])
 
     def deletion_marks(self) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT user, channel, marked_at FROM deletion_marks ORDER BY marked_at"))
+        return list(
+            self.db.query(
+                "SELECT user, channel, marked_at FROM deletion_marks ORDER BY marked_at"
+            )
+        )
 
     def _write(self, sql: str, params: list[Any]) -> None:
         with self.db.conn:  # commits, or rolls back on error
