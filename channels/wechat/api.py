@@ -165,7 +165,7 @@ class ApiClient:
                     if code:
                         raise ApiError(code, str(data.get("errmsg") or ""))
                     return data
-        except (TimeoutError, aiohttp.ClientError) as exc:
+        except (asyncio.TimeoutError, aiohttp.ClientError) as exc:  # noqa: UP041 (3.10: not the builtin)
             raise ApiError(-1, f"{type(exc).__name__}: {exc}") from exc
         raise ApiError(-4, "unreachable")
 

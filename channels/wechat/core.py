@@ -204,10 +204,11 @@ class Engine:
             text = await asyncio.wait_for(
                 asyncio.shield(pending.future), timeout=self.deadline_s
             )
-        except TimeoutError:
-            if not pending.late:
-                pending.late = True
-                self._spawn(self._deliver_late(turn, pending))
+        except asyncio.CancelledError:  # the platform hung up: deliver later unless a retry does
+            self._schedule_late(turn, pending)
+            raise
+        except asyncio.TimeoutError:  # noqa: UP041 (not the builtin on Python 3.10)
+            self._schedule_late(turn, pending)
             if self.passive_only:
                 return (
                     guard.outbound(
@@ -230,6 +231,11 @@ class Engine:
         pending.delivered = "passive"
         self.store.settle(turn.key, "passive", pending.reply)
         return pending.reply
+
+    def _schedule_late(self, turn: Turn, pending: Pending) -> None:
+        if not pending.late:
+            pending.late = True
+            self._spawn(self._deliver_late(turn, pending))
 
     async def _deliver_late(self, turn: Turn, pending: Pending) -> None:
         text = await pending.future

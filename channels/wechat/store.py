@@ -293,6 +293,6 @@ class Store:
 
     def _row(self, table: str, pk: str) -> dict[str, Any] | None:
         try:
-            return dict(self.db[table].get(pk))  # type: ignore[union-attr]
+            return dict(self.db.table(table).get(pk))
         except NotFoundError:
             return None
