@@ -1,0 +1,158 @@
+"""Staff replies into live conversations: `POST /webhooks/staff_bridge/reply`.
+
+The staff console runs in another process; it posts `{sender_id, text, staff}`
+here with the shared secret in `X-Staff-Token` (env LOANWHY_STAFF_TOKEN). The
+reply is appended to the conversation's tracker as a bot utterance (metadata
+`staff`), so it is in the transcript and the bot's history, and pushed to the
+user's channel: socket.io tabs through `channels.socketio.push`; WeChat through
+`channels.wechat.channel.push` once that module provides it. Only conversations
+with an open handoff accept replies. Without a configured token every request
+gets 403 (fail closed) and the reason is logged.
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import json
+import logging
+import os
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from loanwhy import handoff
+
+logger = logging.getLogger(__name__)
+TOKEN_ENV = "LOANWHY_STAFF_TOKEN"
+TOKEN_HEADER = "X-Staff-Token"
+MAX_TEXT = 2000
+MAX_BODY_BYTES = 16 * 1024
+# channel name (as Rasa records it) → "module:function" of an async push(recipient, text)
+PUSHERS = {
+    "socketio": "channels.socketio:push",
+    "wechat": "channels.wechat.channel:push",
+    "wecom": "channels.wechat.wecom:push",
+}
+
+Pusher = Callable[[str, str], Awaitable[Any]]
+
+
+def authorised(given: str | None) -> bool:
+    expected = os.environ.get(TOKEN_ENV, "")
+    if not expected:
+        logger.warning("staff bridge refused a request: %s is not set", TOKEN_ENV)
+        return False
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        logger.warning("staff bridge refused a request: missing or wrong %s", TOKEN_HEADER)
+        return False
+    return True
+
+
+def pusher_for(channel: str) -> Pusher | None:
+    """The push function of a channel, if its module provides one."""
+    target = PUSHERS.get(channel)
+    if not target:
+        return None
+    module_name, func = target.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    found = getattr(module, func, None)
+    return found if callable(found) else None
+
+
+def parse_reply(request: Request) -> tuple[dict[str, str] | None, str]:
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        return None, "body too large"
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, "body must be UTF-8 JSON"
+    if not isinstance(data, dict):
+        return None, "body must be a JSON object"
+    sender, text, staff = data.get("sender_id"), data.get("text"), data.get("staff")
+    if not isinstance(sender, str) or not sender or len(sender) > 200:
+        return None, "sender_id must be a non-empty string"
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        return None, f"text must be 1-{MAX_TEXT} characters"
+    if not isinstance(staff, str) or not staff or len(staff) > 80:
+        return None, "staff must be a non-empty string"
+    return {"sender_id": sender, "text": text.strip(), "staff": staff}, ""
+
+
+async def append_reply(agent: Any, sender_id: str, text: str, staff: str) -> str | None:
+    """Append the reply to the tracker; returns the conversation's input channel, None if unknown."""
+    lock_store = getattr(agent, "lock_store", None)
+    if lock_store is not None:
+        async with lock_store.lock(sender_id):
+            return await _append(agent, sender_id, text, staff)
+    return await _append(agent, sender_id, text, staff)
+
+
+async def _append(agent: Any, sender_id: str, text: str, staff: str) -> str | None:
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    if tracker is None:
+        return None
+    channel = str(tracker.get_latest_input_channel() or "")
+    tracker.update(BotUttered(text, metadata={"staff": staff}))
+    await agent.tracker_store.save(tracker)
+    return channel
+
+
+class StaffBridgeInput(InputChannel):
+    """Not a chat channel: staff replies come in, nothing goes to the NLU."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "staff_bridge"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("staff_bridge_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            if not authorised(request.headers.get(TOKEN_HEADER)):
+                return response.json({"error": "forbidden"}, status=403)
+            return response.json({"status": "ok"})
+
+        @bp.route("/reply", methods=["POST"])
+        async def reply(request: Request) -> HTTPResponse:
+            if not authorised(request.headers.get(TOKEN_HEADER)):
+                return response.json({"error": "forbidden"}, status=403)
+            data, problem = parse_reply(request)
+            if data is None:
+                return response.json({"error": problem}, status=400)
+            sender = data["sender_id"]
+            if not handoff.is_handed_off(sender):
+                return response.json({"error": "conversation is not handed off"}, status=409)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or getattr(agent, "tracker_store", None) is None:
+                return response.json({"error": "assistant not ready"}, status=503)
+            channel = await append_reply(agent, sender, data["text"], data["staff"])
+            if channel is None:
+                return response.json({"error": "unknown conversation"}, status=404)
+            delivered = await _push(channel, sender, data["text"])
+            logger.info("staff %s replied to %s (channel %s, delivered %s)", data["staff"], sender, channel, delivered)
+            return response.json({"ok": True, "channel": channel, "delivered": delivered})
+
+        return bp
+
+
+async def _push(channel: str, sender: str, text: str) -> bool:
+    push = pusher_for(channel)
+    if push is None:
+        logger.warning("staff reply to %s stored but not pushed: no push function for channel %r", sender, channel)
+        return False
+    try:
+        result = await push(sender, text)
+    except Exception:
+        logger.exception("staff reply to %s stored but pushing to %s failed", sender, channel)
+        return False
+    return result is not False

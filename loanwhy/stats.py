@@ -1,0 +1,149 @@
+"""Case-log queries and weekly figures for staff.
+
+Sources: the case log and handoffs (application database), the `feedback`
+table the web widget writes (conversation_id, rating 'up'/'down', created_at as
+epoch seconds or ISO text; may not exist yet) and the Rasa tracker store, read
+only, for the fallback rate (user messages classified `nlu_fallback`). A source
+that is missing gives None rather than an error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from loanwhy import paths
+from loanwhy.privacy import mask
+from loanwhy.store import open_db
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _epoch(day: date) -> float:
+    return datetime(day.year, day.month, day.day).timestamp()
+
+
+def find_cases(signal: str | None = None, since: date | None = None, until: date | None = None,
+               limit: int | None = 500, path: Path | None = None) -> list[dict[str, Any]]:
+    """Diagnoses newest first; `until` is inclusive; text fields masked again on the way out."""
+    clauses, args = [], []
+    if signal:
+        clauses.append("(',' || signals || ',') like ?")
+        args.append(f"%,{signal},%")
+    if since:
+        clauses.append("created_at >= ?")
+        args.append(_epoch(since))
+    if until:
+        clauses.append("created_at < ?")
+        args.append(_epoch(until + timedelta(days=1)))
+    db = open_db(path or paths.app_db())
+    try:
+        if "cases" not in db.table_names():
+            return []
+        rows = db["cases"].rows_where(" and ".join(clauses) or None, args, order_by="created_at desc, id desc",
+                                      limit=limit)
+        return [{**r, "said": mask(r.get("said") or ""), "sender_id": mask(r.get("sender_id") or "")} for r in rows]
+    finally:
+        db.close()
+
+
+@dataclass
+class Weekly:
+    start: date
+    diagnoses: int = 0
+    conversations: int | None = None
+    user_messages: int | None = None
+    fallbacks: int | None = None
+    handoffs: int = 0
+    handoffs_closed: int = 0
+    thumbs_up: int | None = None
+    thumbs_down: int | None = None
+    top_signals: list[tuple[str, int]] = field(default_factory=list)
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def fallback_rate(self) -> float | None:
+        if not self.user_messages or self.fallbacks is None:
+            return None
+        return self.fallbacks / self.user_messages
+
+
+def _tracker_figures(start: float, end: float, tracker: Path) -> tuple[int, int, int] | None:
+    """(conversations, user messages, fallbacks) from the tracker store, or None."""
+    if not tracker.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{tracker}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            "select count(distinct sender_id), count(*), sum(case when intent_name = ? then 1 else 0 end) "
+            "from events where type_name = 'user' and timestamp >= ? and timestamp < ?",
+            (FALLBACK_INTENT, start, end),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _feedback(db: Any, start_day: date, end_day: date) -> tuple[int, int] | None:
+    if "feedback" not in db.table_names():
+        return None
+    lo, hi = _epoch(start_day), _epoch(end_day)
+    sql = ("select rating, count(*) from feedback where "
+           "(typeof(created_at) in ('integer', 'real') and created_at >= ? and created_at < ?) "
+           "or (typeof(created_at) = 'text' and created_at >= ? and created_at < ?) group by rating")
+    try:
+        counts = dict(db.execute(sql, [lo, hi, start_day.isoformat(), end_day.isoformat()]).fetchall())
+    except sqlite3.Error:
+        return None
+    return int(counts.get("up", 0)), int(counts.get("down", 0))
+
+
+def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | None = None) -> Weekly:
+    """Figures for the week starting on `start` (a Monday, local time)."""
+    start = week_start(start)
+    end_day = start + timedelta(days=7)
+    lo, hi = _epoch(start), _epoch(end_day)
+    out = Weekly(start)
+    db = open_db(path or paths.app_db())
+    try:
+        names = db.table_names()
+        signals: Counter[str] = Counter()
+        days: Counter[date] = Counter()
+        if "cases" in names:
+            for row in db.execute("select created_at, signals from cases where created_at >= ? and created_at < ?",
+                                  [lo, hi]).fetchall():
+                out.diagnoses += 1
+                days[datetime.fromtimestamp(row[0]).date()] += 1
+                signals.update(s for s in (row[1] or "").split(",") if s)
+        out.top_signals = signals.most_common(top)
+        out.per_day = [(start + timedelta(days=i), days.get(start + timedelta(days=i), 0)) for i in range(7)]
+        if "handoffs" in names:
+            out.handoffs = int(db["handoffs"].count_where("created_at >= ? and created_at < ?", [lo, hi]))
+            out.handoffs_closed = int(db["handoffs"].count_where(
+                "created_at >= ? and created_at < ? and status = 'closed'", [lo, hi]))
+        thumbs = _feedback(db, start, end_day)
+        if thumbs:
+            out.thumbs_up, out.thumbs_down = thumbs
+    finally:
+        db.close()
+    figures = _tracker_figures(lo, hi, tracker or paths.tracker_db())
+    if figures:
+        out.conversations, out.user_messages, out.fallbacks = figures
+    return out
