@@ -59,9 +59,7 @@ def _body(payload: dict[str, Any]) -> bytes:
 class TokenSource(Protocol):
     name: str  # cache key in the store
 
-    async def fetch(
-        self, session: aiohttp.ClientSession, force: bool
-    ) -> tuple[str, int]: ...
+    async def fetch(self, session: aiohttp.ClientSession, force: bool) -> tuple[str, int]: ...
 
 
 class StableToken:
@@ -71,9 +69,7 @@ class StableToken:
         self.base, self.appid, self.secret = base.rstrip("/"), appid, secret
         self.name = f"stable:{self.base}:{appid}"
 
-    async def fetch(
-        self, session: aiohttp.ClientSession, force: bool
-    ) -> tuple[str, int]:
+    async def fetch(self, session: aiohttp.ClientSession, force: bool) -> tuple[str, int]:
         payload = {
             "grant_type": "client_credential",
             "appid": self.appid,
@@ -81,9 +77,7 @@ class StableToken:
             "force_refresh": force,
         }
         headers = {"Content-Type": "application/json; charset=utf-8"}
-        async with session.post(
-            f"{self.base}/cgi-bin/stable_token", data=_body(payload), headers=headers
-        ) as resp:
+        async with session.post(f"{self.base}/cgi-bin/stable_token", data=_body(payload), headers=headers) as resp:
             data = await _json(resp)
         return _token_of(data)
 
@@ -93,11 +87,11 @@ class CorpToken:
 
     def __init__(self, base: str, corpid: str, secret: str) -> None:
         self.base, self.corpid, self.secret = base.rstrip("/"), corpid, secret
-        self.name = f"corp:{self.base}:{corpid}:{hashlib.sha256(secret.encode()).hexdigest()[:8]}"  # one token per app secret
+        self.name = (
+            f"corp:{self.base}:{corpid}:{hashlib.sha256(secret.encode()).hexdigest()[:8]}"  # one token per app secret
+        )
 
-    async def fetch(
-        self, session: aiohttp.ClientSession, force: bool
-    ) -> tuple[str, int]:
+    async def fetch(self, session: aiohttp.ClientSession, force: bool) -> tuple[str, int]:
         params = {"corpid": self.corpid, "corpsecret": self.secret}
         async with session.get(f"{self.base}/cgi-bin/gettoken", params=params) as resp:
             data = await _json(resp)
@@ -107,27 +101,21 @@ class CorpToken:
 def _token_of(data: dict[str, Any]) -> tuple[str, int]:
     if data.get("errcode") or not data.get("access_token"):
         # 40164: this server's IP is not whitelisted; 60020 (WeCom): not a trusted IP
-        raise ApiError(
-            int(data.get("errcode") or -3), str(data.get("errmsg") or "no access_token")
-        )
+        raise ApiError(int(data.get("errcode") or -3), str(data.get("errmsg") or "no access_token"))
     return str(data["access_token"]), int(data.get("expires_in") or 7200)
 
 
 class ApiClient:
     """Token-authenticated POSTs to one platform base URL."""
 
-    def __init__(
-        self, base: str, tokens: TokenSource, store: Store, timeout_s: float = TIMEOUT_S
-    ) -> None:
+    def __init__(self, base: str, tokens: TokenSource, store: Store, timeout_s: float = TIMEOUT_S) -> None:
         self.base = base.rstrip("/")
         self.tokens = tokens
         self.store = store
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._lock = asyncio.Lock()
 
-    async def _token(
-        self, session: aiohttp.ClientSession, bad: str | None = None
-    ) -> str:
+    async def _token(self, session: aiohttp.ClientSession, bad: str | None = None) -> str:
         async with self._lock:  # one fetch at a time; the others reuse its result
             cached = self.store.token(self.tokens.name)
             if cached and cached != bad:
@@ -189,9 +177,7 @@ class WeComMessages:
         self.agent_id = agent_id
 
     async def push(self, user: str, text: str) -> None:
-        agent: int | str = (
-            int(self.agent_id) if self.agent_id.isdigit() else self.agent_id
-        )
+        agent: int | str = int(self.agent_id) if self.agent_id.isdigit() else self.agent_id
         payload = {
             "touser": user,
             "msgtype": "text",

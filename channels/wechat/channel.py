@@ -107,12 +107,8 @@ class WeChatInput(InputChannel):
         self.store = store or Store()
         pusher = None
         if self.config.appsecret and self.config.appid and not self.config.passive_only:
-            tokens = StableToken(
-                self.config.api_base, self.config.appid, self.config.appsecret
-            )
-            pusher = CustomerService(
-                ApiClient(self.config.api_base, tokens, self.store)
-            )
+            tokens = StableToken(self.config.api_base, self.config.appid, self.config.appsecret)
+            pusher = CustomerService(ApiClient(self.config.api_base, tokens, self.store))
         self.engine = Engine(
             self.name(),
             self.store,
@@ -133,9 +129,7 @@ class WeChatInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json(
-                {"status": "ok" if not self.problem else "not configured"}
-            )
+            return response.json({"status": "ok" if not self.problem else "not configured"})
 
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -160,16 +154,12 @@ class WeChatInput(InputChannel):
             try:
                 return await self._receive(request, on_new_message)
             except Refused as exc:
-                logger.warning(
-                    "wechat: request refused (%s): %s", exc.status, exc.reason
-                )
+                logger.warning("wechat: request refused (%s): %s", exc.status, exc.reason)
                 return response.text(exc.reason, status=exc.status)
 
         return bp
 
-    async def _receive(
-        self, request: Request, on_new_message: OnNewMessage
-    ) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         ts, nonce = arg(request, "timestamp"), arg(request, "nonce")
         if not check_signature(arg(request, "signature"), self.config.token, ts, nonce):
             raise Refused(403, "bad signature")
@@ -179,24 +169,16 @@ class WeChatInput(InputChannel):
         if "Encrypt" in fields or arg(request, "encrypt_type").lower() == "aes":
             if self.crypto is None:
                 if not fields.get("FromUserName"):
-                    raise Refused(
-                        400, "encrypted message but WECHAT_ENCODING_AES_KEY is not set"
-                    )
+                    raise Refused(400, "encrypted message but WECHAT_ENCODING_AES_KEY is not set")
                 # compatible mode without a key: the plain fields are signed by the URL signature
             else:
-                fields, opened = webhook.open_envelope(
-                    fields, self.crypto, arg(request, "msg_signature"), ts, nonce
-                )
+                fields, opened = webhook.open_envelope(fields, self.crypto, arg(request, "msg_signature"), ts, nonce)
         msg = Inbound.from_fields(fields)
         sender = guard.valid_sender(msg.from_user)
         if not msg.is_valid() or sender is None:
             raise Refused(400, "message without sender, type or time")
         turn = webhook.turn_for(msg, self.engine, sender)
-        text = (
-            await self.engine.answer(turn, on_new_message, request.app)
-            if turn
-            else None
-        )
+        text = await self.engine.answer(turn, on_new_message, request.app) if turn else None
         if not text:
             return response.text(SUCCESS)
         return response.text(

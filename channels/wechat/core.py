@@ -29,13 +29,9 @@ from channels.wechat.store import Pending, Store
 logger = logging.getLogger(__name__)
 
 # Domain responses the channels need (user-facing text lives in domain.yml only).
-TEXT_ONLY = (
-    "utter_wechat_text_only"  # image, location, link, video, voice without recognition
-)
+TEXT_ONLY = "utter_wechat_text_only"  # image, location, link, video, voice without recognition
 WELCOME = "utter_wechat_welcome"  # subscribe, with the privacy notice
-ANSWER_COMING = (
-    "utter_wechat_answer_coming"  # passive-only: the answer comes with the next message
-)
+ANSWER_COMING = "utter_wechat_answer_coming"  # passive-only: the answer comes with the next message
 EMPTY = "utter_empty_message"
 TRUNCATED = "utter_message_truncated"
 SERVER_ERROR = "utter_server_error"
@@ -43,10 +39,9 @@ SERVER_ERROR = "utter_server_error"
 DEADLINE_S = 4.5
 TURN_TIMEOUT_S = 30.0  # give up on Rasa (e.g. action server down) after this
 PRUNE_EVERY_S = 3600.0
-MESSAGE_WINDOW = (
-    48 * 3600.0,
-    5,
-)  # WeChat customer-service pushes allowed after a user message
+HANDOVER_POLLS = 40  # x 50 ms: how long a finished answer waits for a waiting retry to take it
+# WeChat customer-service pushes allowed (seconds, messages) after a user message
+MESSAGE_WINDOW = (48 * 3600.0, 5)
 EVENT_WINDOW = (60.0, 3)  # ... after subscribe / menu click / QR scan
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -80,9 +75,7 @@ class Turn:
     fixed: tuple[str, ...] = ()  # domain responses said before Rasa's answer
     traditional: bool = False
     message_id: str | None = None
-    window: tuple[float, int] | None = (
-        None  # push quota this interaction opens: (seconds, messages)
-    )
+    window: tuple[float, int] | None = None  # push quota this interaction opens: (seconds, messages)
 
 
 def fixed_text(app: Any, name: str, channel: str) -> str | None:
@@ -136,9 +129,7 @@ class Engine:
     def user(self, sender: str) -> str:
         return f"{self.channel}:{sender}"
 
-    async def answer(
-        self, turn: Turn, on_new_message: OnNewMessage, app: Any
-    ) -> str | None:
+    async def answer(self, turn: Turn, on_new_message: OnNewMessage, app: Any) -> str | None:
         """The passive reply text for this request, or None for 'success'."""
         self._prune()
         user = self.user(turn.sender)
@@ -163,9 +154,7 @@ class Engine:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _produce(
-        self, turn: Turn, pending: Pending, on_new_message: OnNewMessage, app: Any
-    ) -> None:
+    async def _produce(self, turn: Turn, pending: Pending, on_new_message: OnNewMessage, app: Any) -> None:
         """Run the turn; always resolve the future, whatever happens."""
         text = ""
         try:
@@ -183,49 +172,33 @@ class Engine:
                 shown = render.render(output.messages)
                 self.store.set_buttons(pending.user, shown.buttons)
                 parts.append(shown.text)
-            text = (
-                guard.outbound("\n\n".join(p for p in parts if p), turn.traditional)
-                or ""
-            )
+            text = guard.outbound("\n\n".join(p for p in parts if p), turn.traditional) or ""
         except Exception:
             logger.exception("%s: turn for a message failed", self.channel)
-            text = (
-                guard.outbound(
-                    fixed_text(app, SERVER_ERROR, self.channel), turn.traditional
-                )
-                or ""
-            )
+            text = guard.outbound(fixed_text(app, SERVER_ERROR, self.channel), turn.traditional) or ""
         finally:
             if not pending.future.done():
                 pending.future.set_result(text)
 
     async def _respond(self, turn: Turn, pending: Pending, app: Any) -> str | None:
+        pending.waiters += 1
         try:
-            text = await asyncio.wait_for(
-                asyncio.shield(pending.future), timeout=self.deadline_s
-            )
+            text = await asyncio.wait_for(asyncio.shield(pending.future), timeout=self.deadline_s)
         except asyncio.CancelledError:  # the platform hung up: deliver later unless a retry does
             self._schedule_late(turn, pending)
             raise
         except asyncio.TimeoutError:  # noqa: UP041 (not the builtin on Python 3.10)
             self._schedule_late(turn, pending)
             if self.passive_only:
-                return (
-                    guard.outbound(
-                        fixed_text(app, ANSWER_COMING, self.channel), turn.traditional
-                    )
-                    or None
-                )
+                return guard.outbound(fixed_text(app, ANSWER_COMING, self.channel), turn.traditional) or None
             return None
+        finally:
+            pending.waiters -= 1
         if pending.delivered == "passive":
-            return (
-                pending.reply
-            )  # a retry after the first reply got lost: say the same again
+            return pending.reply  # a retry after the first reply got lost: say the same again
         if pending.delivered:
             return None
-        held = self.store.take_held(
-            pending.user
-        )  # answers that missed earlier deadlines come first
+        held = self.store.take_held(pending.user)  # answers that missed earlier deadlines come first
         reply = "\n\n".join(held + ([text] if text else []))
         pending.reply = xmlmsg.limit_utf8(reply) if reply else None
         pending.delivered = "passive"
@@ -239,16 +212,18 @@ class Engine:
 
     async def _deliver_late(self, turn: Turn, pending: Pending) -> None:
         text = await pending.future
-        if pending.delivered:  # a retry got it passively meanwhile
+        for _ in range(HANDOVER_POLLS):  # a retry waiting right now answers passively: better than a push
+            if pending.delivered or not pending.waiters:
+                break
+            await asyncio.sleep(0.05)
+        if pending.delivered:
             return
         if not text:
             pending.delivered = "nothing"
             self.store.settle(turn.key, "nothing")
             return
         if not self.passive_only:
-            pending.delivered = (
-                "pushed"  # claimed before awaiting, so a retry cannot repeat it
-            )
+            pending.delivered = "pushed"  # claimed before awaiting, so a retry cannot repeat it
             if await self._push(pending.user, turn.sender, text):
                 self.store.settle(turn.key, "pushed")
                 return
@@ -262,30 +237,17 @@ class Engine:
         allowance = self.store.allowance(user)
         chunks = xmlmsg.split_utf8(text)
         if allowance <= 0:
-            logger.warning(
-                "%s: push quota used up for a user; holding the answer", self.channel
-            )
+            logger.warning("%s: push quota used up for a user; holding the answer", self.channel)
             return False
         if len(chunks) > allowance:
-            logger.warning(
-                "%s: answer needs %d messages, quota allows %d",
-                self.channel,
-                len(chunks),
-                allowance,
-            )
-            chunks = chunks[: allowance - 1] + [
-                xmlmsg.limit_utf8("\n".join(chunks[allowance - 1 :]))
-            ]
+            logger.warning("%s: answer needs %d messages, quota allows %d", self.channel, len(chunks), allowance)
+            chunks = chunks[: allowance - 1] + [xmlmsg.limit_utf8("\n".join(chunks[allowance - 1 :]))]
         sent = 0
         for chunk in chunks:
             try:
                 await self.pusher.push(sender, chunk)
             except ApiError as exc:
-                hint = (
-                    " (account not verified: set WECHAT_PASSIVE_ONLY=1)"
-                    if exc.errcode == 48001
-                    else ""
-                )
+                hint = " (account not verified: set WECHAT_PASSIVE_ONLY=1)" if exc.errcode == 48001 else ""
                 logger.warning("%s: push failed: %s%s", self.channel, exc, hint)
                 break
             sent += 1

@@ -45,9 +45,7 @@ def check_signature(given: str | None, *parts: str) -> bool:
     """Constant-time comparison, so the signature cannot be guessed byte by byte."""
     if not given or any(p is None for p in parts):
         return False
-    return hmac.compare_digest(
-        given.strip().lower().encode(), signature(*parts).encode()
-    )
+    return hmac.compare_digest(given.strip().lower().encode(), signature(*parts).encode())
 
 
 def msg_signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
@@ -83,9 +81,7 @@ def unpad(data: bytes) -> bytes:
     return data[:-n]
 
 
-def encrypt_with(
-    key: bytes, message: str, receiver_id: str, random: bytes | None = None
-) -> str:
+def encrypt_with(key: bytes, message: str, receiver_id: str, random: bytes | None = None) -> str:
     """Base64 ciphertext of one message; `random` is fixed only in tests."""
     random = os.urandom(16) if random is None else random
     if len(random) != 16:
@@ -141,9 +137,7 @@ class MessageCrypto:
         if previous_key:
             self.keys.append(decode_key(previous_key))
 
-    def check(
-        self, given: str | None, timestamp: str, nonce: str, encrypted: str
-    ) -> bool:
+    def check(self, given: str | None, timestamp: str, nonce: str, encrypted: str) -> bool:
         return check_signature(given, self.token, timestamp, nonce, encrypted)
 
     def decrypt(self, encrypted: str) -> Decrypted:
@@ -162,9 +156,7 @@ class MessageCrypto:
             return Decrypted(text, key)
         raise problem
 
-    def encrypt(
-        self, message: str, key: bytes | None = None, random: bytes | None = None
-    ) -> str:
+    def encrypt(self, message: str, key: bytes | None = None, random: bytes | None = None) -> str:
         return encrypt_with(key or self.keys[0], message, self.receiver_id, random)
 
     def sign(self, timestamp: str, nonce: str, encrypted: str) -> str:

@@ -55,11 +55,7 @@ def find_diagnosis(obj: Any, depth: int = 0) -> dict[str, Any] | None:
 
 def _signals(diag: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     signals = diag.get("signals")
-    return (
-        [s for s in signals if isinstance(s, Mapping) and s.get("name")]
-        if isinstance(signals, list)
-        else []
-    )
+    return [s for s in signals if isinstance(s, Mapping) and s.get("name")] if isinstance(signals, list) else []
 
 
 def already_reported(diag: Mapping[str, Any], text: str) -> bool:
@@ -77,9 +73,7 @@ def diagnosis_text(diag: Mapping[str, Any]) -> str:
             if not isinstance(step, Mapping) or not step.get("action"):
                 continue
             horizon = str(step.get("horizon") or "").strip()
-            lines.append(
-                f"   · {step['action']}" + (f"（{horizon}）" if horizon else "")
-            )
+            lines.append(f"   · {step['action']}" + (f"（{horizon}）" if horizon else ""))
     return "\n".join(lines)
 
 
@@ -98,9 +92,7 @@ def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
     diagnoses: list[dict[str, Any]] = []
     for m in messages:
         lines = [
-            str(m[k]).strip()
-            for k in ("text", "image", "attachment")
-            if isinstance(m.get(k), str) and m[k].strip()
+            str(m[k]).strip() for k in ("text", "image", "attachment") if isinstance(m.get(k), str) and m[k].strip()
         ]
         for b in _buttons(m):
             buttons.append(b)

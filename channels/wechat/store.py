@@ -30,12 +30,8 @@ from sqlite_utils.db import NotFoundError
 
 from channels.wechat.render import Button
 
-SEEN_TTL_S = (
-    24 * 3600
-)  # longer than any retry; short enough to forget a passive reply text
-STALE_PROCESSING_S = (
-    60  # a 'processing' row older than this was left by a crashed process
-)
+SEEN_TTL_S = 24 * 3600  # longer than any retry; short enough to forget a passive reply text
+STALE_PROCESSING_S = 60  # a 'processing' row older than this was left by a crashed process
 HELD_TTL_S = 7 * 24 * 3600
 BUSY_TIMEOUT_MS = 3000
 
@@ -54,11 +50,10 @@ class Pending:
 
     future: asyncio.Future[str]
     user: str
-    delivered: str | None = (
-        None  # 'passive' | 'pushed' | 'held' | 'nothing', once claimed
-    )
+    delivered: str | None = None  # 'passive' | 'pushed' | 'held' | 'nothing', once claimed
     reply: str | None = None  # the passive reply, repeated if a retry comes after it
     late: bool = False  # a background delivery was scheduled
+    waiters: int = 0  # requests now waiting for the answer: they deliver it before the background does
 
 
 @dataclass(frozen=True)
@@ -102,9 +97,7 @@ class Store:
             pk="key",
             if_not_exists=True,
         )
-        db.table("buttons").create(
-            {"user": str, "items": str, "at": float}, pk="user", if_not_exists=True
-        )
+        db.table("buttons").create({"user": str, "items": str, "at": float}, pk="user", if_not_exists=True)
         db.table("held").create(
             {"id": int, "user": str, "text": str, "at": float},
             pk="id",
@@ -148,14 +141,8 @@ class Store:
         now = time.time() if now is None else now
         row = self._row("seen", key)
         if row and row["state"] == "answered":
-            return Claim(
-                "answered", reply=row["reply"] if row["mode"] == "passive" else None
-            )
-        if (
-            row
-            and row["state"] == "processing"
-            and now - row["at"] < STALE_PROCESSING_S
-        ):
+            return Claim("answered", reply=row["reply"] if row["mode"] == "passive" else None)
+        if row and row["state"] == "processing" and now - row["at"] < STALE_PROCESSING_S:
             return Claim("elsewhere")
         self.db.table("seen").upsert(
             {
@@ -197,12 +184,8 @@ class Store:
     def set_buttons(self, user: str, buttons: list[Button]) -> None:
         """Remember the list just offered; an answer without buttons clears it."""
         if buttons:
-            items = json.dumps(
-                [[b.title, b.payload] for b in buttons], ensure_ascii=False
-            )
-            self.db.table("buttons").upsert(
-                {"user": user, "items": items, "at": time.time()}, pk="user"
-            )
+            items = json.dumps([[b.title, b.payload] for b in buttons], ensure_ascii=False)
+            self.db.table("buttons").upsert({"user": user, "items": items, "at": time.time()}, pk="user")
         else:
             self._write("DELETE FROM buttons WHERE user = ?", [user])
 
@@ -217,11 +200,7 @@ class Store:
 
     def take_held(self, user: str) -> list[str]:
         """Held answers, oldest first, removed as they are handed out."""
-        rows = list(
-            self.db.query(
-                "SELECT id, text FROM held WHERE user = ? ORDER BY id", [user]
-            )
-        )
+        rows = list(self.db.query("SELECT id, text FROM held WHERE user = ? ORDER BY id", [user]))
         if rows:
             self._write(
                 f"DELETE FROM held WHERE id IN ({','.join('?' * len(rows))})",
@@ -237,18 +216,14 @@ class Store:
         return row["token"] if row and row["expires_at"] > now else None
 
     def put_token(self, name: str, token: str, expires_at: float) -> None:
-        self.db.table("tokens").upsert(
-            {"name": name, "token": token, "expires_at": expires_at}, pk="name"
-        )
+        self.db.table("tokens").upsert({"name": name, "token": token, "expires_at": expires_at}, pk="name")
 
     def drop_token(self, name: str) -> None:
         self._write("DELETE FROM tokens WHERE name = ?", [name])
 
     # -- customer-service quota ---------------------------------------------
 
-    def open_window(
-        self, user: str, window_s: float, allowed: int, now: float | None = None
-    ) -> None:
+    def open_window(self, user: str, window_s: float, allowed: int, now: float | None = None) -> None:
         """A user interaction opens a fresh window of `allowed` pushes for `window_s` seconds."""
         now = time.time() if now is None else now
         row = {
@@ -281,11 +256,7 @@ class Store:
             self._write(f"DELETE FROM {table} WHERE user = ?", [user])
 
     def deletion_marks(self) -> list[dict[str, Any]]:
-        return list(
-            self.db.query(
-                "SELECT user, channel, marked_at FROM deletion_marks ORDER BY marked_at"
-            )
-        )
+        return list(self.db.query("SELECT user, channel, marked_at FROM deletion_marks ORDER BY marked_at"))
 
     def _write(self, sql: str, params: list[Any]) -> None:
         with self.db.conn:  # commits, or rolls back on error

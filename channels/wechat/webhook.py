@@ -86,11 +86,7 @@ def open_envelope(
 def turn_for(msg: Inbound, engine: Engine, sender: str) -> Turn | None:
     """What to do with one message; None: answer 'success' and do nothing more."""
     user = engine.user(sender)
-    windows: dict[str, Any] = {
-        "window": engine.event_window
-        if msg.msg_type == "event"
-        else engine.message_window
-    }
+    windows: dict[str, Any] = {"window": engine.event_window if msg.msg_type == "event" else engine.message_window}
     if msg.msg_type == "event":
         if msg.event == "subscribe":
             return Turn(msg.dedupe_key, sender, fixed=(WELCOME,), **windows)
@@ -120,15 +116,11 @@ def turn_for(msg: Inbound, engine: Engine, sender: str) -> Turn | None:
     )
 
 
-def reply_xml(
-    msg: Inbound, text: str, crypto: MessageCrypto | None, opened: Decrypted | None
-) -> str:
+def reply_xml(msg: Inbound, text: str, crypto: MessageCrypto | None, opened: Decrypted | None) -> str:
     """Passive text reply, encrypted with the key the platform used when the request was."""
     xml = xmlmsg.text_reply(msg.from_user, msg.to_user, text, int(time.time()))
     if crypto is None or opened is None:
         return xml
     encrypted = crypto.encrypt(xml, key=opened.key)
     timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9) + 10**9)
-    return xmlmsg.encrypted_reply(
-        encrypted, crypto.sign(timestamp, nonce, encrypted), timestamp, nonce
-    )
+    return xmlmsg.encrypted_reply(encrypted, crypto.sign(timestamp, nonce, encrypted), timestamp, nonce)

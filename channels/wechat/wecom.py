@@ -91,9 +91,7 @@ class WeComInput(InputChannel):
         self.crypto: MessageCrypto | None = None
         if not self.problem:
             try:
-                self.crypto = MessageCrypto(
-                    self.config.token, self.config.aes_key, self.config.corpid
-                )
+                self.crypto = MessageCrypto(self.config.token, self.config.aes_key, self.config.corpid)
             except ValueError as exc:
                 self.problem = f"WECOM_ENCODING_AES_KEY is invalid: {exc}"
         if self.problem:
@@ -101,9 +99,7 @@ class WeComInput(InputChannel):
         self.store = store or Store()
         pusher = None
         if self.config.secret and self.config.agent_id:
-            tokens = CorpToken(
-                self.config.api_base, self.config.corpid, self.config.secret
-            )
+            tokens = CorpToken(self.config.api_base, self.config.corpid, self.config.secret)
             pusher = WeComMessages(
                 ApiClient(self.config.api_base, tokens, self.store),
                 self.config.agent_id,
@@ -124,9 +120,7 @@ class WeComInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json(
-                {"status": "ok" if not self.problem else "not configured"}
-            )
+            return response.json({"status": "ok" if not self.problem else "not configured"})
 
         @bp.route("/webhook", methods=["GET", "POST"])
         async def webhook_route(request: Request) -> HTTPResponse:
@@ -138,9 +132,7 @@ class WeComInput(InputChannel):
                     return self._verify(request, self.crypto)
                 return await self._receive(request, self.crypto, on_new_message)
             except Refused as exc:
-                logger.warning(
-                    "wecom: request refused (%s): %s", exc.status, exc.reason
-                )
+                logger.warning("wecom: request refused (%s): %s", exc.status, exc.reason)
                 return response.text(exc.reason, status=exc.status)
 
         return bp
@@ -160,33 +152,19 @@ class WeComInput(InputChannel):
         except CryptoError as exc:
             raise Refused(403, f"cannot decrypt echostr: {exc}") from None
 
-    async def _receive(
-        self, request: Request, crypto: MessageCrypto, on_new_message: OnNewMessage
-    ) -> HTTPResponse:
+    async def _receive(self, request: Request, crypto: MessageCrypto, on_new_message: OnNewMessage) -> HTTPResponse:
         ts, nonce = arg(request, "timestamp"), arg(request, "nonce")
         webhook.check_fresh(ts)
         outer = webhook.parse(webhook.read_body(request))
-        fields, opened = webhook.open_envelope(
-            outer, crypto, arg(request, "msg_signature"), ts, nonce
-        )
+        fields, opened = webhook.open_envelope(outer, crypto, arg(request, "msg_signature"), ts, nonce)
         msg = Inbound.from_fields(fields)
-        if (
-            self.config.agent_id
-            and msg.agent_id
-            and msg.agent_id != self.config.agent_id
-        ):
+        if self.config.agent_id and msg.agent_id and msg.agent_id != self.config.agent_id:
             raise Refused(403, "message for another agent")
         sender = guard.valid_sender(msg.from_user)
         if not msg.is_valid() or sender is None:
             raise Refused(400, "message without sender, type or time")
         turn = webhook.turn_for(msg, self.engine, sender)
-        text = (
-            await self.engine.answer(turn, on_new_message, request.app)
-            if turn
-            else None
-        )
+        text = await self.engine.answer(turn, on_new_message, request.app) if turn else None
         if not text:
             return response.text("")
-        return response.text(
-            webhook.reply_xml(msg, text, crypto, opened), content_type="application/xml"
-        )
+        return response.text(webhook.reply_xml(msg, text, crypto, opened), content_type="application/xml")

@@ -131,16 +131,12 @@ def cut_utf8(text: str, max_bytes: int) -> str:
     if len(raw) <= max_bytes:
         return text
     end = max(max_bytes, 0)
-    while (
-        end > 0 and (raw[end] & 0xC0) == 0x80
-    ):  # continuation byte: back off to a boundary
+    while end > 0 and (raw[end] & 0xC0) == 0x80:  # continuation byte: back off to a boundary
         end -= 1
     return raw[:end].decode("utf-8")
 
 
-def limit_utf8(
-    text: str, max_bytes: int = TEXT_LIMIT_BYTES, ellipsis: str = ELLIPSIS
-) -> str:
+def limit_utf8(text: str, max_bytes: int = TEXT_LIMIT_BYTES, ellipsis: str = ELLIPSIS) -> str:
     """Text shortened to max_bytes, with an ellipsis to show something was left out."""
     if len(text.encode("utf-8")) <= max_bytes:
         return text
@@ -152,9 +148,7 @@ def split_utf8(text: str, max_bytes: int = TEXT_LIMIT_BYTES) -> list[str]:
     chunks: list[str] = []
     rest = text
     while len(rest.encode("utf-8")) > max_bytes:
-        head = (
-            cut_utf8(rest, max_bytes) or rest[0]
-        )  # a limit below one character still progresses
+        head = cut_utf8(rest, max_bytes) or rest[0]  # a limit below one character still progresses
         nl = head.rfind("\n")
         if nl > len(head) // 2:
             head = head[: nl + 1]

@@ -98,7 +98,9 @@ class FakeWeChat:
         self._msg_id += 1
         return str(self._msg_id)
 
-    def message_xml(self, user: str, msg_type: str, extra: str, msg_id: str | None = "", create_time: int | None = None) -> str:
+    def message_xml(
+        self, user: str, msg_type: str, extra: str, msg_id: str | None = "", create_time: int | None = None
+    ) -> str:
         """An inbound message; msg_id '' → a fresh one, None → none (events)."""
         if msg_id == "":
             msg_id = self.next_msg_id()
@@ -125,7 +127,9 @@ class FakeWeChat:
         return self.message_xml(user, "voice", extra, msg_id)
 
     def image_xml(self, user: str) -> str:
-        return self.message_xml(user, "image", _cdata("PicUrl", "http://example.invalid/p.jpg") + _cdata("MediaId", "m"))
+        return self.message_xml(
+            user, "image", _cdata("PicUrl", "http://example.invalid/p.jpg") + _cdata("MediaId", "m")
+        )
 
     def location_xml(self, user: str) -> str:
         return self.message_xml(user, "location", "<Location_X>23.1</Location_X><Location_Y>113.3</Location_Y>")
@@ -135,7 +139,9 @@ class FakeWeChat:
 
     # -- requests -----------------------------------------------------------
 
-    def query(self, encrypted: str | None = None, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+    def query(
+        self, encrypted: str | None = None, timestamp: str | None = None, nonce: str | None = None
+    ) -> dict[str, str]:
         ts = timestamp or str(int(time.time()))
         nonce = nonce or str(secrets.randbelow(10**9))
         q: dict[str, str] = {"timestamp": ts, "nonce": nonce}
@@ -171,16 +177,19 @@ class FakeWeChat:
         if bad:
             key = "msg_signature" if self.is_wecom else "signature"
             q[key] = "0" * 40
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout_s)) as session:
-            async with session.get(self.url, params=q) as resp:
-                return resp.status, await resp.text()
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
+        async with aiohttp.ClientSession(timeout=timeout) as session, session.get(self.url, params=q) as resp:
+            return resp.status, await resp.text()
 
     async def post_raw(self, body: bytes, params: dict[str, str], timeout_s: float | None = None) -> tuple[int, str]:
         """One POST exactly as given (for malformed, oversized and forged requests)."""
         timeout = aiohttp.ClientTimeout(total=timeout_s or self.timeout_s)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(self.url, params=params, data=body, headers={"Content-Type": "text/xml"}) as resp:
-                return resp.status, await resp.text()
+        headers = {"Content-Type": "text/xml"}
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(self.url, params=params, data=body, headers=headers) as resp,
+        ):
+            return resp.status, await resp.text()
 
     async def send(self, inner_xml: str) -> Reply:
         """Deliver one message like the platform: up to `tries` tries of `timeout_s` each."""

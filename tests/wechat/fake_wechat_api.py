@@ -9,6 +9,8 @@ is recorded with its raw body so tests can check it is unescaped UTF-8 JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +33,7 @@ class FakeApi:
         self._issued += 1
         self.token = f"TOKEN-{self._issued}"
 
-    async def __aenter__(self) -> FakeApi:
+    async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/cgi-bin/stable_token", self._stable_token)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
@@ -43,9 +45,8 @@ class FakeApi:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base = f"http://127.0.0.1:{port}"
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -69,3 +70,14 @@ class FakeApi:
         self.raw_bodies.append(raw)
         self.sent.append({"path": request.path, **json.loads(raw.decode("utf-8"))})
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+
+@asynccontextmanager
+async def fake_api() -> AsyncIterator[FakeApi]:
+    """A FakeApi listening on 127.0.0.1:<free port> for the duration of the block."""
+    api = FakeApi()
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()

@@ -20,6 +20,16 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage  # type: ignore[import-untyped]
 from sanic import Sanic
 
+TOKEN = "wechat-test-token"
+APPID = "wx0000000000000001"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+OLD_AES_KEY = "A" * 43
+# WeCom: the official sample's token, key and CorpID
+WECOM_TOKEN = "QDG6eK"
+WECOM_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+CORPID = "wx5823bf96d3bd56c7"
+AGENT_ID = "1000002"
+
 # Test stand-ins for the domain responses the channel reads at run time.
 RESPONSES: dict[str, list[dict[str, Any]]] = {
     "utter_wechat_text_only": [{"text": "抱歉，我目前只能看懂文字消息，请用文字描述您的情况。"}],
@@ -67,6 +77,7 @@ async def serve(
     channel: InputChannel, bot: FakeBot, responses: dict[str, list[dict[str, Any]]] | None = None
 ) -> AsyncIterator[str]:
     """The channel's blueprint in a Sanic app on 127.0.0.1:<free port>; yields the base URL."""
+    Sanic.test_mode = True  # lets Sanic start several apps in one process (TouchUp keeps the originals)
     app = Sanic(f"wechat_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = SimpleNamespace(domain=SimpleNamespace(responses=RESPONSES if responses is None else responses))
     app.blueprint(channel.blueprint(bot), url_prefix=f"/webhooks/{channel.name()}")
