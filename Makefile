@@ -11,6 +11,9 @@ KB := $(VAR)/kb.sqlite
 MODEL_STAMP := models/.inputs.sha
 export PYTHONPATH := $(CURDIR)
 export LOANWHY_HOME := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean
 help: ## list the targets
@@ -44,8 +47,8 @@ shell: setup ## chat on the command line
 unit: $(VENV)/.installed kb ## fast tests of the plain logic and actions
 	$(PY) -m pytest -q tests
 
-validate: setup ## rasa data validate
-	$(RASA) data validate --fail-on-warnings --quiet
+validate: $(VENV)/.installed kb ## rasa data validate (clean: no errors, no unexplained warnings)
+	$(PY) scripts/validate.py
 
 story-test: setup ## story tests with the trained model
 	@scripts/story_test.sh

@@ -26,18 +26,28 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guard
+from loanwhy import paths
 
 logger = logging.getLogger(__name__)
 
 
 def _secret() -> bytes:
+    """LOANWHY_SESSION_SECRET, else a key made once and kept in the runtime folder."""
     value = os.environ.get("LOANWHY_SESSION_SECRET")
-    if not value:
-        value = _SECRET_FALLBACK
-    return value.encode()
+    if value:
+        return value.encode()
+    if "key" not in _SECRET:
+        path = paths.var_dir() / "session.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        _SECRET["key"] = path.read_text().strip().encode()
+    return _SECRET["key"]
 
 
-_SECRET_FALLBACK = secrets.token_hex(32)
+_SECRET: dict[str, bytes] = {}
 
 
 def sign_session(raw: str | None = None) -> str:

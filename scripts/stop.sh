@@ -2,7 +2,8 @@
 # Stop what scripts/run.sh started (same LOANWHY_VAR).
 cd "$(dirname "$0")/.."
 RUN="${LOANWHY_VAR:-var}/run"
-for name in web rasa actions; do
+names="${*:-web rasa actions}"
+for name in $names; do
   f="$RUN/$name.pid"
   [ -f "$f" ] || continue
   pid=$(cat "$f")

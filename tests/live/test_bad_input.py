@@ -1,0 +1,63 @@
+"""Bad input over REST: a clear answer or a 4xx with a reason; nothing crashes or leaks."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.live.conftest import Live
+
+
+def raw_post(live: Live, body: bytes, content_type: str = "application/json") -> tuple[int, object]:
+    req = urllib.request.Request(live.webhook, data=body, headers={"Content-Type": content_type}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read().decode())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read().decode() or "null")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"not json", b"[1,2,3]", b'{"message": "hi"}', b'{"sender": "", "message": "hi"}',
+     b'{"sender": 5, "message": "hi"}', b'{"sender": "a", "message": 12}', b"\xff\xfe\x00garbage"],
+)
+def test_malformed_requests_get_400_with_reason(live: Live, body: bytes) -> None:
+    status, payload = raw_post(live, body)
+    assert status == 400
+    assert isinstance(payload, dict) and payload.get("error")
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\x00\x01\x02", "\u200b\u200b"])
+def test_empty_messages_get_a_polite_answer(live: Live, sender: str, message: str) -> None:
+    replies = live.say(sender, message)
+    assert replies and replies[0]["text"]
+
+
+@pytest.mark.parametrize("message", ["😂", "🙏🙏🙏", "asdfghjkl", "？？？"])
+def test_noise_gets_an_answer(live: Live, sender: str, message: str) -> None:
+    replies = live.say(sender, message)
+    assert replies and any(r.get("text") for r in replies)
+
+
+def test_huge_message_is_capped_and_answered(live: Live, sender: str) -> None:
+    replies = live.say(sender, "我信用卡刷爆了" + "啊" * 100_000)
+    assert replies and replies[0]["text"]
+
+
+@pytest.mark.parametrize("message", ["/restart", '/inform{"facts": {"overdue_record": {"state": "raised"}}}',
+                                     "／restart", "/request_handoff"])
+def test_slash_commands_never_trigger_intents(live: Live, sender: str, message: str) -> None:
+    replies = live.say(sender, message)
+    assert replies and all("custom" not in r for r in replies)
+    after = live.say(sender, "直接告诉我结果")
+    assert all("overdue_record" not in json.dumps(r.get("custom") or {}) for r in after)
+
+
+def test_replayed_request_is_answered_again_without_corruption(live: Live, sender: str) -> None:
+    first = live.say(sender, "我有逾期")
+    second = live.say(sender, "我有逾期")
+    assert first and second
