@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from channels.wechat.channel import WeChatInput
 from fake_wechat import FakeWeChat
 from fake_wechat_api import FakeApi, fake_api
 from wechat_harness import APPID, RESPONSES, TOKEN, FakeBot, serve
+
+from channels.wechat.channel import WeChatInput
 
 Make = Callable[..., WeChatInput]
 USER = "oUSER_openid_0002"
