@@ -102,15 +102,15 @@ def _dummy_hash() -> str:
 def _db(path: Path | None = None) -> sqlite_utils.Database:
     db = open_db(path or paths.app_db())
     if "staff_users" not in db.table_names():
-        db["staff_users"].create({"username": str, "password_hash": str, "created_at": float,
+        db.table("staff_users").create({"username": str, "password_hash": str, "created_at": float,
                                   "disabled": int}, pk="username", if_not_exists=True)
     if "staff_sessions" not in db.table_names():
-        db["staff_sessions"].create({"token_hash": str, "username": str, "csrf": str, "created_at": float,
+        db.table("staff_sessions").create({"token_hash": str, "username": str, "csrf": str, "created_at": float,
                                      "expires_at": float, "last_seen": float}, pk="token_hash", if_not_exists=True)
     if "staff_login_failures" not in db.table_names():
-        db["staff_login_failures"].create({"id": int, "username": str, "at": float, "ip": str}, pk="id",
+        db.table("staff_login_failures").create({"id": int, "username": str, "at": float, "ip": str}, pk="id",
                                           if_not_exists=True)
-        db["staff_login_failures"].create_index(["username", "at"], if_not_exists=True)
+        db.table("staff_login_failures").create_index(["username", "at"], if_not_exists=True)
     return db
 
 
@@ -131,9 +131,9 @@ def add_user(username: str, password: str, path: Path | None = None) -> None:
     check_password_strength(password)
     db = _db(path)
     try:
-        if list(db["staff_users"].rows_where("username = ?", [username])):
+        if list(db.table("staff_users").rows_where("username = ?", [username])):
             raise UserExists(f"用户已存在 / user exists: {username}")
-        db["staff_users"].insert({"username": username, "password_hash": hash_password(password),
+        db.table("staff_users").insert({"username": username, "password_hash": hash_password(password),
                                   "created_at": time.time(), "disabled": 0})
     finally:
         db.close()
@@ -143,9 +143,9 @@ def set_password(username: str, password: str, path: Path | None = None) -> None
     check_password_strength(password)
     db = _db(path)
     try:
-        if not list(db["staff_users"].rows_where("username = ?", [username])):
+        if not list(db.table("staff_users").rows_where("username = ?", [username])):
             raise UnknownUser(f"没有这个用户 / no such user: {username}")
-        db["staff_users"].update(username, {"password_hash": hash_password(password)})
+        db.table("staff_users").update(username, {"password_hash": hash_password(password)})
         db.execute("delete from staff_sessions where username = ?", [username])
         db.execute("delete from staff_login_failures where username = ?", [username])
     finally:
@@ -155,7 +155,7 @@ def set_password(username: str, password: str, path: Path | None = None) -> None
 def users(path: Path | None = None) -> list[str]:
     db = _db(path)
     try:
-        return [r["username"] for r in db["staff_users"].rows_where(order_by="username")]
+        return [r["username"] for r in db.table("staff_users").rows_where(order_by="username")]
     finally:
         db.close()
 
@@ -165,7 +165,7 @@ def failures(username: str, now: float | None = None, path: Path | None = None) 
     now = now or time.time()
     db = _db(path)
     try:
-        return int(db["staff_login_failures"].count_where("username = ? and at > ?", [username, now - LOCK_WINDOW_S]))
+        return int(db.table("staff_login_failures").count_where("username = ? and at > ?", [username, now - LOCK_WINDOW_S]))
     finally:
         db.close()
 
@@ -182,15 +182,15 @@ def login(username: str, password: str, ip: str = "", now: float | None = None,
         raise LoginLocked("尝试次数过多，请 15 分钟后再试 / too many attempts, retry in 15 minutes")
     db = _db(path)
     try:
-        rows = list(db["staff_users"].rows_where("username = ? and disabled = 0", [username]))
+        rows = list(db.table("staff_users").rows_where("username = ? and disabled = 0", [username]))
         ok = verify_password(password, rows[0]["password_hash"] if rows else _dummy_hash()) and bool(rows)
         if not ok:
-            db["staff_login_failures"].insert({"username": username[:80], "at": now, "ip": ip[:64]})
+            db.table("staff_login_failures").insert({"username": username[:80], "at": now, "ip": ip[:64]})
             raise LoginFailed("用户名或密码不正确 / wrong username or password")
         db.execute("delete from staff_login_failures where username = ?", [username])
         db.execute("delete from staff_sessions where expires_at < ?", [now])
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        db["staff_sessions"].insert({"token_hash": _token_hash(token), "username": username, "csrf": csrf,
+        db.table("staff_sessions").insert({"token_hash": _token_hash(token), "username": username, "csrf": csrf,
                                      "created_at": now, "expires_at": now + SESSION_TTL_S, "last_seen": now})
         return Session(username, csrf, now + SESSION_TTL_S, token)
     finally:
@@ -205,7 +205,7 @@ def session(token: str | None, now: float | None = None, path: Path | None = Non
     db = _db(path)
     try:
         key = _token_hash(token)
-        rows: list[dict[str, Any]] = list(db["staff_sessions"].rows_where("token_hash = ?", [key]))
+        rows: list[dict[str, Any]] = list(db.table("staff_sessions").rows_where("token_hash = ?", [key]))
         if not rows:
             return None
         row = rows[0]
@@ -213,7 +213,7 @@ def session(token: str | None, now: float | None = None, path: Path | None = Non
             db.execute("delete from staff_sessions where token_hash = ?", [key])
             return None
         if now - row["last_seen"] > 60:
-            db["staff_sessions"].update(key, {"last_seen": now})
+            db.table("staff_sessions").update(key, {"last_seen": now})
         return Session(row["username"], row["csrf"], row["expires_at"])
     finally:
         db.close()

@@ -21,9 +21,9 @@ from loanwhy.store import open_db
 def _db(path: Path | None = None) -> sqlite_utils.Database:
     db = open_db(path or paths.app_db())
     if "staff_audit" not in db.table_names():
-        db["staff_audit"].create({"id": int, "at": float, "staff": str, "action": str, "target": str,
+        db.table("staff_audit").create({"id": int, "at": float, "staff": str, "action": str, "target": str,
                                   "detail": str, "ip": str}, pk="id", if_not_exists=True)
-        db["staff_audit"].create_index(["at"], if_not_exists=True)
+        db.table("staff_audit").create_index(["at"], if_not_exists=True)
     return db
 
 
@@ -33,7 +33,7 @@ def log(staff: str, action: str, target: str = "", detail: str = "", ip: str = "
     try:
         row = {"at": time.time(), "staff": staff[:80], "action": action[:40], "target": mask(target)[:200],
                "detail": mask(detail)[:500], "ip": ip[:64]}
-        return int(db["staff_audit"].insert(row).last_pk or 0)
+        return int(db.table("staff_audit").insert(row).last_pk or 0)
     finally:
         db.close()
 
@@ -51,6 +51,6 @@ def recent(limit: int = 200, staff: str | None = None, action: str | None = None
     db = _db(path)
     try:
         where = " and ".join(clauses) or None
-        return list(db["staff_audit"].rows_where(where, args, order_by="id desc", limit=limit))
+        return list(db.table("staff_audit").rows_where(where, args, order_by="id desc", limit=limit))
     finally:
         db.close()

@@ -19,10 +19,11 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from loanwhy import paths
 from loanwhy.kb import Knowledge, load
@@ -81,7 +82,7 @@ def documents(kb: Knowledge) -> list[Doc]:
 
 @lru_cache(maxsize=4)
 def _tokenizer(words: tuple[str, ...], dictionary: str) -> Any:
-    import jieba
+    import jieba  # type: ignore[import-untyped]
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()

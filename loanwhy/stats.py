@@ -34,7 +34,8 @@ def _epoch(day: date) -> float:
 def find_cases(signal: str | None = None, since: date | None = None, until: date | None = None,
                limit: int | None = 500, path: Path | None = None) -> list[dict[str, Any]]:
     """Diagnoses newest first; `until` is inclusive; text fields masked again on the way out."""
-    clauses, args = [], []
+    clauses: list[str] = []
+    args: list[Any] = []
     if signal:
         clauses.append("(',' || signals || ',') like ?")
         args.append(f"%,{signal},%")

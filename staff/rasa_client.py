@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from dataclasses import dataclass
 
@@ -30,11 +29,13 @@ async def send_reply(sender_id: str, text: str, staff: str, base: str | None = N
     url = f"{(base or rasa_url())}/webhooks/staff_bridge/reply"
     body = {"sender_id": sender_id, "text": text, "staff": staff}
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session:
-            async with session.post(url, json=body, headers={"X-Staff-Token": token}) as resp:
-                data = await resp.json(content_type=None)
-                if resp.status != 200:
-                    return Delivery(False, False, f"{resp.status}: {(data or {}).get('error', '')}")
-                return Delivery(True, bool(data.get("delivered")))
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)) as session,
+            session.post(url, json=body, headers={"X-Staff-Token": token}) as resp,
+        ):
+            data = await resp.json(content_type=None)
+            if resp.status != 200:
+                return Delivery(False, False, f"{resp.status}: {(data or {}).get('error', '')}")
+            return Delivery(True, bool(data.get("delivered")))
+    except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
         return Delivery(False, False, f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,119 @@
+"""Who may reach a staff route: session cookie, CSRF on every POST, safe headers.
+
+One request middleware guards the whole blueprint, so a new route is protected
+by default; only the login page and the static files are public.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import quote
+
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from loanwhy import accounts, audit
+
+PREFIX = "/staff"
+SESSION_COOKIE = "staff_session"
+LOGIN_COOKIE = "staff_login_csrf"
+LOGIN_PATH = f"{PREFIX}/login"
+STATIC_PREFIX = f"{PREFIX}/static/"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def is_public(path: str) -> bool:
+    return path.rstrip("/") == LOGIN_PATH or path.startswith(STATIC_PREFIX)
+
+
+def client_ip(request: Request) -> str:
+    return str(request.ip or "")
+
+
+def secure_cookies(request: Request) -> bool:
+    """Secure flag everywhere except plain http on this machine (browsers drop it there otherwise)."""
+    host = request.host or ""
+    host = host[1:].split("]")[0] if host.startswith("[") else host.split(":")[0]
+    return request.scheme == "https" or host not in LOOPBACK
+
+
+def set_cookie(resp: HTTPResponse, request: Request, name: str, value: str, max_age: int, path: str = PREFIX) -> None:
+    resp.cookies[name] = value
+    cookie = resp.cookies[name]
+    cookie["path"] = path
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["max-age"] = max_age
+    if secure_cookies(request):
+        cookie["secure"] = True
+
+
+def safe_next(value: str | None) -> str:
+    """Only local staff pages are valid targets after login (no open redirect)."""
+    if value and value.startswith(f"{PREFIX}/") and not value.startswith("//") and "\\" not in value \
+            and not value.startswith(LOGIN_PATH):
+        return value
+    return f"{PREFIX}/search"
+
+
+def new_login_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _given_csrf(request: Request) -> str:
+    header = request.headers.get("X-CSRF-Token")
+    if header:
+        return str(header)
+    form = request.form if (request.content_type or "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")) else None
+    return str(form.get("csrf") or "") if form else ""
+
+
+def forbidden(request: Request, reason: str) -> HTTPResponse:
+    if request.path.startswith(f"{PREFIX}/api/") or request.method not in SAFE_METHODS:
+        return response.json({"error": reason}, status=403)
+    return response.text(reason, status=403)
+
+
+async def guard(request: Request) -> HTTPResponse | None:
+    """Request middleware: attach the session, refuse what is not allowed."""
+    request.ctx.session = None
+    request.ctx.staff = ""
+    if request.path.startswith(STATIC_PREFIX):
+        return None
+    token = request.cookies.get(SESSION_COOKIE)
+    sess = accounts.session(token)
+    request.ctx.session = sess
+    request.ctx.staff = sess.username if sess else ""
+    if is_public(request.path):
+        if request.method not in SAFE_METHODS:
+            cookie, given = request.cookies.get(LOGIN_COOKIE) or "", _given_csrf(request)
+            if not cookie or not given or not hmac.compare_digest(cookie.encode(), given.encode()):
+                audit.log("", "csrf_rejected", request.path, ip=client_ip(request))
+                return forbidden(request, "页面已过期，请刷新后重试 / form expired, reload the page")
+        return None
+    if sess is None:
+        if request.method in SAFE_METHODS and not request.path.startswith(f"{PREFIX}/api/"):
+            return response.redirect(f"{LOGIN_PATH}?next={quote(request.path)}")
+        return response.json({"error": "login required"}, status=401)
+    if request.method not in SAFE_METHODS and not accounts.csrf_ok(sess, _given_csrf(request)):
+        audit.log(sess.username, "csrf_rejected", request.path, ip=client_ip(request))
+        return forbidden(request, "页面已过期，请刷新后重试 / form expired, reload the page")
+    return None
+
+
+async def headers(request: Request, resp: HTTPResponse) -> None:
+    """Response middleware: no caching of staff data, no framing, strict content policy."""
+    for name, value in HEADERS.items():
+        resp.headers.setdefault(name, value)
