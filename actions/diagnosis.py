@@ -61,7 +61,7 @@ class ActionDiagnose(Action):
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
         channel = str(tracker.get_latest_input_channel() or "")
         cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])
-        return [SlotSet("last_report", raised), SlotSet("situation_known", None)]
+        return [SlotSet("last_report", raised)]
 
 
 def _focus(tracker: Tracker) -> list[str]:
@@ -116,7 +116,11 @@ class ActionWhatIf(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         kb = load()
-        change = dx.what_if(stored_facts(tracker), latest_text(tracker), kb)
+        facts = stored_facts(tracker)
+        if not facts:
+            dispatcher.utter_message(response="utter_whatif_no_facts")
+            return []
+        change = dx.what_if(facts, latest_text(tracker), kb)
         if not dx.findings_to_facts(latest_text(tracker), kb, hypothetical=True):
             dispatcher.utter_message(response="utter_whatif_unclear")
             return []

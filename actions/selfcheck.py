@@ -16,6 +16,7 @@ from loanwhy.kb import load
 
 PREFIX = "sc_"
 UNKNOWN = selfcheck.UNKNOWN
+RAISED, FINE = "raised", "fine"
 
 
 class ValidateSelfcheckForm(FormValidationAction):
@@ -34,20 +35,23 @@ class ValidateSelfcheckForm(FormValidationAction):
         facts = stored_facts(tracker)
         return [s for s in domain_slots if s[len(PREFIX) :] not in facts or tracker.get_slot(s)]
 
-    async def validate(
+    async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
-        text = tracker.get_slot(requested) if requested else None
-        if not requested or not isinstance(text, str) or not requested.startswith(PREFIX):
-            return await super().validate(dispatcher, tracker, domain)
-        sid = requested[len(PREFIX) :]
-        state, new_facts = selfcheck.parse_answer(text, sid, load())
-        if state is None:
-            dispatcher.utter_message(response="utter_selfcheck_unclear")
-            return [SlotSet(requested, None)]
-        facts = dx.merge(stored_facts(tracker), new_facts)
-        return [SlotSet(requested, state), SlotSet("facts", facts)]
+        """Each new answer becomes facts; an answer nobody can read is asked again."""
+        events: list[EventType] = []
+        facts = stored_facts(tracker)
+        for slot_name, text in tracker.slots_to_validate().items():
+            if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (RAISED, FINE, UNKNOWN):
+                continue
+            state, new_facts = selfcheck.parse_answer(text, slot_name[len(PREFIX) :], load())
+            if state is None:
+                dispatcher.utter_message(response="utter_selfcheck_unclear")
+                events.append(SlotSet(slot_name, None))
+                continue
+            facts = dx.merge(facts, new_facts)
+            events += [SlotSet(slot_name, state), SlotSet("facts", facts)]
+        return events
 
 
 def _ask_action(sid: str) -> type[Action]:

@@ -98,8 +98,14 @@ def test_what_if_paying_down_card_resolves_it(kb: Knowledge) -> None:
 
 
 def test_what_if_not_understood(kb: Knowledge) -> None:
-    messages, _ = run(ActionWhatIf(), tracker("如果明天下雨呢", intent="what_if", slots={"facts": {}}))
+    facts = dx.findings_to_facts("信用卡刷爆了", kb)
+    messages, _ = run(ActionWhatIf(), tracker("如果明天下雨呢", intent="what_if", slots={"facts": facts}))
     assert responses(messages) == ["utter_whatif_unclear"]
+
+
+def test_what_if_without_facts_asks_for_them(kb: Knowledge) -> None:
+    messages, _ = run(ActionWhatIf(), tracker("如果我把网贷还清呢", intent="what_if", slots={"facts": {}}))
+    assert responses(messages) == ["utter_whatif_no_facts"]
 
 
 def test_how_long_uses_last_report(kb: Knowledge) -> None:
@@ -152,7 +158,8 @@ def test_ask_actions_send_question_and_buttons(kb: Knowledge) -> None:
 
 
 def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = None) -> Tracker:
-    t = tracker(answer, slots={"requested_slot": requested, requested: answer, "facts": facts or {}})
+    t = tracker(answer, slots={"requested_slot": requested, requested: answer, "facts": facts or {}},
+                events=[{"event": "slot", "name": requested, "value": answer}])
     t.active_loop = {"name": "selfcheck_form"}
     return t
 
@@ -160,19 +167,19 @@ def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = No
 def test_form_reads_numbers_and_other_signals(kb: Knowledge) -> None:
     form = ValidateSelfcheckForm()
     t = _form_tracker("sc_frequent_inquiries", "十几次吧，信用卡也刷爆了")
-    events = asyncio.run(form.validate(CollectingDispatcher(), t, {}))
+    events = asyncio.run(form.get_validation_events(CollectingDispatcher(), t, {}))
     assert slot(events, "sc_frequent_inquiries") == "raised"
     assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
 
 
 def test_form_accepts_dont_know(kb: Knowledge) -> None:
-    events = asyncio.run(ValidateSelfcheckForm().validate(CollectingDispatcher(), _form_tracker("sc_overdue_record", "不清楚"), {}))
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), _form_tracker("sc_overdue_record", "不清楚"), {}))
     assert slot(events, "sc_overdue_record") == "unknown"
 
 
 def test_form_reasks_when_unclear(kb: Knowledge) -> None:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSelfcheckForm().validate(dispatcher, _form_tracker("sc_cashflow_drop", "嗯这个嘛哈哈"), {}))
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_cashflow_drop", "嗯这个嘛哈哈"), {}))
     assert slot(events, "sc_cashflow_drop") is None
     assert responses(dispatcher.messages) == ["utter_selfcheck_unclear"]
 

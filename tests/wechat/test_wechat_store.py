@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
+
+import pytest
 
 from channels.wechat.render import Button
 from channels.wechat.store import STALE_PROCESSING_S, Store, default_path
 
 
-def test_path_from_env(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_path_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WECHAT_DB", str(tmp_path / "x.sqlite"))
     assert default_path() == tmp_path / "x.sqlite"
     monkeypatch.delenv("WECHAT_DB")
@@ -44,7 +47,7 @@ def test_claim_shares_in_process_and_remembers_answers(tmp_path: Path) -> None:
         # ... and sees a key still being processed elsewhere as 'elsewhere', until it goes stale
         store.claim("id:2", "wechat:o1")
         assert other.claim("id:2", "wechat:o1").state == "elsewhere"
-        late = other.claim("id:2", "wechat:o1", now=__import__("time").time() + STALE_PROCESSING_S + 1)
+        late = other.claim("id:2", "wechat:o1", now=time.time() + STALE_PROCESSING_S + 1)
         assert late.state == "new"
 
     asyncio.run(scenario())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,7 +136,7 @@ def test_render_skips_diagnosis_already_in_texts() -> None:
 
 
 def test_render_ignores_odd_payloads() -> None:
-    odd = [{"custom": {"diagnosis": "x"}}, {"custom": [1, None]}, {"buttons": [{"payload": "no title"}]}, {}]
+    odd: list[dict[str, Any]] = [{"custom": {"diagnosis": "x"}}, {"custom": [1, None]}, {"buttons": [{"payload": "no title"}]}, {}]
     assert render.render(odd).text == ""
 
 
