@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -38,7 +44,7 @@ class Stack:
     env: dict[str, str]
 
     def run(self, script: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([f"scripts/{script}"], cwd=ROOT, env=self.env, text=True,
+        return subprocess.run([f"scripts/{script}"], check=False, cwd=ROOT, env=self.env, text=True,
                               capture_output=True, timeout=timeout)
 
 

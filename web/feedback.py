@@ -1,0 +1,97 @@
+"""👍/👎 on the assistant's answers, kept in the app database for the staff tool.
+
+Plain library: the web server parses the request body and calls `parse` and `record`.
+A second vote on the same answer replaces the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loanwhy.privacy import mask
+from loanwhy.store import open_db
+
+TABLE = "feedback"
+RATINGS = ("up", "down")
+MAX_TEXT = 2000
+_CONVERSATION = re.compile(r"^[A-Za-z0-9_-]{1,75}\.[0-9a-f]{24}$")
+_MESSAGE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+class FeedbackError(ValueError):
+    """The request does not describe a vote; the message says which field is wrong."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    conversation_id: str
+    message_id: str
+    rating: str
+    text: str = ""
+
+
+def _signed(conversation_id: str) -> bool:
+    """Same check as channels.socketio.verified_session, when the shared secret is configured."""
+    secret = os.environ.get("LOANWHY_SESSION_SECRET")
+    if not secret:
+        return True
+    raw, mac = conversation_id.split(".")
+    good = hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()[:24]
+    return hmac.compare_digest(mac, good)
+
+
+def parse(data: Any) -> Feedback:
+    """A validated vote from a decoded JSON body, or FeedbackError."""
+    if not isinstance(data, dict):
+        raise FeedbackError("body must be a JSON object")
+    conversation = data.get("conversation_id")
+    if not isinstance(conversation, str) or not _CONVERSATION.match(conversation) or not _signed(conversation):
+        raise FeedbackError("conversation_id is not a conversation of this assistant")
+    message = data.get("message_id")
+    index = data.get("index")
+    if message is None and isinstance(index, int) and not isinstance(index, bool) and 0 <= index < 100_000:
+        message = str(index)
+    if not isinstance(message, str) or not _MESSAGE.match(message):
+        raise FeedbackError("message_id (string) or index (integer >= 0) is required")
+    rating = data.get("rating")
+    if rating not in RATINGS:
+        raise FeedbackError("rating must be 'up' or 'down'")
+    text = data.get("text", "")
+    if not isinstance(text, str):
+        raise FeedbackError("text must be a string")
+    return Feedback(conversation, message, rating, mask(text[:MAX_TEXT]))
+
+
+def record(vote: Feedback, path: Path | None = None) -> None:
+    db = open_db(path)
+    try:
+        db[TABLE].upsert(
+            {
+                "conversation_id": vote.conversation_id,
+                "message_id": vote.message_id,
+                "rating": vote.rating,
+                "text": vote.text,
+                "created_at": time.time(),
+            },
+            pk=("conversation_id", "message_id"),
+            alter=True,
+        )
+    finally:
+        db.close()
+
+
+def for_conversation(conversation_id: str, path: Path | None = None) -> list[dict[str, Any]]:
+    db = open_db(path)
+    try:
+        if TABLE not in db.table_names():
+            return []
+        return list(db[TABLE].rows_where("conversation_id = ?", [conversation_id], order_by="created_at"))
+    finally:
+        db.close()
