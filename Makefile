@@ -54,8 +54,8 @@ story-test: setup ## story tests with the trained model
 	@scripts/story_test.sh
 
 lint: $(VENV)/.installed ## ruff and mypy
-	$(VENV)/bin/ruff check loanwhy actions channels scripts tests
-	$(VENV)/bin/mypy loanwhy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy loanwhy actions nlu policies channels/guard.py channels/rest.py channels/socketio.py
 
 test: setup ## everything: lint, unit tests, data validation, story tests, live tests
 	$(MAKE) lint

@@ -9,9 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
-from loanwhy import cases
+from loanwhy import cases, report
 from loanwhy import diagnose as dx
-from loanwhy import report
 from loanwhy.kb import load
 
 

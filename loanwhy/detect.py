@@ -153,9 +153,9 @@ def _measure(m: dict[str, Any], clause: str) -> tuple[bool, float] | None:
     if kind == "drop":
         amts = q.amounts(clause)
         if len(amts) >= 2 and re.search("从|由|降到|跌到|变成|只有|剩", clause):
-            before, after = amts[0].value, amts[-1].value
-            if before > 0 and after <= before:
-                value = 1 - after / before
+            was, now = amts[0].value, amts[-1].value
+            if was > 0 and now <= was:
+                value = 1 - now / was
                 return value >= m["min"], round(value, 3)
         verb = re.search("(?:少|减|降|掉|跌|下滑|缩水)(?:了)?", clause)
         ratios = q.ratios(clause)

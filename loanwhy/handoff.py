@@ -24,13 +24,13 @@ def app_db_path() -> Path:
 def _db(path: Path | None = None):  # type: ignore[no-untyped-def]
     db = open_db(path or app_db_path())
     if "handoffs" not in db.table_names():
-        db["handoffs"].create(
+        db.table("handoffs").create(
             {"id": int, "sender_id": str, "channel": str, "status": str, "summary": str,
              "created_at": float, "claimed_by": str, "updated_at": float},
             pk="id",
             if_not_exists=True,
         )
-        db["handoffs"].create_index(["sender_id", "status"], if_not_exists=True)
+        db.table("handoffs").create_index(["sender_id", "status"], if_not_exists=True)
     return db
 
 

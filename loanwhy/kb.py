@@ -160,7 +160,7 @@ def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
     order = sources["catalog"]["signals"]
-    db["signals"].insert_all(
+    db.table("signals").insert_all(
         (
             {
                 **{k: v for k, v in s.items() if k in SIGNAL_FIELDS},
@@ -171,8 +171,8 @@ def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
         ),
         pk="id",
     )
-    db["facts"].insert_all(sources["facts"].values(), pk="id")
-    db["meta"].insert_all(
+    db.table("facts").insert_all(sources["facts"].values(), pk="id")
+    db.table("meta").insert_all(
         [
             {"key": "lexicon", "value": json.dumps(sources["lexicon"], ensure_ascii=False)},
             {"key": "catalog", "value": json.dumps(sources["catalog"], ensure_ascii=False)},

@@ -6,7 +6,6 @@ finance words and signal synonyms are written to var/jieba/finance.txt.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from loanwhy.kb import ROOT, Knowledge, load
@@ -19,7 +18,6 @@ def terms(kb: Knowledge | None = None) -> list[str]:
     words = set(kb.lexicon["finance_terms"])
     for s in kb.signals.values():
         words.update(s["synonyms"])
-        words.update(c for c in s["recognise"]["cues"] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", c))
     words.update(kb.lexicon["typos"].values())
     return sorted(w for w in words if w and " " not in w)
 

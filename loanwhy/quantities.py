@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
-          "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "零〇一二两俩三四五六七八九十百千"
 NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+|[十几]?几十?|好几|十多|二十多)"
 
@@ -24,38 +23,27 @@ class Quantity:
 
 
 def cn_int(token: str) -> float | None:
-    """Chinese or Arabic numeral → number; fuzzy words get a middle value."""
+    """Chinese or Arabic numeral → number (cn2an); fuzzy words get a middle value."""
     token = token.strip()
     if not token:
         return None
-    fuzzy = {"几": 3, "好几": 4, "十几": 15, "十多": 15, "几十": 30, "二十多": 25, "一两": 2,
+    fuzzy = {"俩": 2, "几": 3, "好几": 4, "十几": 15, "十多": 15, "几十": 30, "二十多": 25, "一两": 2,
              "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
     if token in fuzzy:
         return float(fuzzy[token])
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
-    total, section, digit = 0, 0, None
-    for ch in token:
-        if ch in _DIGIT:
-            digit = _DIGIT[ch]
-        elif ch == "十":
-            section += (digit if digit is not None else 1) * 10
-            digit = None
-        elif ch == "百":
-            section += (digit or 1) * 100
-            digit = None
-        elif ch == "千":
-            section += (digit or 1) * 1000
-            digit = None
-        else:
-            return None
-    if digit is not None:
-        # 二百五 → 250: a trailing digit after a unit scales down one place
-        if len(token) >= 2 and token[-2] in "百千":
-            digit *= 10 if token[-2] == "百" else 100
-        section += digit
-    total += section
-    return float(total)
+    return _cn2an(token)
+
+
+@lru_cache(maxsize=4096)
+def _cn2an(token: str) -> float | None:
+    import cn2an
+
+    try:
+        return float(cn2an.cn2an(token, "smart"))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 # amounts: 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万

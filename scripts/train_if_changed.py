@@ -1,7 +1,10 @@
 """Train the Rasa model only when its inputs changed.
 
-Inputs: config, domain, training data, the knowledge sources (they feed the
-jieba dictionary and the normaliser), the custom components and the lock file.
+Inputs: config, domain, training data, the custom components, the lock file,
+and the parts of the knowledge that shape NLU: the jieba dictionary generated
+by `make kb` and the lexicon (misspellings the normaliser fixes). Editing a
+signal's phrases, thresholds or texts changes the knowledge base only, so the
+model is not retrained for it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 STAMP = MODELS / ".inputs.sha"
-INPUTS = ["config.yml", "domain.yml", "data", "knowledge", "nlu", "policies", "requirements.lock"]
+INPUTS = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock",
+          "knowledge/lexicon.yml", "var/jieba/finance.txt"]
 
 
 def fingerprint() -> str:

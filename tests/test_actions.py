@@ -12,8 +12,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import ActionAnalyseMessage, ActionDiagnose, ActionExplainSignal, ActionHowLong, ActionWhatIf
-from actions.faq import ActionAnswerFact
 from actions.fallback import ActionSuggest
+from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
 from loanwhy import diagnose as dx

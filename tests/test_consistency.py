@@ -9,8 +9,8 @@ import yaml
 from rasa_sdk import Action
 
 import actions.diagnosis
-import actions.faq
 import actions.fallback
+import actions.faq
 import actions.handoff
 import actions.selfcheck
 from loanwhy.kb import Knowledge

@@ -28,38 +28,17 @@ from playwright.sync_api import (
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "WEB_PORT": "8105"}
 VAR = "var/e2e"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-
-
-@dataclass(frozen=True)
-class Stack:
-    url: str  # the web page
-    rasa_url: str
-    app_db: Path  # where feedback is stored
-    env: dict[str, str]
-
-    def run(self, script: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([f"scripts/{script}"], check=False, cwd=ROOT, env=self.env, text=True,
-                              capture_output=True, timeout=timeout)
-
-
-def _wait_http(url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-        time.sleep(0.3)
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +53,12 @@ def stack() -> Iterator[Stack]:
         # the same secret across the Rasa restart in test_reconnect, as a deployment would keep it
         "LOANWHY_SESSION_SECRET": secrets.token_hex(16),
     }
-    s = Stack(f"http://localhost:{PORTS['WEB_PORT']}/", f"http://localhost:{PORTS['RASA_PORT']}",
-              ROOT / VAR / "app.sqlite", env)
+    s = Stack(
+        f"http://localhost:{PORTS['WEB_PORT']}/",
+        f"http://localhost:{PORTS['RASA_PORT']}",
+        ROOT / VAR / "app.sqlite",
+        env,
+    )
     s.run("stop.sh", timeout=60)  # leftovers of an interrupted run
     started = s.run("run.sh")
     if started.returncode != 0:
@@ -118,7 +101,12 @@ def page(context: BrowserContext, stack: Stack) -> Iterator[Page]:
     errors: list[str] = []
     p.on("pageerror", lambda exc: errors.append(str(exc)))
     p.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    p.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    p.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if "Content Security Policy" in m.text else None
+        ),
+    )
     yield p
     assert not errors, f"page errors: {errors}"
 
