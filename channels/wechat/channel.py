@@ -170,7 +170,7 @@ class WeChatInput(InputChannel):
             if self.crypto is None:
                 if not fields.get("FromUserName"):
                     raise Refused(400, "encrypted message but WECHAT_ENCODING_AES_KEY is not set")
-                # compatible mode without a key: the plain fields are signed by the URL signature
+                # compatible mode without a key: use the plain fields (the URL signature vouches for the sender)
             else:
                 fields, opened = webhook.open_envelope(fields, self.crypto, arg(request, "msg_signature"), ts, nonce)
         msg = Inbound.from_fields(fields)
