@@ -49,8 +49,8 @@ def find_cases(signal: str | None = None, since: date | None = None, until: date
     try:
         if "cases" not in db.table_names():
             return []
-        rows = db["cases"].rows_where(" and ".join(clauses) or None, args, order_by="created_at desc, id desc",
-                                      limit=limit)
+        rows = db.table("cases").rows_where(" and ".join(clauses) or None, args, select="rowid as id, *",
+                                            order_by="created_at desc, rowid desc", limit=limit)
         return [{**r, "said": mask(r.get("said") or ""), "sender_id": mask(r.get("sender_id") or "")} for r in rows]
     finally:
         db.close()

@@ -60,7 +60,12 @@ class Client:
     def _lifespan(self, phase: str) -> None:
         async def go() -> None:
             await self._lifespan_in.put({"type": f"lifespan.{phase}"})
-            msg = await asyncio.wait_for(self._lifespan_out.get(), 10)
+            getter = asyncio.ensure_future(self._lifespan_out.get())
+            await asyncio.wait([getter, self._task], timeout=10, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                raise RuntimeError(f"lifespan {phase} failed") from (self._task.exception() if self._task.done() else None)
+            msg = getter.result()
             assert msg["type"] == f"lifespan.{phase}.complete", msg
 
         self.loop.run_until_complete(go())
@@ -153,6 +158,7 @@ def staff_env(kb_db: Path, app_db: Path, tmp_path: Path, monkeypatch: pytest.Mon
 def make_app() -> Sanic:
     from staff.app import register
 
+    Sanic.test_mode = True  # several apps in one process (Sanic's touch-up would break the second one)
     app = Sanic(f"staff_test_{next(_names)}")
     register(app)
     return app
