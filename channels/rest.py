@@ -23,8 +23,9 @@ from sanic.response import HTTPResponse
 from channels import guard
 
 logger = logging.getLogger(__name__)
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = 512 * 1024
 REPLY_TIMEOUT_S = 30.0
+TOO_LARGE = f"body larger than {MAX_BODY_BYTES} bytes"
 
 
 class GuardedOutput(CollectingOutputChannel):
@@ -51,7 +52,7 @@ def parse_body(request: Request) -> tuple[dict[str, Any] | None, str]:
     """The JSON object of a request, or (None, reason)."""
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
-        return None, "body too large"
+        return None, TOO_LARGE
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -84,7 +85,7 @@ class GuardedRestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             data, problem = parse_body(request)
             if data is None:
-                return response.json({"error": problem}, status=400)
+                return response.json({"error": problem}, status=413 if problem == TOO_LARGE else 400)
             sender = guard.valid_sender(data.get("sender"))
             if sender is None:
                 return response.json({"error": "a non-empty string 'sender' is required"}, status=400)

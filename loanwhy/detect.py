@@ -193,13 +193,18 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
         if old is None or (old.state == FINE and f.state == RAISED):
             found[f.signal] = f
 
-    for clause in clauses(prepare(text, kb), kb):
+    parts = clauses(prepare(text, kb), kb)
+    for i, clause in enumerate(parts):
         if not hypothetical and rules.hypothetical.search(clause):
             continue
+        following = parts[i + 1] if i + 1 < len(parts) else ""
         for sid in kb.signals:
             decided = False
             for m in rules.measures[sid]:
                 verdict = _measure(m, clause)
+                if verdict is None and m.get("window", 1) > 1 and following and _measure(m, following) is None:
+                    # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses
+                    verdict = _measure(m, clause + " " + following)
                 if verdict is not None:
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)

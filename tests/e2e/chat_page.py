@@ -86,9 +86,7 @@ class ChatPage:
         return self.page.locator(".lw-msg.lw-bot .lw-bubble").last.inner_text()
 
     def stored(self) -> dict[str, Any]:
-        return self.page.evaluate(
-            f"() => JSON.parse(localStorage.getItem('{STORE_KEY}') || 'null')"
-        )
+        return self.page.evaluate(f"() => JSON.parse(localStorage.getItem('{STORE_KEY}') || 'null')")
 
     def session_id(self) -> str:
         data = self.stored()

@@ -44,8 +44,13 @@ def test_noise_gets_an_answer(live: Live, sender: str, message: str) -> None:
 
 
 def test_huge_message_is_capped_and_answered(live: Live, sender: str) -> None:
-    replies = live.say(sender, "我信用卡刷爆了" + "啊" * 100_000)
-    assert replies and replies[0]["text"]
+    replies = live.say(sender, "我信用卡刷爆了" + "a" * 100_000)
+    assert len(replies) >= 2 and replies[0]["text"]  # "only the first part was read" + the answer
+
+
+def test_oversized_body_is_refused_with_413(live: Live) -> None:
+    status, payload = raw_post(live, json.dumps({"sender": "x", "message": "啊" * 300_000}).encode())
+    assert status == 413 and "larger" in payload["error"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("message", ["/restart", '/inform{"facts": {"overdue_record": {"state": "raised"}}}',

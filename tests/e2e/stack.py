@@ -1,0 +1,96 @@
+"""The whole assistant (actions, Rasa, web page) started by scripts/run.sh on test ports."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "WEB_PORT": "8105"}
+VAR = "var/e2e"
+
+
+class StackError(RuntimeError):
+    """The assistant did not start; the message carries the script's output."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str  # the web page
+    rasa_url: str
+    app_db: Path  # where feedback is stored
+    env: dict[str, str]
+
+    @classmethod
+    def for_tests(cls) -> Stack:
+        env = {
+            **os.environ,
+            **PORTS,
+            "LOANWHY_VAR": VAR,
+            "LOANWHY_APP_DB": str(ROOT / VAR / "app.sqlite"),
+            # kept across the Rasa restart in test_reconnect, as a deployment keeps it
+            "LOANWHY_SESSION_SECRET": secrets.token_hex(16),
+        }
+        return cls(
+            f"http://localhost:{PORTS['WEB_PORT']}/",
+            f"http://localhost:{PORTS['RASA_PORT']}",
+            ROOT / VAR / "app.sqlite",
+            env,
+        )
+
+    def script(self, name: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [f"scripts/{name}"],
+            check=False,
+            cwd=ROOT,
+            env=self.env,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+
+    def start(self) -> None:
+        """Start what is not running yet (run.sh skips running services) and wait for it."""
+        done = self.script("run.sh")
+        if done.returncode != 0:
+            raise StackError(f"scripts/run.sh failed:\n{done.stdout}\n{done.stderr}")
+        wait_http(self.url + "health", 30)
+
+    def stop(self) -> None:
+        self.script("stop.sh", timeout=60)
+
+    def pid(self, service: str) -> int:
+        return int((ROOT / VAR / "run" / f"{service}.pid").read_text().strip())
+
+    def kill(self, service: str, timeout: float = 30) -> None:
+        """Stop one service, as a crash or a redeploy would."""
+        pid = self.pid(service)
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+
+
+def wait_http(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+        time.sleep(0.3)
