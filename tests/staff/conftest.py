@@ -77,6 +77,7 @@ class Client:
         except AttributeError:
             pass
         self.loop.close()
+        Sanic._app_registry.pop(self.app.name, None)  # later Sanic.get_app() calls elsewhere see no stray app
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None, json_body: Any = None,
                 headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> Response:

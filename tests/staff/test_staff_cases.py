@@ -30,11 +30,11 @@ def case_log(staff_env: Path, kb) -> Path:  # type: ignore[no-untyped-def]
         (MONDAY + timedelta(days=9), ["overdue_record"], "逾期了，身份证110101199003074518"),
         (MONDAY - timedelta(days=3), ["card_overdraft"], "卡多"),
     ]
-    for day, signals, said in rows:
+    for _day, signals, said in rows:
         cases.record("user-1", "socketio", signals, {"diagnosis": {"principal": signals}}, said)
     db = sqlite3.connect(staff_env)
     ids = [r[0] for r in db.execute("select rowid from cases order by rowid")]
-    for rowid, (day, _, _) in zip(ids, rows):
+    for rowid, (day, _, _) in zip(ids, rows, strict=True):
         db.execute("update cases set created_at = ? where rowid = ?", (_at(day), rowid))
     db.commit()
     return staff_env

@@ -38,6 +38,7 @@ async def _serve_and_send(store: Any, port: int, calls: list[tuple[str, str, str
     finally:
         server.close()
         await server.wait_closed()
+        Sanic._app_registry.pop(app.name, None)
 
 
 def test_reply_travels_over_http(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
