@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse
 
 PUBLIC_PREFIXES = ("/widget/", "/vendor/", "/assets/")  # loaded by lenders' pages
 API_PREFIX = "/api/"
+OWN_POLICY_PREFIX = "/staff"
 
 
 def socket_origins(rasa_url: str) -> list[str]:
@@ -52,11 +53,14 @@ class Headers:
 
     async def apply(self, request: Request, resp: HTTPResponse) -> None:
         h = resp.headers
+        path = request.path
+        staff = path == OWN_POLICY_PREFIX or path.startswith(OWN_POLICY_PREFIX + "/")
+        if staff and getattr(request, "route", None) is not None:
+            return  # a staff console route: its own middleware sets stricter headers
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "no-referrer")
         if "content-security-policy" not in h:
             h["Content-Security-Policy"] = self.csp
-        path = request.path
         if path.startswith(PUBLIC_PREFIXES):
             h["Access-Control-Allow-Origin"] = "*"
             h["Cross-Origin-Resource-Policy"] = "cross-origin"

@@ -94,9 +94,17 @@ def mount_staff(app: Sanic) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m web.server", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback only)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: loopback only)",
+    )
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--rasa", default="http://localhost:5005", help="Rasa server URL as the browser sees it")
+    parser.add_argument(
+        "--rasa",
+        default="http://localhost:5005",
+        help="Rasa server URL as the browser sees it",
+    )
     args = parser.parse_args(argv)
     app = create_app(args.rasa)
     app.run(host=args.host, port=args.port, access_log=False, motd=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from stack import ROOT, Stack, StackError
+from stack import ROOT, Stack, StackError, exclusive
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -32,14 +32,15 @@ def stack() -> Iterator[Stack]:
     if not (ROOT / "models" / "loanwhy.tar.gz").exists():
         pytest.fail("no trained model: run `make train` first")
     s = Stack.for_tests()
-    s.stop()  # leftovers of an interrupted run
-    try:
-        s.start()
-    except (StackError, TimeoutError) as exc:
+    with exclusive():
+        s.stop()  # leftovers of an interrupted run
+        try:
+            s.start()
+        except (StackError, TimeoutError) as exc:
+            s.stop()
+            pytest.fail(str(exc))
+        yield s
         s.stop()
-        pytest.fail(str(exc))
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +83,28 @@ class Stack:
                 return
             time.sleep(0.2)
         os.kill(pid, signal.SIGKILL)
+
+
+@contextmanager
+def exclusive(timeout: float = 900) -> Iterator[None]:
+    """One test session at a time on these ports: a second one (another developer's
+    `make test` in the same tree) waits instead of stopping the first one's stack."""
+    lock = ROOT / VAR / "e2e.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StackError(f"another e2e run held {lock} for {timeout:.0f} s") from None
+                time.sleep(1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def wait_http(url: str, timeout: float) -> None:

@@ -20,9 +20,9 @@ def call(
     req = urllib.request.Request(stack.url + path, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, dict(resp.headers), resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
 
 def signed(stack: Stack, raw: str) -> str:
@@ -39,25 +39,25 @@ def test_health_and_security_headers(stack: Stack) -> None:
     status, headers, body = call(stack, "health")
     assert status == 200 and json.loads(body) == {"status": "ok"}
     status, headers, _ = call(stack, "")
-    csp = headers["Content-Security-Policy"]
+    csp = headers["content-security-policy"]
     assert "script-src 'self'" in csp and "object-src 'none'" in csp
     assert "ws://localhost:5105" in csp and "http://localhost:5105" in csp
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Content-Type"].startswith("text/html")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-type"].startswith("text/html")
 
 
 def test_widget_assets_can_be_embedded_by_other_sites(stack: Stack) -> None:
     for path in ("widget/widget.js", "widget/widget.css", "vendor/socket.io.esm.min.js"):
         status, headers, _ = call(stack, path)
         assert status == 200, path
-        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["access-control-allow-origin"] == "*"
     status, headers, _ = call(
         stack,
         "api/feedback",
         method="OPTIONS",
         headers={"Origin": "https://lender.example", "Access-Control-Request-Method": "POST"},
     )
-    assert status == 204 and "POST" in headers["Access-Control-Allow-Methods"]
+    assert status == 204 and "POST" in headers["access-control-allow-methods"]
 
 
 @pytest.mark.parametrize("path", ["widget/../server.py", "widget/%2e%2e/feedback.py", "vendor/../../feedback.py"])

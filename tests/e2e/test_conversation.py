@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from chat_page import ChatPage
 from expected import response_text, signal_name
 from playwright.sync_api import Page, expect
@@ -19,11 +18,6 @@ def card_signal_ids(chat: ChatPage) -> list[str]:
     return chat.card.last.locator(".lw-signal").evaluate_all("nodes => nodes.map(n => n.dataset.signal)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/selfcheck.py: rasa_sdk 3.6 never calls FormValidationAction.validate(), "
-    "so self-check answers are not recorded; remove this marker with the fix",
-)
 def test_selfcheck_by_buttons_and_free_text_ends_in_card(page: Page, stack: Stack) -> None:
     chat = ChatPage(page, stack.url).goto().open()
     chat.send("我的贷款被拒了")
