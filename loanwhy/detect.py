@@ -43,6 +43,8 @@ class _Rules:
     hypothetical: re.Pattern[str]
     cues: dict[str, re.Pattern[str] | None]
     fine: dict[str, re.Pattern[str] | None]
+    unless: dict[str, re.Pattern[str] | None]
+    topic_cues: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]
     measures: dict[str, list[dict[str, Any]]]
     limits: dict[str, float]
 
@@ -74,6 +76,12 @@ def _rules_for(kb: Knowledge) -> _Rules:
         hypothetical=re.compile("如果|假如|要是|万一|假设"),
         cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
         fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
+        unless={sid: _alt(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},
+        topic_cues={
+            sid: (re.compile(s["recognise"]["topic_cues"]["topic"]), re.compile(_alt(s["recognise"]["topic_cues"]["cues"]).pattern))  # type: ignore[union-attr]
+            for sid, s in kb.signals.items()
+            if s["recognise"].get("topic_cues")
+        },
         measures=measures,
         limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
     )
@@ -106,7 +114,7 @@ def _doubted(clause: str, start: int, rules: _Rules) -> bool:
     return bool(rules.doubts.search(clause[max(0, start - _NEG_WINDOW) : start]))
 
 
-def _measure(m: dict[str, Any], clause: str) -> tuple[bool, float] | None:
+def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None) -> tuple[bool, float] | None:
     """Apply one numeric rule to a clause: (raised?, value) or None if no number fits."""
     ctx = m["context_re"]
     if ctx is not None and not ctx.search(clause):
@@ -118,8 +126,8 @@ def _measure(m: dict[str, Any], clause: str) -> tuple[bool, float] | None:
             return None
         count = max(c.value for c in found)
         spans = q.periods(clause)
-        months = spans[0].value if spans else float(m.get("default_months", 6))
-        if not spans and re.search("最近|近期|这段时间|这阵子|刚刚|近来", clause):
+        months = spans[0].value if spans else (carried_months or float(m.get("default_months", 6)))
+        if not spans and not carried_months and re.search("最近|近期|这段时间|这阵子|刚刚|近来", clause):
             months = 3.0
         rules = sorted(m["rules"], key=lambda r: r["months"])
         rule = next((r for r in rules if r["months"] >= months), rules[-1])
@@ -152,13 +160,16 @@ def _measure(m: dict[str, Any], clause: str) -> tuple[bool, float] | None:
         return value >= m["min"], value
     if kind == "drop":
         amts = q.amounts(clause)
-        if len(amts) >= 2 and re.search("从|由|降到|跌到|变成|只有|剩", clause):
+        if len(amts) >= 2 and re.search("从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才", clause):
             was, now = amts[0].value, amts[-1].value
             if was > 0 and now <= was:
                 value = 1 - now / was
                 return value >= m["min"], round(value, 3)
-        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水)(?:了)?", clause)
         ratios = q.ratios(clause)
+        if ratios and re.search("只有|只剩|剩下?|才(?:有)?|仅", clause[: ratios[-1].start]):
+            value = 1 - ratios[-1].value  # 只有去年的一半: half is left
+            return value >= m["min"], value
+        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水)(?:了)?", clause)
         if verb and ratios:
             value = ratios[-1].value
             if "到" in clause[verb.start() : ratios[-1].start]:
@@ -193,18 +204,26 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
         if old is None or (old.state == FINE and f.state == RAISED):
             found[f.signal] = f
 
-    parts = clauses(prepare(text, kb), kb)
+    prepared = prepare(text, kb)
+    parts = clauses(prepared, kb)
+    carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
     for i, clause in enumerate(parts):
+        spans = q.periods(clause)
+        if spans:
+            carried = spans[0].value
         if not hypothetical and rules.hypothetical.search(clause):
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
         for sid in kb.signals:
+            unless = rules.unless[sid]
+            if unless is not None and unless.search(clause):
+                continue
             decided = False
             for m in rules.measures[sid]:
-                verdict = _measure(m, clause)
+                verdict = _measure(m, clause, carried)
                 if verdict is None and m.get("window", 1) > 1 and following and _measure(m, following) is None:
                     # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses
-                    verdict = _measure(m, clause + " " + following)
+                    verdict = _measure(m, clause + " " + following, carried)
                 if verdict is not None:
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)
@@ -218,6 +237,12 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
             fine = rules.fine[sid]
             if fine is not None and fine.search(clause):
                 keep(Finding(sid, FINE, clause))
+            topic = rules.topic_cues.get(sid)
+            if topic is not None and topic[0].search(prepared):
+                # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier
+                for hit in topic[1].finditer(clause):
+                    if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):
+                        keep(Finding(sid, RAISED, clause))
     return found
 
 

@@ -94,6 +94,12 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
             raise KnowledgeError(f"{where}: recognise needs '{part}'")
     _check_regexes(f"{where} recognise.cues", rec["cues"])
     _check_regexes(f"{where} recognise.fine", rec["fine"])
+    _check_regexes(f"{where} recognise.unless", rec.get("unless", []))
+    if rec.get("topic_cues"):
+        topic = rec["topic_cues"]
+        if not isinstance(topic, dict) or not topic.get("topic") or not topic.get("cues"):
+            raise KnowledgeError(f"{where}: topic_cues needs 'topic' and 'cues'")
+        _check_regexes(f"{where} recognise.topic_cues", [topic["topic"], *topic["cues"]])
     for m in rec["measures"]:
         if m.get("kind") not in MEASURE_KINDS:
             raise KnowledgeError(f"{where}: measure kind must be one of {sorted(MEASURE_KINDS)}")

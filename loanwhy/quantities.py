@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _CN = "零〇一二两俩三四五六七八九十百千"
-NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+|[十几]?几十?|好几|十多|二十多)"
+NUM = rf"(?:\d+(?:\.\d+)?来?|[{_CN}]+来?|[十几]?几十?|好几|十多|二十多)"
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ def cn_int(token: str) -> float | None:
              "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
     if token in fuzzy:
         return float(fuzzy[token])
+    if token.endswith("来") and len(token) > 1:  # 二十来万: about twenty
+        return cn_int(token[:-1])
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
     return _cn2an(token)
@@ -106,7 +108,9 @@ def ratios(text: str) -> list[Quantity]:
     return out
 
 
-_PERIOD = re.compile(rf"({NUM})\s*(个多?月|月|年|周|星期|天)|(半年|半个月|今年|去年|最近一年)")
+_NAMED_PERIODS = {"半年": 6.0, "半个月": 0.5, "今年": 12.0, "去年": 12.0, "最近一年": 12.0, "这个月": 1.0,
+                  "本月": 1.0, "上个月": 1.0, "上月": 1.0, "这周": 0.25, "上周": 0.25, "这几天": 0.25, "最近几天": 0.25}
+_PERIOD = re.compile(rf"({NUM})\s*(个多?月|月|年|周|星期|天)|({'|'.join(_NAMED_PERIODS)})")
 
 
 def periods(text: str) -> list[Quantity]:
@@ -114,7 +118,7 @@ def periods(text: str) -> list[Quantity]:
     out = []
     for m in _PERIOD.finditer(text):
         if m.group(3):
-            v = {"半年": 6.0, "半个月": 0.5, "今年": 12.0, "去年": 12.0, "最近一年": 12.0}[m.group(3)]
+            v = _NAMED_PERIODS[m.group(3)]
         else:
             n = cn_int(m.group(1))
             if n is None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 
-from loanwhy.detect import FINE, RAISED
+from loanwhy import quantities as q
+from loanwhy.detect import FINE, RAISED, clauses, prepare
 from loanwhy.diagnose import Facts, findings_to_facts
 from loanwhy.kb import Knowledge, load
 
 UNKNOWN = "unknown"
+SHORT_ANSWER = 14
 _PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
 
 
@@ -43,6 +45,10 @@ def _short_answer(text: str, kb: Knowledge) -> str | None:
     return None
 
 
+def _has_quantity(text: str) -> bool:
+    return bool(q.counts(text) or q.amounts(text) or q.ratios(text))
+
+
 def parse_answer(text: str, sid: str, kb: Knowledge | None = None) -> tuple[str | None, Facts]:
     """(state of the asked signal or None, every fact the answer states)."""
     kb = kb or load()
@@ -51,10 +57,13 @@ def parse_answer(text: str, sid: str, kb: Knowledge | None = None) -> tuple[str 
         facts: Facts = {} if short == UNKNOWN else {sid: {"state": short, "evidence": text, "value": None}}
         return short, facts
     facts = findings_to_facts(text, kb)
-    if sid not in facts:
-        prefix = kb.signals[sid].get("answer_prefix") or ""
-        if prefix:
-            guided = findings_to_facts(prefix + text, kb)
+    prefix = kb.signals[sid].get("answer_prefix") or ""
+    if sid not in facts and prefix:
+        # "十几次吧" answers the question asked; a sentence about other things does not
+        first = clauses(prepare(text, kb), kb)[:1]
+        numeric = bool(first) and _has_quantity(first[0])
+        if numeric or (not facts and len(text.strip()) <= SHORT_ANSWER):
+            guided = findings_to_facts(prefix + (first[0] if numeric else text), kb)
             if sid in guided:
                 facts[sid] = guided[sid]
     state = facts.get(sid, {}).get("state")

@@ -21,6 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loanwhy.normalize import to_simplified  # noqa: E402
 from loanwhy.ops import post_json  # noqa: E402
 
 STOP = "直接告诉我结果"
@@ -92,7 +93,7 @@ def eval_signals(url: str, cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _texts(domain: dict[str, Any], names: list[str]) -> set[str]:
-    return {v["text"] for n in names for v in domain["responses"].get(n, []) if v.get("text")}
+    return {to_simplified(v["text"]) for n in names for v in domain["responses"].get(n, []) if v.get("text")}
 
 
 def eval_conversations(url: str, checks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def eval_conversations(url: str, checks: list[dict[str, Any]]) -> dict[str, Any]
     failures = []
     for check in checks:
         replies = chat(url, f"eval-{uuid.uuid4().hex[:10]}", check["text"])
-        texts = [r.get("text") or "" for r in replies]
+        texts = [to_simplified(r.get("text") or "") for r in replies]  # Traditional writers get Traditional
         joined = "\n".join(texts)
         category = check["category"]
         if category == "fact":

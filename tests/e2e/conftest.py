@@ -27,6 +27,18 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: needs the running assistant and Chromium (slow)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the stack are `e2e`: `pytest -m "not e2e"` keeps only the fast ones."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).parents and "stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     if not (ROOT / "models" / "loanwhy.tar.gz").exists():

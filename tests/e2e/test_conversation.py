@@ -77,7 +77,7 @@ def test_described_refusal_shows_the_diagnosis_card(page: Page, stack: Stack, ar
     # the ranked report texts say what the card says: folded into it
     assert not any(signal_name(DESCRIBED_SIGNALS[0]) in b for b in bubbles)
 
-    card.scroll_into_view_if_needed()
+    card.evaluate("node => node.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(artifacts / "desktop-diagnosis.png"))
 
 

@@ -1,0 +1,53 @@
+"""NLU step after DIET: a message with no word of our domain is out of scope.
+
+DIET sometimes maps a long unrelated story to `ask_refusal_reason`. If the text
+has none of the domain words listed in knowledge/lexicon.yml (贷, 征信, 卡, ...),
+the domain intents are replaced by `out_of_scope`, so the user gets the scope
+reminder instead of a self-check about loans they never mentioned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from loanwhy.kb import load
+
+GATED = {"ask_refusal_reason", "describe_situation", "what_if", "ask_signal_info"}
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class DomainRelevance(GraphComponent):
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DomainRelevance:
+        return cls(list(load().lexicon.get("domain_words", [])))
+
+    def relevant(self, text: str) -> bool:
+        return any(w in text for w in self.words)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            text = message.get(TEXT) or ""
+            if intent.get(INTENT_NAME_KEY) in GATED and self.words and not self.relevant(text):
+                message.set(INTENT, {INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}, add_to_output=True)
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}, *ranking],
+                            add_to_output=True)
+        return messages
