@@ -1,0 +1,242 @@
+"""Retention: forget old conversations, and everything about one user on request.
+
+The privacy behaviour (README, "Privacy"): a conversation whose last event is
+older than LOANWHY_RETENTION_DAYS (default 180) is deleted as a whole from the
+tracker store, with its rows in the app database (case log, handoffs,
+feedback) and the WeChat store; app rows that are themselves older than the
+limit go too. Users who unsubscribed on WeChat (`deletion_marks`) are
+forgotten on the next run whatever their age. Staff tables (accounts,
+sessions, audit log) hold no conversation id and are never touched.
+
+Plain module (no Rasa): SQLite files by default; the tracker store may also be
+given as an SQLAlchemy URL (PostgreSQL in ops/cluster/).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loanwhy import paths
+
+DEFAULT_DAYS = 180.0
+BUSY_TIMEOUT_S = 10.0
+DAY_S = 86400.0
+
+# table → (conversation id column, time column); only tables keyed by a conversation
+APP_TABLES: dict[str, tuple[str, str]] = {
+    "cases": ("sender_id", "created_at"),
+    "handoffs": ("sender_id", "updated_at"),
+    "feedback": ("conversation_id", "created_at"),
+}
+# WeChat store tables keyed by "<channel>:<sender id>" and their time column
+WECHAT_TABLES: dict[str, str] = {"seen": "at", "buttons": "at", "held": "at", "quota": "window_start"}
+
+
+class RetentionError(ValueError):
+    """A setting or argument that retention cannot work with."""
+
+
+@dataclass
+class Counts:
+    """Rows deleted, per store and table (e.g. {"tracker.events": 12, "app.cases": 1})."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    senders: int = 0  # conversations forgotten
+
+    def add(self, key: str, n: int) -> None:
+        if n:
+            self.deleted[key] = self.deleted.get(key, 0) + n
+
+    @property
+    def total(self) -> int:
+        return sum(self.deleted.values())
+
+
+def retention_days(env: dict[str, str] | None = None) -> float:
+    """LOANWHY_RETENTION_DAYS, else 180; a value that is not a positive number is an error."""
+    raw = (env if env is not None else os.environ).get("LOANWHY_RETENTION_DAYS", "")
+    if not raw.strip():
+        return DEFAULT_DAYS
+    try:
+        days = float(raw)
+    except ValueError:
+        raise RetentionError(f"LOANWHY_RETENTION_DAYS must be a number of days, not {raw!r}") from None
+    if not days > 0:
+        raise RetentionError("LOANWHY_RETENTION_DAYS must be more than 0")
+    return days
+
+
+def wechat_db_path() -> Path:
+    """Same rule as channels/wechat/store.py: WECHAT_DB, else <LOANWHY_HOME>/var/wechat.sqlite."""
+    env = os.environ.get("WECHAT_DB")
+    return Path(env) if env else Path(os.environ.get("LOANWHY_HOME", ".")) / "var" / "wechat.sqlite"
+
+
+@dataclass(frozen=True)
+class Stores:
+    """Where the data lives; defaults follow the runtime folder and the environment."""
+
+    tracker: Path | str = field(default_factory=paths.tracker_db)  # file or SQLAlchemy URL
+    app: Path = field(default_factory=paths.app_db)
+    wechat: Path = field(default_factory=wechat_db_path)
+
+
+# -- connections --------------------------------------------------------------
+
+
+@contextmanager
+def _sqlite(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """An existing SQLite file in one transaction (None if the file does not exist)."""
+    if not Path(path).exists():
+        yield None
+        return
+    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        with con:
+            yield con
+    finally:
+        con.close()
+
+
+def _tables(con: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+
+
+def _columns(con: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in con.execute(f'pragma table_info("{table}")')}
+
+
+def _is_url(tracker: Path | str) -> bool:
+    return isinstance(tracker, str) and "://" in tracker
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# -- tracker store ------------------------------------------------------------
+
+
+def _tracker_sql(tracker: Path | str, sql: str, params: dict[str, object]) -> list[tuple[object, ...]] | int:
+    """Run one statement on the tracker store: rows for a select, else the row count."""
+    if _is_url(tracker):
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(str(tracker))
+        try:
+            with engine.begin() as conn:
+                if not sa.inspect(conn).has_table("events"):
+                    return [] if sql.lstrip().lower().startswith("select") else 0
+                result = conn.execute(sa.text(sql), params)
+                return [tuple(r) for r in result] if result.returns_rows else int(result.rowcount or 0)
+        finally:
+            engine.dispose()
+    with _sqlite(Path(tracker)) as con:
+        if con is None or "events" not in _tables(con):
+            return [] if sql.lstrip().lower().startswith("select") else 0
+        cur = con.execute(sql, params)
+        return [tuple(r) for r in cur.fetchall()] if cur.description else int(cur.rowcount)
+
+
+def stale_senders(tracker: Path | str, cutoff: float) -> list[str]:
+    """Conversations whose last event is before the cutoff (epoch seconds)."""
+    rows = _tracker_sql(
+        tracker,
+        "select sender_id from events group by sender_id having max(timestamp) < :cutoff",
+        {"cutoff": cutoff},
+    )
+    return [str(r[0]) for r in rows] if isinstance(rows, list) else []
+
+
+def _delete_tracker(tracker: Path | str, senders: list[str]) -> int:
+    deleted = 0
+    for chunk in _chunks(senders):
+        names = {f"s{i}": s for i, s in enumerate(chunk)}
+        placeholders = ", ".join(f":{k}" for k in names)
+        n = _tracker_sql(tracker, f"delete from events where sender_id in ({placeholders})", names)
+        deleted += n if isinstance(n, int) else 0
+    return deleted
+
+
+# -- app database and WeChat store --------------------------------------------
+
+
+def _delete_app(path: Path, senders: list[str], cutoff: float | None, counts: Counts) -> None:
+    with _sqlite(path) as con:
+        if con is None:
+            return
+        present = _tables(con)
+        for table, (who, when) in APP_TABLES.items():
+            if table not in present or who not in _columns(con, table):
+                continue
+            for chunk in _chunks(senders):
+                marks = ", ".join("?" * len(chunk))
+                counts.add(f"app.{table}", con.execute(f"delete from {table} where {who} in ({marks})", chunk).rowcount)
+            if cutoff is not None and when in _columns(con, table):
+                counts.add(f"app.{table}", con.execute(f"delete from {table} where {when} < ?", [cutoff]).rowcount)
+
+
+def marked_senders(path: Path) -> list[str]:
+    """Senders the WeChat channel marked for deletion (they unsubscribed)."""
+    with _sqlite(path) as con:
+        if con is None or "deletion_marks" not in _tables(con):
+            return []
+        return [str(r[0]) for r in con.execute("select user from deletion_marks order by marked_at")]
+
+
+def _delete_wechat(path: Path, senders: list[str], cutoff: float | None, counts: Counts) -> None:
+    """Rows are keyed '<channel>:<sender id>' (a channel name has no colon); marks by the sender id."""
+    with _sqlite(path) as con:
+        if con is None:
+            return
+        present = _tables(con)
+        for table, when in WECHAT_TABLES.items():
+            if table not in present:
+                continue
+            for chunk in _chunks(senders):
+                marks = ", ".join("?" * len(chunk))
+                sql = f"delete from {table} where substr(user, instr(user, ':') + 1) in ({marks})"
+                counts.add(f"wechat.{table}", con.execute(sql, chunk).rowcount)
+            if cutoff is not None:
+                counts.add(f"wechat.{table}", con.execute(f"delete from {table} where {when} < ?", [cutoff]).rowcount)
+        if "deletion_marks" in present:
+            for chunk in _chunks(senders):
+                marks = ", ".join("?" * len(chunk))
+                sql = f"delete from deletion_marks where user in ({marks})"
+                counts.add("wechat.deletion_marks", con.execute(sql, chunk).rowcount)
+
+
+# -- the two operations -------------------------------------------------------
+
+
+def _forget(senders: list[str], stores: Stores, cutoff: float | None) -> Counts:
+    counts = Counts(senders=len(senders))
+    counts.add("tracker.events", _delete_tracker(stores.tracker, senders))
+    _delete_app(stores.app, senders, cutoff, counts)
+    _delete_wechat(stores.wechat, senders, cutoff, counts)
+    return counts
+
+
+def forget_user(sender_id: str, stores: Stores | None = None) -> Counts:
+    """Delete everything stored about one conversation id (a right-to-erasure request)."""
+    if not isinstance(sender_id, str) or not sender_id.strip():
+        raise RetentionError("a non-empty sender id is required")
+    return _forget([sender_id], stores or Stores(), cutoff=None)
+
+
+def forget_older(days: float | None = None, stores: Stores | None = None, now: float | None = None) -> Counts:
+    """Delete conversations idle for more than `days` (default: the setting), and marked users."""
+    days = retention_days() if days is None else days
+    if not days > 0:
+        raise RetentionError("days must be more than 0")
+    stores = stores or Stores()
+    cutoff = (time.time() if now is None else now) - days * DAY_S
+    senders = sorted(set(stale_senders(stores.tracker, cutoff)) | set(marked_senders(stores.wechat)))
+    return _forget(senders, stores, cutoff)
