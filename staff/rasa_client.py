@@ -18,8 +18,9 @@ class Delivery:
     error: str = ""
 
 
-def rasa_url() -> str:
-    return os.environ.get("LOANWHY_RASA_URL", DEFAULT_URL).rstrip("/")
+def rasa_url(server_default: str | None = None) -> str:
+    """LOANWHY_RASA_URL, else the Rasa URL the web server was started with (`--rasa`), else the default."""
+    return (os.environ.get("LOANWHY_RASA_URL") or server_default or DEFAULT_URL).rstrip("/")
 
 
 async def send_reply(sender_id: str, text: str, staff: str, base: str | None = None) -> Delivery:

@@ -25,6 +25,11 @@ def _find(hid: int) -> dict[str, Any]:
     raise NotFound("这个转人工请求不存在或已结束")
 
 
+async def _send(request: Request, sender_id: str, text: str) -> rasa_client.Delivery:
+    base = rasa_client.rasa_url(getattr(request.app.ctx, "rasa_url", None))
+    return await rasa_client.send_reply(sender_id, text, request.ctx.staff, base=base)
+
+
 def _back(hid: int, msg: str) -> HTTPResponse:
     return response.redirect(f"{sec.PREFIX}/handoffs/{hid}?msg={msg}")
 
@@ -73,7 +78,7 @@ def add_routes(bp: Blueprint) -> None:
         text = str(request.form.get("text") or "").strip()[:MAX_REPLY]
         if not text:
             return _back(hid, "empty")
-        result = await rasa_client.send_reply(row["sender_id"], text, request.ctx.staff)
+        result = await _send(request, row["sender_id"], text)
         audit.log(request.ctx.staff, "reply", f"handoff {hid}",
                   ("sent" if result.ok else f"failed: {result.error}") + f" | {text[:200]}", sec.client_ip(request))
         if not result.ok:
@@ -87,7 +92,7 @@ def add_routes(bp: Blueprint) -> None:
             return _back(hid, "taken")
         closing = str(request.form.get("text") or "").strip()[:MAX_REPLY]
         if closing:
-            result = await rasa_client.send_reply(row["sender_id"], closing, request.ctx.staff)
+            result = await _send(request, row["sender_id"], closing)
             if not result.ok:
                 audit.log(request.ctx.staff, "reply", f"handoff {hid}", f"failed: {result.error}", sec.client_ip(request))
                 return _back(hid, "send_failed")
