@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loanwhy import paths
 from loanwhy.privacy import mask
 from loanwhy.store import open_db
 
@@ -37,13 +38,22 @@ class Feedback:
     text: str = ""
 
 
+def _session_key() -> bytes | None:
+    """The key channels/socketio.py signs session ids with (never created here)."""
+    value = os.environ.get("LOANWHY_SESSION_SECRET")
+    if value:
+        return value.encode()
+    path = paths.var_dir() / "session.key"
+    return path.read_text().strip().encode() if path.exists() else None
+
+
 def _signed(conversation_id: str) -> bool:
-    """Same check as channels.socketio.verified_session, when the shared secret is configured."""
-    secret = os.environ.get("LOANWHY_SESSION_SECRET")
-    if not secret:
-        return True
+    """Same check as channels.socketio.verified_session (which would pull Rasa into this process)."""
+    key = _session_key()
+    if key is None:
+        return True  # no key yet: no conversation was ever signed here, only the shape is checked
     raw, mac = conversation_id.split(".")
-    good = hmac.new(secret.encode(), raw.encode(), hashlib.sha256).hexdigest()[:24]
+    good = hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:24]
     return hmac.compare_digest(mac, good)
 
 
@@ -72,7 +82,7 @@ def parse(data: Any) -> Feedback:
 def record(vote: Feedback, path: Path | None = None) -> None:
     db = open_db(path)
     try:
-        db[TABLE].upsert(
+        db.table(TABLE).upsert(
             {
                 "conversation_id": vote.conversation_id,
                 "message_id": vote.message_id,

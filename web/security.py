@@ -6,7 +6,7 @@ import os
 from urllib.parse import urlsplit
 
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse
 
 PUBLIC_PREFIXES = ("/widget/", "/vendor/", "/assets/")  # loaded by lenders' pages
 API_PREFIX = "/api/"
@@ -51,7 +51,7 @@ class Headers:
         origin = request.headers.get("origin")
         return origin if origin in self.api_origins else None
 
-    async def apply(self, request: Request, resp: HTTPResponse) -> None:
+    async def apply(self, request: Request, resp: BaseHTTPResponse) -> None:
         h = resp.headers
         path = request.path
         staff = path == OWN_POLICY_PREFIX or path.startswith(OWN_POLICY_PREFIX + "/")

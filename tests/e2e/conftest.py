@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from stack import ROOT, Stack, StackError, exclusive
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -91,9 +99,18 @@ def phone_context(browser: Browser) -> Iterator[BrowserContext]:
 def _watch(p: Page) -> list[str]:
     """Collect what must never happen: script errors, alert dialogs, CSP violations."""
     errors: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        errors.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            errors.append(message.text)
+
     p.on("pageerror", lambda exc: errors.append(str(exc)))
-    p.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
-    p.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
+    p.on("dialog", on_dialog)
+    p.on("console", on_console)
     return errors
 
 

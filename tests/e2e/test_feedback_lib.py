@@ -15,8 +15,9 @@ GOOD = {"conversation_id": "0a1b.0123456789abcdef01234567", "message_id": "amx0g
 
 
 @pytest.fixture(autouse=True)
-def no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LOANWHY_SESSION_SECRET", raising=False)
+    monkeypatch.setenv("LOANWHY_VAR", str(tmp_path / "var"))
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,22 @@ def test_parse_accepts_index_and_masks_personal_numbers() -> None:
 
 def test_signature_is_checked_when_the_secret_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOANWHY_SESSION_SECRET", "s3cret")
+    with pytest.raises(feedback.FeedbackError):
+        feedback.parse(GOOD)
+
+
+def test_signature_is_checked_with_the_key_file_of_the_runtime_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from channels import socketio
+
+    monkeypatch.setattr(socketio, "_SECRET", {})  # the channel caches its key per process
+
+    key = tmp_path / "var" / "session.key"
+    key.parent.mkdir()
+    key.write_text("k" * 64)
+    good = socketio.sign_session("0a1b")  # signs with the same key file, as the Rasa channel does
+    assert feedback.parse({**GOOD, "conversation_id": good}).conversation_id == good
     with pytest.raises(feedback.FeedbackError):
         feedback.parse(GOOD)
 
