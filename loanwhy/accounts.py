@@ -86,8 +86,14 @@ def verify_password(password: str, stored: str) -> bool:
         algo, n, r, p, salt, digest = stored.split("$")
         if algo != "scrypt":
             return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(base64.b64decode(digest)))
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(base64.b64decode(digest)),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, base64.b64decode(digest))
@@ -102,14 +108,28 @@ def _dummy_hash() -> str:
 def _db(path: Path | None = None) -> sqlite_utils.Database:
     db = open_db(path or paths.app_db())
     if "staff_users" not in db.table_names():
-        db.table("staff_users").create({"username": str, "password_hash": str, "created_at": float,
-                                  "disabled": int}, pk="username", if_not_exists=True)
+        db.table("staff_users").create(
+            {"username": str, "password_hash": str, "created_at": float, "disabled": int},
+            pk="username",
+            if_not_exists=True,
+        )
     if "staff_sessions" not in db.table_names():
-        db.table("staff_sessions").create({"token_hash": str, "username": str, "csrf": str, "created_at": float,
-                                     "expires_at": float, "last_seen": float}, pk="token_hash", if_not_exists=True)
+        db.table("staff_sessions").create(
+            {
+                "token_hash": str,
+                "username": str,
+                "csrf": str,
+                "created_at": float,
+                "expires_at": float,
+                "last_seen": float,
+            },
+            pk="token_hash",
+            if_not_exists=True,
+        )
     if "staff_login_failures" not in db.table_names():
-        db.table("staff_login_failures").create({"id": int, "username": str, "at": float, "ip": str}, pk="id",
-                                          if_not_exists=True)
+        db.table("staff_login_failures").create(
+            {"id": int, "username": str, "at": float, "ip": str}, pk="id", if_not_exists=True
+        )
         db.table("staff_login_failures").create_index(["username", "at"], if_not_exists=True)
     return db
 
@@ -133,8 +153,9 @@ def add_user(username: str, password: str, path: Path | None = None) -> None:
     try:
         if list(db.table("staff_users").rows_where("username = ?", [username])):
             raise UserExists(f"用户已存在 / user exists: {username}")
-        db.table("staff_users").insert({"username": username, "password_hash": hash_password(password),
-                                  "created_at": time.time(), "disabled": 0})
+        db.table("staff_users").insert(
+            {"username": username, "password_hash": hash_password(password), "created_at": time.time(), "disabled": 0}
+        )
     finally:
         db.close()
 
@@ -165,7 +186,9 @@ def failures(username: str, now: float | None = None, path: Path | None = None) 
     now = now or time.time()
     db = _db(path)
     try:
-        return int(db.table("staff_login_failures").count_where("username = ? and at > ?", [username, now - LOCK_WINDOW_S]))
+        return int(
+            db.table("staff_login_failures").count_where("username = ? and at > ?", [username, now - LOCK_WINDOW_S])
+        )
     finally:
         db.close()
 
@@ -174,8 +197,7 @@ def is_locked(username: str, now: float | None = None, path: Path | None = None)
     return failures(username, now, path) >= MAX_FAILURES
 
 
-def login(username: str, password: str, ip: str = "", now: float | None = None,
-          path: Path | None = None) -> Session:
+def login(username: str, password: str, ip: str = "", now: float | None = None, path: Path | None = None) -> Session:
     """A new session, or LoginLocked / LoginFailed (the same message for a wrong name or password)."""
     now = now or time.time()
     if is_locked(username, now, path):
@@ -190,8 +212,16 @@ def login(username: str, password: str, ip: str = "", now: float | None = None,
         db.execute("delete from staff_login_failures where username = ?", [username])
         db.execute("delete from staff_sessions where expires_at < ?", [now])
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        db.table("staff_sessions").insert({"token_hash": _token_hash(token), "username": username, "csrf": csrf,
-                                     "created_at": now, "expires_at": now + SESSION_TTL_S, "last_seen": now})
+        db.table("staff_sessions").insert(
+            {
+                "token_hash": _token_hash(token),
+                "username": username,
+                "csrf": csrf,
+                "created_at": now,
+                "expires_at": now + SESSION_TTL_S,
+                "last_seen": now,
+            }
+        )
         return Session(username, csrf, now + SESSION_TTL_S, token)
     finally:
         db.close()

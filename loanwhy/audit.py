@@ -21,25 +21,34 @@ from loanwhy.store import open_db
 def _db(path: Path | None = None) -> sqlite_utils.Database:
     db = open_db(path or paths.app_db())
     if "staff_audit" not in db.table_names():
-        db.table("staff_audit").create({"id": int, "at": float, "staff": str, "action": str, "target": str,
-                                  "detail": str, "ip": str}, pk="id", if_not_exists=True)
+        db.table("staff_audit").create(
+            {"id": int, "at": float, "staff": str, "action": str, "target": str, "detail": str, "ip": str},
+            pk="id",
+            if_not_exists=True,
+        )
         db.table("staff_audit").create_index(["at"], if_not_exists=True)
     return db
 
 
-def log(staff: str, action: str, target: str = "", detail: str = "", ip: str = "",
-        path: Path | None = None) -> int:
+def log(staff: str, action: str, target: str = "", detail: str = "", ip: str = "", path: Path | None = None) -> int:
     db = _db(path)
     try:
-        row = {"at": time.time(), "staff": staff[:80], "action": action[:40], "target": mask(target)[:200],
-               "detail": mask(detail)[:500], "ip": ip[:64]}
+        row = {
+            "at": time.time(),
+            "staff": staff[:80],
+            "action": action[:40],
+            "target": mask(target)[:200],
+            "detail": mask(detail)[:500],
+            "ip": ip[:64],
+        }
         return int(db.table("staff_audit").insert(row).last_pk or 0)
     finally:
         db.close()
 
 
-def recent(limit: int = 200, staff: str | None = None, action: str | None = None,
-           path: Path | None = None) -> list[dict[str, Any]]:
+def recent(
+    limit: int = 200, staff: str | None = None, action: str | None = None, path: Path | None = None
+) -> list[dict[str, Any]]:
     """Newest first, optionally for one staff member or one kind of action."""
     clauses, args = [], []
     if staff:

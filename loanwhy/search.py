@@ -64,19 +64,36 @@ class Hit:
     synonyms: list[str] = field(default_factory=list)  # synonyms the query named
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "ref": self.ref, "title": self.title, "score": round(self.score, 3),
-                "title_parts": self.title_parts, "snippet": self.snippet, "synonyms": self.synonyms}
+        return {
+            "kind": self.kind,
+            "ref": self.ref,
+            "title": self.title,
+            "score": round(self.score, 3),
+            "title_parts": self.title_parts,
+            "snippet": self.snippet,
+            "synonyms": self.synonyms,
+        }
 
 
 def documents(kb: Knowledge) -> list[Doc]:
     docs: list[Doc] = []
     for sid, s in kb.signals.items():
-        docs.append(Doc("signal", sid, s["name"], list(s["synonyms"]), [],
-                        "\n".join([s["summary"], " ".join(str(s["why"]).split())])))
+        docs.append(
+            Doc(
+                "signal",
+                sid,
+                s["name"],
+                list(s["synonyms"]),
+                [],
+                "\n".join([s["summary"], " ".join(str(s["why"]).split())]),
+            )
+        )
         guidance = [st["action"] for st in s["steps"]] + [s["script"], s["ask_staff"], s.get("question") or ""]
         docs.append(Doc("guidance", sid, s["name"], [], [], "\n".join(" ".join(str(g).split()) for g in guidance if g)))
     for fid, f in kb.facts.items():
-        docs.append(Doc("fact", fid, f["title"], [], [str(k) for k in f["keywords"]], " ".join(str(f["answer"]).split())))
+        docs.append(
+            Doc("fact", fid, f["title"], [], [str(k) for k in f["keywords"]], " ".join(str(f["answer"]).split()))
+        )
     return docs
 
 
@@ -153,13 +170,23 @@ def ensure_index(kb: Knowledge | None = None, path: Path | None = None) -> bool:
             conn.execute("rollback")
             return False
         conn.execute("drop table if exists search_index")
-        conn.execute("create virtual table search_index using fts5(kind unindexed, ref unindexed, label unindexed, "
-                     + ", ".join(COLUMNS) + ", tokenize = 'unicode61')")
+        conn.execute(
+            "create virtual table search_index using fts5(kind unindexed, ref unindexed, label unindexed, "
+            + ", ".join(COLUMNS)
+            + ", tokenize = 'unicode61')"
+        )
         for doc in documents(kb):
             conn.execute(
                 "insert into search_index values (?, ?, ?, ?, ?, ?, ?)",
-                (doc.kind, doc.ref, doc.title, _index_text([doc.title], kb), _index_text(doc.synonyms, kb),
-                 _index_text(doc.keywords, kb), _index_text([doc.body], kb)),
+                (
+                    doc.kind,
+                    doc.ref,
+                    doc.title,
+                    _index_text([doc.title], kb),
+                    _index_text(doc.synonyms, kb),
+                    _index_text(doc.keywords, kb),
+                    _index_text([doc.body], kb),
+                ),
             )
         conn.execute("insert or replace into search_meta values ('hash', ?)", (digest,))
         conn.execute("commit")
@@ -189,8 +216,10 @@ def synonym_hits(query: str, kb: Knowledge) -> dict[str, list[str]]:
 
 def _run(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple[str, str, str, float]]:
     weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (f"select kind, ref, label, bm25(search_index, 0, 0, 0, {weights}) as rank from search_index "
-           "where search_index match ? order by rank limit ?")
+    sql = (
+        f"select kind, ref, label, bm25(search_index, 0, 0, 0, {weights}) as rank from search_index "
+        "where search_index match ? order by rank limit ?"
+    )
     return [(r[0], r[1], r[2], float(r[3])) for r in conn.execute(sql, (match, limit))]
 
 
@@ -218,8 +247,17 @@ def search(query: str, limit: int = 10, kb: Knowledge | None = None, path: Path 
         if ref in seen:
             continue
         seen.add(ref)
-        hits.append(Hit(kind, ref, label, -rank, mark(label, terms), snippet(_body(kind, ref, kb), terms),
-                        named.get(ref, []) if kind != "fact" else []))
+        hits.append(
+            Hit(
+                kind,
+                ref,
+                label,
+                -rank,
+                mark(label, terms),
+                snippet(_body(kind, ref, kb), terms),
+                named.get(ref, []) if kind != "fact" else [],
+            )
+        )
         if len(hits) >= limit:
             break
     return hits

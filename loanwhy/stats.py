@@ -31,8 +31,13 @@ def _epoch(day: date) -> float:
     return datetime(day.year, day.month, day.day).timestamp()
 
 
-def find_cases(signal: str | None = None, since: date | None = None, until: date | None = None,
-               limit: int | None = 500, path: Path | None = None) -> list[dict[str, Any]]:
+def find_cases(
+    signal: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = 500,
+    path: Path | None = None,
+) -> list[dict[str, Any]]:
     """Diagnoses newest first; `until` is inclusive; text fields masked again on the way out."""
     clauses: list[str] = []
     args: list[Any] = []
@@ -49,8 +54,13 @@ def find_cases(signal: str | None = None, since: date | None = None, until: date
     try:
         if "cases" not in db.table_names():
             return []
-        rows = db.table("cases").rows_where(" and ".join(clauses) or None, args, select="rowid as id, *",
-                                            order_by="created_at desc, rowid desc", limit=limit)
+        rows = db.table("cases").rows_where(
+            " and ".join(clauses) or None,
+            args,
+            select="rowid as id, *",
+            order_by="created_at desc, rowid desc",
+            limit=limit,
+        )
         return [{**r, "said": mask(r.get("said") or ""), "sender_id": mask(r.get("sender_id") or "")} for r in rows]
     finally:
         db.close()
@@ -106,9 +116,11 @@ def _feedback(db: Any, start_day: date, end_day: date) -> tuple[int, int] | None
     if "feedback" not in db.table_names():
         return None
     lo, hi = _epoch(start_day), _epoch(end_day)
-    sql = ("select rating, count(*) from feedback where "
-           "(typeof(created_at) in ('integer', 'real') and created_at >= ? and created_at < ?) "
-           "or (typeof(created_at) = 'text' and created_at >= ? and created_at < ?) group by rating")
+    sql = (
+        "select rating, count(*) from feedback where "
+        "(typeof(created_at) in ('integer', 'real') and created_at >= ? and created_at < ?) "
+        "or (typeof(created_at) = 'text' and created_at >= ? and created_at < ?) group by rating"
+    )
     try:
         counts = dict(db.execute(sql, [lo, hi, start_day.isoformat(), end_day.isoformat()]).fetchall())
     except sqlite3.Error:
@@ -128,8 +140,9 @@ def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | 
         signals: Counter[str] = Counter()
         days: Counter[date] = Counter()
         if "cases" in names:
-            for row in db.execute("select created_at, signals from cases where created_at >= ? and created_at < ?",
-                                  [lo, hi]).fetchall():
+            for row in db.execute(
+                "select created_at, signals from cases where created_at >= ? and created_at < ?", [lo, hi]
+            ).fetchall():
                 out.diagnoses += 1
                 days[datetime.fromtimestamp(row[0]).date()] += 1
                 signals.update(s for s in (row[1] or "").split(",") if s)
@@ -137,8 +150,9 @@ def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | 
         out.per_day = [(start + timedelta(days=i), days.get(start + timedelta(days=i), 0)) for i in range(7)]
         if "handoffs" in names:
             out.handoffs = int(db["handoffs"].count_where("created_at >= ? and created_at < ?", [lo, hi]))
-            out.handoffs_closed = int(db["handoffs"].count_where(
-                "created_at >= ? and created_at < ? and status = 'closed'", [lo, hi]))
+            out.handoffs_closed = int(
+                db["handoffs"].count_where("created_at >= ? and created_at < ? and status = 'closed'", [lo, hi])
+            )
         thumbs = _feedback(db, start, end_day)
         if thumbs:
             out.thumbs_up, out.thumbs_down = thumbs

@@ -21,8 +21,13 @@ def parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def rows(signal: str | None = None, since: date | None = None, until: date | None = None,
-         limit: int | None = 500, kb: Knowledge | None = None) -> list[dict[str, Any]]:
+def rows(
+    signal: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = 500,
+    kb: Knowledge | None = None,
+) -> list[dict[str, Any]]:
     kb = kb or load()
     out = []
     for case in stats.find_cases(signal, since, until, limit):
@@ -31,15 +36,17 @@ def rows(signal: str | None = None, since: date | None = None, until: date | Non
             principal = json.loads(case.get("payload") or "{}").get("diagnosis", {}).get("principal", [])
         except json.JSONDecodeError:
             principal = []
-        out.append({
-            "id": case.get("id"),
-            "time": datetime.fromtimestamp(float(case.get("created_at") or 0)).strftime("%Y-%m-%d %H:%M"),
-            "channel": case.get("channel") or "",
-            "signals": ids,
-            "signal_names": [kb.signals[s]["name"] if s in kb.signals else s for s in ids],
-            "principal": principal,
-            "said": mask(case.get("said") or ""),
-        })
+        out.append(
+            {
+                "id": case.get("id"),
+                "time": datetime.fromtimestamp(float(case.get("created_at") or 0)).strftime("%Y-%m-%d %H:%M"),
+                "channel": case.get("channel") or "",
+                "signals": ids,
+                "signal_names": [kb.signals[s]["name"] if s in kb.signals else s for s in ids],
+                "principal": principal,
+                "said": mask(case.get("said") or ""),
+            }
+        )
     return out
 
 
@@ -50,8 +57,17 @@ def to_csv(items: Iterable[dict[str, Any]]) -> str:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in items:
-        writer.writerow([r["id"], r["time"], r["channel"], " ".join(r["signals"]), "、".join(r["signal_names"]),
-                         " ".join(r["principal"]), _no_formula(mask(r["said"]))])
+        writer.writerow(
+            [
+                r["id"],
+                r["time"],
+                r["channel"],
+                " ".join(r["signals"]),
+                "、".join(r["signal_names"]),
+                " ".join(r["principal"]),
+                _no_formula(mask(r["said"])),
+            ]
+        )
     return buf.getvalue()
 
 

@@ -27,7 +27,9 @@ def horizontal(items: list[tuple[str, int]], width: int = 640, row: int = 28, la
     """One row per item, bar length proportional to the value."""
     top = max([v for _, v in items] + [1])
     span = width - label_w - 60
-    bars = [Bar(label, value, label_w, i * row + 4, span * value / top, row - 8) for i, (label, value) in enumerate(items)]
+    bars = [
+        Bar(label, value, label_w, i * row + 4, span * value / top, row - 8) for i, (label, value) in enumerate(items)
+    ]
     return Chart(width, max(row, row * len(items)), bars, True)
 
 

@@ -27,8 +27,9 @@ DESCRIPTION = """贷款被拒原因助手 · 客服命令行 / staff command lin
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m staff.cli", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m staff.cli", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="命令/command")
     s = sub.add_parser("search", help="搜索信号、建议和知识 / search signals, guidance and facts")
     s.add_argument("query", nargs="+", help="搜索词 / words to search for")
@@ -91,10 +92,18 @@ def cmd_show_signal(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(s, ensure_ascii=False, indent=2, default=str), file=out)
         return 0
-    lines = [f"{s['name']} ({args.signal}, {s['severity']})", "", f"含义 / meaning: {s['summary']}",
-             f"原因 / why lenders care: {' '.join(str(s['why']).split())}", "",
-             f"话术 / phone script: {' '.join(str(s['script']).split())}", "",
-             f"要问 / ask: {s['ask_staff']}", "", "建议 / advise:"]
+    lines = [
+        f"{s['name']} ({args.signal}, {s['severity']})",
+        "",
+        f"含义 / meaning: {s['summary']}",
+        f"原因 / why lenders care: {' '.join(str(s['why']).split())}",
+        "",
+        f"话术 / phone script: {' '.join(str(s['script']).split())}",
+        "",
+        f"要问 / ask: {s['ask_staff']}",
+        "",
+        "建议 / advise:",
+    ]
     lines += [f"  - {st['action']}（{st['horizon']}）" for st in s["steps"]]
     lines += ["", f"同义词 / synonyms: {', '.join(s['synonyms'])}"]
     print("\n".join(lines), file=out)

@@ -23,8 +23,13 @@ def _time(value: float | None) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "svg"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "svg"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["time"] = _time
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     env.globals.update(kinds=KIND_LABELS, severities=SEVERITY_LABELS)

@@ -61,8 +61,13 @@ def set_cookie(resp: HTTPResponse, request: Request, name: str, value: str, max_
 
 def safe_next(value: str | None) -> str:
     """Only local staff pages are valid targets after login (no open redirect)."""
-    if value and value.startswith(f"{PREFIX}/") and not value.startswith("//") and "\\" not in value \
-            and not value.startswith(LOGIN_PATH):
+    if (
+        value
+        and value.startswith(f"{PREFIX}/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and not value.startswith(LOGIN_PATH)
+    ):
         return value
     return f"{PREFIX}/search"
 
@@ -75,8 +80,11 @@ def _given_csrf(request: Request) -> str:
     header = request.headers.get("X-CSRF-Token")
     if header:
         return str(header)
-    form = request.form if (request.content_type or "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")) else None
+    form = (
+        request.form
+        if (request.content_type or "").startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+        else None
+    )
     return str(form.get("csrf") or "") if form else ""
 
 

@@ -19,8 +19,14 @@ STATIC_FILES = {"staff.css": "text/css; charset=utf-8", "staff.js": "text/javasc
 
 def _login_page(request: Request, error: str = "", status: int = 200) -> HTTPResponse:
     token = sec.new_login_token()
-    resp = page(request, "login.html", status=status, error=error, login_csrf=token,
-                next=sec.safe_next(request.args.get("next") or request.form.get("next")))
+    resp = page(
+        request,
+        "login.html",
+        status=status,
+        error=error,
+        login_csrf=token,
+        next=sec.safe_next(request.args.get("next") or request.form.get("next")),
+    )
     sec.set_cookie(resp, request, sec.LOGIN_COOKIE, token, 3600, path=sec.LOGIN_PATH)
     return resp
 

@@ -34,10 +34,22 @@ def add_routes(bp: Blueprint) -> None:
     async def cases_page(request: Request) -> HTTPResponse:
         signal, since, until, error = _filters(request)
         rows = [] if error else caselog.rows(signal, since, until, PAGE_ROWS)
-        audit.log(request.ctx.staff, "view_cases", signal or "", f"{since or ''}..{until or ''}", sec.client_ip(request))
-        return page(request, "cases.html", status=400 if error else 200, rows=rows, error=error, signal=signal or "",
-                    since=request.args.get("from") or "", until=request.args.get("to") or "", kb=load(),
-                    query=request.query_string, limit=PAGE_ROWS)
+        audit.log(
+            request.ctx.staff, "view_cases", signal or "", f"{since or ''}..{until or ''}", sec.client_ip(request)
+        )
+        return page(
+            request,
+            "cases.html",
+            status=400 if error else 200,
+            rows=rows,
+            error=error,
+            signal=signal or "",
+            since=request.args.get("from") or "",
+            until=request.args.get("to") or "",
+            kb=load(),
+            query=request.query_string,
+            limit=PAGE_ROWS,
+        )
 
     @bp.get("/cases.csv")
     async def cases_csv(request: Request) -> HTTPResponse:
@@ -45,11 +57,19 @@ def add_routes(bp: Blueprint) -> None:
         if error:
             return response.text(error, status=400)
         rows = caselog.rows(signal, since, until, EXPORT_ROWS)
-        audit.log(request.ctx.staff, "export_cases", signal or "", f"{since or ''}..{until or ''}: {len(rows)} rows",
-                  sec.client_ip(request))
+        audit.log(
+            request.ctx.staff,
+            "export_cases",
+            signal or "",
+            f"{since or ''}..{until or ''}: {len(rows)} rows",
+            sec.client_ip(request),
+        )
         name = f"cases-{datetime.now():%Y%m%d-%H%M}.csv"
-        return response.text(caselog.to_csv(rows), content_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return response.text(
+            caselog.to_csv(rows),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @bp.get("/stats")
     async def stats_page(request: Request) -> HTTPResponse:
@@ -62,5 +82,12 @@ def add_routes(bp: Blueprint) -> None:
         top = [(kb.signals[s]["name"] if s in kb.signals else s, n) for s, n in figures.top_signals]
         days = [(f"{d:%m-%d}", n) for d, n in figures.per_day]
         audit.log(request.ctx.staff, "view_stats", str(figures.start), ip=sec.client_ip(request))
-        return page(request, "stats.html", f=figures, top=chart.horizontal(top), days=chart.vertical(days),
-                    prev=figures.start - timedelta(days=7), next=figures.start + timedelta(days=7))
+        return page(
+            request,
+            "stats.html",
+            f=figures,
+            top=chart.horizontal(top),
+            days=chart.vertical(days),
+            prev=figures.start - timedelta(days=7),
+            next=figures.start + timedelta(days=7),
+        )

@@ -43,8 +43,11 @@ def add_routes(bp: Blueprint) -> None:
 
     @bp.get("/api/handoffs")
     async def queue_api(request: Request) -> HTTPResponse:
-        rows = [{k: r[k] for k in ("id", "status", "channel", "claimed_by", "created_at")} | {"summary": mask(r["summary"] or "")}
-                for r in handoff.pending()]
+        rows = [
+            {k: r[k] for k in ("id", "status", "channel", "claimed_by", "created_at")}
+            | {"summary": mask(r["summary"] or "")}
+            for r in handoff.pending()
+        ]
         return response.json({"handoffs": rows}, ensure_ascii=False)
 
     @bp.get("/handoffs/<hid:int>")
@@ -52,14 +55,27 @@ def add_routes(bp: Blueprint) -> None:
         row = _find(hid)
         messages = transcript.read(row["sender_id"])
         audit.log(request.ctx.staff, "view_transcript", f"handoff {hid}", ip=sec.client_ip(request))
-        return page(request, "handoff.html", h=row, messages=messages, msg=request.args.get("msg") or "",
-                    mine=row["status"] == handoff.CLAIMED and row["claimed_by"] == request.ctx.staff)
+        return page(
+            request,
+            "handoff.html",
+            h=row,
+            messages=messages,
+            msg=request.args.get("msg") or "",
+            mine=row["status"] == handoff.CLAIMED and row["claimed_by"] == request.ctx.staff,
+        )
 
     @bp.get("/api/handoffs/<hid:int>/transcript")
     async def transcript_api(request: Request, hid: int) -> HTTPResponse:
         row = _find(hid)
-        return response.json({"id": hid, "status": row["status"], "claimed_by": row["claimed_by"],
-                              "messages": transcript.read(row["sender_id"])}, ensure_ascii=False)
+        return response.json(
+            {
+                "id": hid,
+                "status": row["status"],
+                "claimed_by": row["claimed_by"],
+                "messages": transcript.read(row["sender_id"]),
+            },
+            ensure_ascii=False,
+        )
 
     @bp.post("/handoffs/<hid:int>/claim")
     async def claim(request: Request, hid: int) -> HTTPResponse:
@@ -79,8 +95,13 @@ def add_routes(bp: Blueprint) -> None:
         if not text:
             return _back(hid, "empty")
         result = await _send(request, row["sender_id"], text)
-        audit.log(request.ctx.staff, "reply", f"handoff {hid}",
-                  ("sent" if result.ok else f"failed: {result.error}") + f" | {text[:200]}", sec.client_ip(request))
+        audit.log(
+            request.ctx.staff,
+            "reply",
+            f"handoff {hid}",
+            ("sent" if result.ok else f"failed: {result.error}") + f" | {text[:200]}",
+            sec.client_ip(request),
+        )
         if not result.ok:
             return _back(hid, "send_failed")
         return _back(hid, "sent" if result.delivered else "stored")
@@ -94,7 +115,9 @@ def add_routes(bp: Blueprint) -> None:
         if closing:
             result = await _send(request, row["sender_id"], closing)
             if not result.ok:
-                audit.log(request.ctx.staff, "reply", f"handoff {hid}", f"failed: {result.error}", sec.client_ip(request))
+                audit.log(
+                    request.ctx.staff, "reply", f"handoff {hid}", f"failed: {result.error}", sec.client_ip(request)
+                )
                 return _back(hid, "send_failed")
         handoff.set_status(hid, handoff.CLOSED, request.ctx.staff)
         audit.log(request.ctx.staff, "hand_back", f"handoff {hid}", closing[:200], sec.client_ip(request))

@@ -75,5 +75,6 @@ def add_routes(bp: Blueprint) -> None:
             return response.json({"error": "text required"}, status=400)
         result = explainer.explain(text)
         audit.log(request.ctx.staff, "explain", "", result.understood[:200] + " (api)", sec.client_ip(request))
-        return response.json({"payload": result.payload, "messages": result.messages, "truncated": result.truncated},
-                             ensure_ascii=False)
+        return response.json(
+            {"payload": result.payload, "messages": result.messages, "truncated": result.truncated}, ensure_ascii=False
+        )

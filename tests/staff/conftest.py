@@ -53,8 +53,9 @@ class Client:
         self.loop = asyncio.new_event_loop()
         self._lifespan_in: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._lifespan_out: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._task = self.loop.create_task(self.app({"type": "lifespan", "asgi": {"version": "3.0"}},
-                                                    self._lifespan_in.get, self._lifespan_out.put))
+        self._task = self.loop.create_task(
+            self.app({"type": "lifespan", "asgi": {"version": "3.0"}}, self._lifespan_in.get, self._lifespan_out.put)
+        )
         self._lifespan("startup")
 
     def _lifespan(self, phase: str) -> None:
@@ -64,7 +65,9 @@ class Client:
             await asyncio.wait([getter, self._task], timeout=10, return_when=asyncio.FIRST_COMPLETED)
             if not getter.done():
                 getter.cancel()
-                raise RuntimeError(f"lifespan {phase} failed") from (self._task.exception() if self._task.done() else None)
+                raise RuntimeError(f"lifespan {phase} failed") from (
+                    self._task.exception() if self._task.done() else None
+                )
             msg = getter.result()
             assert msg["type"] == f"lifespan.{phase}.complete", msg
 
@@ -79,8 +82,15 @@ class Client:
         self.loop.close()
         Sanic._app_registry.pop(self.app.name, None)  # later Sanic.get_app() calls elsewhere see no stray app
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None, json_body: Any = None,
-                headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> Response:
         url = urlsplit(path)
         query = url.query + (("&" if url.query else "") + urlencode(params) if params else "")
         hdrs = {"host": self.host, **{k.lower(): v for k, v in (headers or {}).items()}}
@@ -94,10 +104,20 @@ class Client:
         if self.cookies:
             hdrs["cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         hdrs["content-length"] = str(len(body))
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                 "scheme": "http", "path": url.path, "raw_path": url.path.encode(), "query_string": query.encode(),
-                 "root_path": "", "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()],
-                 "client": ("127.0.0.1", 50000), "server": ("localhost", 8000)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": url.path,
+            "raw_path": url.path.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("localhost", 8000),
+        }
         sent: list[dict[str, Any]] = []
         done = asyncio.Event()
 
@@ -115,8 +135,11 @@ class Client:
 
         self.loop.run_until_complete(self.app(scope, receive, send))
         start = next(m for m in sent if m["type"] == "http.response.start")
-        resp = Response(start["status"], [(k.decode(), v.decode()) for k, v in start["headers"]],
-                        b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+        resp = Response(
+            start["status"],
+            [(k.decode(), v.decode()) for k, v in start["headers"]],
+            b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"),
+        )
         for raw in resp.all("set-cookie"):
             jar = SimpleCookie()
             jar.load(raw)

@@ -36,8 +36,13 @@ from stack import Stack, StackError  # noqa: E402
 VAR = "var/e2e-staff"
 PORTS = {"RASA_PORT": "5305", "ACTION_PORT": "5355", "WEB_PORT": "8305"}  # e2e: 5105, live: 5205
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 STAFF, PASSWORD = "e2e_agent", "e2e pass 2024!"
 REPLY = "您好，我是客服小王，已经看到您的情况，我来帮您看看。"
 
@@ -56,11 +61,18 @@ def staff_stack() -> Iterator[Stack]:
         pytest.fail("no trained model: run `make train` first")
     var = ROOT / VAR
     var.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **PORTS, "LOANWHY_VAR": VAR, "LOANWHY_APP_DB": str(var / "app.sqlite"),
-           "LOANWHY_SESSION_SECRET": secrets.token_hex(16), "LOANWHY_STAFF_TOKEN": secrets.token_hex(16)}
+    env = {
+        **os.environ,
+        **PORTS,
+        "LOANWHY_VAR": VAR,
+        "LOANWHY_APP_DB": str(var / "app.sqlite"),
+        "LOANWHY_SESSION_SECRET": secrets.token_hex(16),
+        "LOANWHY_STAFF_TOKEN": secrets.token_hex(16),
+    }
     env.pop("LOANWHY_RASA_URL", None)  # the web server's --rasa URL is used
-    s = Stack(f"http://localhost:{PORTS['WEB_PORT']}/", f"http://localhost:{PORTS['RASA_PORT']}",
-              var / "app.sqlite", env)
+    s = Stack(
+        f"http://localhost:{PORTS['WEB_PORT']}/", f"http://localhost:{PORTS['RASA_PORT']}", var / "app.sqlite", env
+    )
     with (var / "e2e.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         s.stop()
@@ -92,9 +104,15 @@ def _page(browser: Browser) -> tuple[Any, Page, list[str]]:
 def test_staff_console_end_to_end(staff_stack: Stack) -> None:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} missing: run tests/e2e/install_browser.sh")
-    made = subprocess.run([sys.executable, "-m", "staff.cli", "add-user", STAFF, "--password-stdin"], cwd=ROOT,
-                          env={**staff_stack.env, "PYTHONPATH": str(ROOT)}, input=PASSWORD + "\n", text=True,
-                          capture_output=True, timeout=60)
+    made = subprocess.run(
+        [sys.executable, "-m", "staff.cli", "add-user", STAFF, "--password-stdin"],
+        cwd=ROOT,
+        env={**staff_stack.env, "PYTHONPATH": str(ROOT)},
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert made.returncode == 0, made.stderr
     # Playwright's sync API refuses to start while another instance (tests/e2e's session browser) is
     # alive in this thread; a worker thread has its own, so both suites can run in one session.

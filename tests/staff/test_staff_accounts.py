@@ -32,14 +32,17 @@ def test_add_user_stores_only_the_hash(app_db: Path) -> None:
     assert accounts.users() == ["agent1"]
 
 
-@pytest.mark.parametrize(("username", "password", "error"), [
-    ("agent1", "short", accounts.WeakPassword),
-    ("agent1", "12345678901", accounts.WeakPassword),
-    ("agent1", "aaaaaaaaaaaa", accounts.WeakPassword),
-    ("a", PASSWORD, accounts.BadUsername),
-    ("bad name", PASSWORD, accounts.BadUsername),
-    ("<script>", PASSWORD, accounts.BadUsername),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "error"),
+    [
+        ("agent1", "short", accounts.WeakPassword),
+        ("agent1", "12345678901", accounts.WeakPassword),
+        ("agent1", "aaaaaaaaaaaa", accounts.WeakPassword),
+        ("a", PASSWORD, accounts.BadUsername),
+        ("bad name", PASSWORD, accounts.BadUsername),
+        ("<script>", PASSWORD, accounts.BadUsername),
+    ],
+)
 def test_add_user_refuses(app_db: Path, username: str, password: str, error: type[Exception]) -> None:
     with pytest.raises(error):
         accounts.add_user(username, password)

@@ -42,8 +42,9 @@ def rasa_side(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setattr("channels.socketio.push", fake_push)
     for sender, channel in (("web-user", "socketio"), ("rest-user", "rest")):
-        tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen"),
-                                                           UserUttered("我要找人工", input_channel=channel)])
+        tracker = DialogueStateTracker.from_events(
+            sender, [ActionExecuted("action_listen"), UserUttered("我要找人工", input_channel=channel)]
+        )
         asyncio.run(store.save(tracker))
     client = Client(app)
     yield SimpleNamespace(client=client, store=store, pushed=pushed)
@@ -58,8 +59,9 @@ def _reply(sender: str = "web-user", text: str = "您好，我是客服小王", 
     return {"sender_id": sender, "text": text, "staff": staff}
 
 
-def test_no_token_configured_refuses_everything(rasa_side: Any, monkeypatch: pytest.MonkeyPatch,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_no_token_configured_refuses_everything(
+    rasa_side: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delenv("LOANWHY_STAFF_TOKEN")
     handoff.request("web-user", "想找人工", "socketio")
     with caplog.at_level(logging.WARNING, logger="channels.bridge"):
@@ -70,8 +72,10 @@ def test_no_token_configured_refuses_everything(rasa_side: Any, monkeypatch: pyt
     assert rasa_side.pushed == [] and len(_events(rasa_side.store, "web-user")) == 2
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Staff-Token": "wrong"}, {"X-Staff-Token": "test-token "},
-                                     {"Authorization": "Bearer test-token"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"X-Staff-Token": "wrong"}, {"X-Staff-Token": "test-token "}, {"Authorization": "Bearer test-token"}],
+)
 def test_missing_or_wrong_token_is_403(rasa_side: Any, headers: dict[str, str]) -> None:
     handoff.request("web-user", "想找人工", "socketio")
     assert rasa_side.client.post(URL, json_body=_reply(), headers=headers).status == 403
@@ -118,14 +122,17 @@ def test_unknown_conversation_is_404(rasa_side: Any) -> None:
     assert rasa_side.client.post(URL, json_body=_reply("ghost"), headers=TOKEN).status == 404
 
 
-@pytest.mark.parametrize("body", [
-    {"sender_id": "web-user", "text": "", "staff": "agent1"},
-    {"sender_id": "web-user", "text": "x" * 2001, "staff": "agent1"},
-    {"sender_id": "", "text": "hi", "staff": "agent1"},
-    {"sender_id": "web-user", "text": "hi"},
-    {"sender_id": 1, "text": "hi", "staff": "agent1"},
-    ["web-user", "hi"],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"sender_id": "web-user", "text": "", "staff": "agent1"},
+        {"sender_id": "web-user", "text": "x" * 2001, "staff": "agent1"},
+        {"sender_id": "", "text": "hi", "staff": "agent1"},
+        {"sender_id": "web-user", "text": "hi"},
+        {"sender_id": 1, "text": "hi", "staff": "agent1"},
+        ["web-user", "hi"],
+    ],
+)
 def test_bad_bodies_are_400(rasa_side: Any, body: Any) -> None:
     handoff.request("web-user", "想找人工", "socketio")
     assert rasa_side.client.post(URL, json_body=body, headers=TOKEN).status == 400

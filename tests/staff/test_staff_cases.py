@@ -70,7 +70,9 @@ def test_csv_export(case_log: Path) -> None:
 
 
 def test_web_case_log_and_csv(logged_in: Client, case_log: Path) -> None:
-    page = logged_in.get("/staff/cases", params={"signal": "frequent_inquiries", "from": "2024-05-06", "to": "2024-05-12"})
+    page = logged_in.get(
+        "/staff/cases", params={"signal": "frequent_inquiries", "from": "2024-05-06", "to": "2024-05-12"}
+    )
     assert page.status == 200 and page.text.count("<tr><td>2024-05-") == 2
     resp = logged_in.get("/staff/cases.csv", params={"signal": "overdue_record"})
     assert resp.status == 200 and resp.header("content-type").startswith("text/csv")
@@ -82,11 +84,15 @@ def test_web_case_log_and_csv(logged_in: Client, case_log: Path) -> None:
 
 def _tracker(var: Path, rows: list[tuple[str, str, float, str | None]]) -> None:
     db = sqlite3.connect(var / "tracker.db")
-    db.execute("create table events (id integer primary key, sender_id text, type_name text, timestamp real, "
-               "intent_name text, action_name text, data text)")
+    db.execute(
+        "create table events (id integer primary key, sender_id text, type_name text, timestamp real, "
+        "intent_name text, action_name text, data text)"
+    )
     for sender, kind, at, intent in rows:
-        db.execute("insert into events (sender_id, type_name, timestamp, intent_name, data) values (?,?,?,?,?)",
-                   (sender, kind, at, intent, json.dumps({"event": kind, "text": "hi"})))
+        db.execute(
+            "insert into events (sender_id, type_name, timestamp, intent_name, data) values (?,?,?,?,?)",
+            (sender, kind, at, intent, json.dumps({"event": kind, "text": "hi"})),
+        )
     db.commit()
 
 
@@ -95,15 +101,26 @@ def test_weekly_figures(case_log: Path, tmp_path: Path) -> None:
     db = sqlite3.connect(case_log)
     db.execute("update handoffs set created_at = ?", (_at(MONDAY + timedelta(days=1)),))
     db.execute("create table feedback (conversation_id text, rating text, created_at)")
-    db.executemany("insert into feedback values (?, ?, ?)", [
-        ("a", "up", _at(MONDAY)), ("b", "up", (MONDAY + timedelta(days=1)).isoformat() + "T09:00:00"),
-        ("c", "down", _at(MONDAY + timedelta(days=3))), ("d", "down", _at(MONDAY + timedelta(days=8)))])
+    db.executemany(
+        "insert into feedback values (?, ?, ?)",
+        [
+            ("a", "up", _at(MONDAY)),
+            ("b", "up", (MONDAY + timedelta(days=1)).isoformat() + "T09:00:00"),
+            ("c", "down", _at(MONDAY + timedelta(days=3))),
+            ("d", "down", _at(MONDAY + timedelta(days=8))),
+        ],
+    )
     db.commit()
-    _tracker(tmp_path / "var", [("u1", "user", _at(MONDAY), "describe_situation"),
-                                ("u1", "user", _at(MONDAY), "nlu_fallback"),
-                                ("u2", "user", _at(MONDAY + timedelta(days=1)), "greet"),
-                                ("u2", "bot", _at(MONDAY + timedelta(days=1)), None),
-                                ("u3", "user", _at(MONDAY + timedelta(days=8)), "nlu_fallback")])
+    _tracker(
+        tmp_path / "var",
+        [
+            ("u1", "user", _at(MONDAY), "describe_situation"),
+            ("u1", "user", _at(MONDAY), "nlu_fallback"),
+            ("u2", "user", _at(MONDAY + timedelta(days=1)), "greet"),
+            ("u2", "bot", _at(MONDAY + timedelta(days=1)), None),
+            ("u3", "user", _at(MONDAY + timedelta(days=8)), "nlu_fallback"),
+        ],
+    )
     w = stats.weekly(MONDAY + timedelta(days=3))
     assert w.start == MONDAY and w.end == MONDAY + timedelta(days=6)
     assert w.diagnoses == 2 and w.top_signals[0] == ("frequent_inquiries", 2)

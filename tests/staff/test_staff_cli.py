@@ -50,10 +50,13 @@ def test_add_user_prompts_twice(env: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert accounts.users() == ["agent1"]
 
 
-@pytest.mark.parametrize(("argv", "stdin", "code"), [
-    (["add-user", "agent1", "--password-stdin"], "short\n", 2),
-    (["add-user", "a b", "--password-stdin"], PASSWORD + "\n", 2),
-])
+@pytest.mark.parametrize(
+    ("argv", "stdin", "code"),
+    [
+        (["add-user", "agent1", "--password-stdin"], "short\n", 2),
+        (["add-user", "a b", "--password-stdin"], PASSWORD + "\n", 2),
+    ],
+)
 def test_add_user_refusals(env: Path, argv: list[str], stdin: str, code: int) -> None:
     assert run(argv, stdin)[0] == code
     assert accounts.users() == []
@@ -126,10 +129,23 @@ def test_export_cases(env: Path, tmp_path: Path) -> None:
 
 
 def test_help_in_chinese_and_english_from_a_real_process(env: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "staff.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "staff.cli", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert proc.returncode == 0
-    for words in ("客服命令行", "staff command line", "add-user", "创建客服账号", "create a staff account", "export-cases"):
+    for words in (
+        "客服命令行",
+        "staff command line",
+        "add-user",
+        "创建客服账号",
+        "create a staff account",
+        "export-cases",
+    ):
         assert words in proc.stdout
     for command in ("search", "show-signal", "explain", "export-cases", "add-user"):
         with pytest.raises(SystemExit) as done:
@@ -141,3 +157,10 @@ def test_bad_usage_exits_2(env: Path) -> None:
     with pytest.raises(SystemExit) as done:
         cli.main(["no-such-command"])
     assert done.value.code == 2
+
+
+def test_every_command_is_documented() -> None:
+    readme = (ROOT / "staff" / "README.md").read_text(encoding="utf-8")
+    commands = cli._parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"staff.cli {name}" in readme, name

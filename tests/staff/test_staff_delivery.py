@@ -75,3 +75,11 @@ def test_client_without_token_does_not_call(staff_env: Path, monkeypatch: pytest
 def test_unreachable_rasa_is_a_failed_delivery(staff_env: Path) -> None:
     result = asyncio.run(rasa_client.send_reply("web-1", "您好", "agent1", base=f"http://127.0.0.1:{_free_port()}"))
     assert not result.ok and result.error
+
+
+def test_rasa_url_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOANWHY_RASA_URL", raising=False)
+    assert rasa_client.rasa_url() == "http://127.0.0.1:5005"
+    assert rasa_client.rasa_url("http://localhost:5105/") == "http://localhost:5105"
+    monkeypatch.setenv("LOANWHY_RASA_URL", "http://rasa.internal:5005")
+    assert rasa_client.rasa_url("http://localhost:5105") == "http://rasa.internal:5005"

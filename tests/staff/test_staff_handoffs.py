@@ -16,18 +16,26 @@ from staff import rasa_client, transcript
 
 def _tracker(var: Path, sender: str) -> None:
     db = sqlite3.connect(var / "tracker.db")
-    db.execute("create table events (id integer primary key, sender_id text, type_name text, timestamp real, "
-               "intent_name text, action_name text, data text)")
-    events = [("user", {"text": "我的贷款被拒了 <b>急</b>，电话13812345678"}),
-              ("action", {"name": "action_listen"}),
-              ("bot", {"text": "请说说您的情况"}),
-              ("bot", {"text": None, "data": {"custom": {"diagnosis": {}}}}),
-              ("user", {"text": "我要人工"}),
-              ("bot", {"text": "您好，我是客服", "metadata": {"staff": "agent1"}})]
+    db.execute(
+        "create table events (id integer primary key, sender_id text, type_name text, timestamp real, "
+        "intent_name text, action_name text, data text)"
+    )
+    events = [
+        ("user", {"text": "我的贷款被拒了 <b>急</b>，电话13812345678"}),
+        ("action", {"name": "action_listen"}),
+        ("bot", {"text": "请说说您的情况"}),
+        ("bot", {"text": None, "data": {"custom": {"diagnosis": {}}}}),
+        ("user", {"text": "我要人工"}),
+        ("bot", {"text": "您好，我是客服", "metadata": {"staff": "agent1"}}),
+    ]
     for i, (kind, data) in enumerate(events):
-        db.execute("insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
-                   (sender, kind, 1_700_000_000 + i, json.dumps(data, ensure_ascii=False)))
-    db.execute("insert into events (sender_id, type_name, timestamp, data) values ('other', 'user', 1, '{\"text\": \"x\"}')")
+        db.execute(
+            "insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
+            (sender, kind, 1_700_000_000 + i, json.dumps(data, ensure_ascii=False)),
+        )
+    db.execute(
+        "insert into events (sender_id, type_name, timestamp, data) values ('other', 'user', 1, '{\"text\": \"x\"}')"
+    )
     db.commit()
 
 
@@ -59,13 +67,13 @@ def test_transcript_reads_user_bot_and_staff_masked(queue: dict[str, Any], tmp_p
 
 def test_queue_and_detail_pages(logged_in: Client, queue: dict[str, Any]) -> None:
     page = logged_in.get("/staff/handoffs")
-    assert f'/staff/handoffs/{queue["id"]}' in page.text and "等待中" in page.text
-    detail = logged_in.get(f'/staff/handoffs/{queue["id"]}')
+    assert f"/staff/handoffs/{queue['id']}" in page.text and "等待中" in page.text
+    detail = logged_in.get(f"/staff/handoffs/{queue['id']}")
     assert "我的贷款被拒了 &lt;b&gt;急&lt;/b&gt;" in detail.text and "13812345678" not in detail.text
     assert "接手这个对话" in detail.text and "交还给机器人" not in detail.text
     assert audit.recent(1)[0]["action"] == "view_transcript"
     assert logged_in.get("/staff/handoffs/999").status == 404
-    api = logged_in.get(f'/staff/api/handoffs/{queue["id"]}/transcript').json()
+    api = logged_in.get(f"/staff/api/handoffs/{queue['id']}/transcript").json()
     assert len(api["messages"]) == 5 and api["status"] == "pending"
 
 
@@ -84,14 +92,19 @@ def test_claim_reply_hand_back(logged_in: Client, queue: dict[str, Any], bridge_
     resp = logged_in.post(f"/staff/handoffs/{hid}/release", form={"csrf": csrf, "text": "再见"})
     assert resp.header("location") == "/staff/handoffs?msg=released"
     assert not handoff.is_handed_off("web-1") and bridge_calls[-1][1] == "再见"
-    assert [e["action"] for e in audit.recent(10, staff="agent1")][:4] == ["hand_back", "view_transcript", "reply", "claim"]
+    assert [e["action"] for e in audit.recent(10, staff="agent1")][:4] == [
+        "hand_back",
+        "view_transcript",
+        "reply",
+        "claim",
+    ]
 
 
 def test_someone_elses_claim_is_respected(logged_in: Client, queue: dict[str, Any], bridge_calls: list[Any]) -> None:
     handoff.set_status(queue["id"], handoff.CLAIMED, "agent2")
     csrf = logged_in.csrf()
     for action in ("claim", "release"):
-        resp = logged_in.post(f'/staff/handoffs/{queue["id"]}/{action}', form={"csrf": csrf, "text": "x"})
+        resp = logged_in.post(f"/staff/handoffs/{queue['id']}/{action}", form={"csrf": csrf, "text": "x"})
         assert resp.header("location").endswith("msg=taken")
     assert handoff.open_request("web-1")["claimed_by"] == "agent2"  # type: ignore[index]
     assert bridge_calls == []
@@ -100,8 +113,8 @@ def test_someone_elses_claim_is_respected(logged_in: Client, queue: dict[str, An
 def test_failed_delivery_is_reported(logged_in: Client, queue: dict[str, Any]) -> None:
     # LOANWHY_RASA_URL points at a closed port: the real client reports the failure
     csrf = logged_in.csrf()
-    logged_in.post(f'/staff/handoffs/{queue["id"]}/claim', form={"csrf": csrf})
-    resp = logged_in.post(f'/staff/handoffs/{queue["id"]}/reply', form={"csrf": csrf, "text": "您好"})
+    logged_in.post(f"/staff/handoffs/{queue['id']}/claim", form={"csrf": csrf})
+    resp = logged_in.post(f"/staff/handoffs/{queue['id']}/reply", form={"csrf": csrf, "text": "您好"})
     assert resp.header("location").endswith("msg=send_failed")
     assert "发送失败" in logged_in.get(resp.header("location")).text
     assert handoff.is_handed_off("web-1")
@@ -110,6 +123,6 @@ def test_failed_delivery_is_reported(logged_in: Client, queue: dict[str, Any]) -
 def test_two_staff_members(client: Client, queue: dict[str, Any], bridge_calls: list[Any]) -> None:
     accounts.add_user("agent2", PASSWORD)
     assert client.login("agent2").status == 302
-    client.post(f'/staff/handoffs/{queue["id"]}/claim', form={"csrf": client.csrf()})
-    page = client.get(f'/staff/handoffs/{queue["id"]}')
+    client.post(f"/staff/handoffs/{queue['id']}/claim", form={"csrf": client.csrf()})
+    page = client.get(f"/staff/handoffs/{queue['id']}")
     assert "agent2 处理中" in page.text and "交还给机器人" in page.text

@@ -90,7 +90,9 @@ def test_snippet_is_a_window_around_the_match() -> None:
     assert ("担保", True) in parts and joined.startswith("…") and joined.endswith("…") and len(joined) <= 42
 
 
-@pytest.mark.parametrize("query", ['"', "征信 OR", "NEAR(征信)", "担保*", "a:b", "'; drop table cases; --", "(((", "^征信"])
+@pytest.mark.parametrize(
+    "query", ['"', "征信 OR", "NEAR(征信)", "担保*", "a:b", "'; drop table cases; --", "(((", "^征信"]
+)
 def test_query_syntax_is_never_interpreted(kb: kbmod.Knowledge, index_db: Path, query: str) -> None:
     try:
         search.search(query, kb=kb, path=index_db)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSWORD, Client, make_app
+from sanic import Sanic
 
 from loanwhy import accounts, audit, cases
+from staff import security
 
 PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login")}
 
@@ -90,8 +92,9 @@ def test_no_open_redirect_after_login(client: Client, staff_user: str, target: s
     page = client.get("/staff/login", params={"next": target})
     token = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert token
-    resp = client.post("/staff/login", form={"username": staff_user, "password": PASSWORD, "csrf": token.group(1),
-                                             "next": target})
+    resp = client.post(
+        "/staff/login", form={"username": staff_user, "password": PASSWORD, "csrf": token.group(1), "next": target}
+    )
     assert resp.header("location") == "/staff/search"
 
 
@@ -101,8 +104,10 @@ def test_login_redirects_back_to_the_page_asked_for(client: Client, staff_user: 
     page = client.get(resp.header("location"))
     token = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert token
-    resp = client.post("/staff/login", form={"username": staff_user, "password": PASSWORD, "csrf": token.group(1),
-                                             "next": "/staff/cases"})
+    resp = client.post(
+        "/staff/login",
+        form={"username": staff_user, "password": PASSWORD, "csrf": token.group(1), "next": "/staff/cases"},
+    )
     assert resp.header("location") == "/staff/cases"
 
 
@@ -168,13 +173,15 @@ def test_explain_page_gives_the_bot_diagnosis(logged_in: Client) -> None:
 
 def test_explain_api(logged_in: Client) -> None:
     csrf = logged_in.csrf()
-    data = logged_in.post("/staff/api/explain", json_body={"text": "信用卡刷爆了"}, headers={"X-CSRF-Token": csrf}).json()
+    data = logged_in.post(
+        "/staff/api/explain", json_body={"text": "信用卡刷爆了"}, headers={"X-CSRF-Token": csrf}
+    ).json()
     assert data["payload"]["diagnosis"]["principal"] == ["card_overdraft"]
     assert logged_in.post("/staff/api/explain", json_body={}, headers={"X-CSRF-Token": csrf}).status == 400
 
 
 def test_case_text_is_escaped_and_masked(logged_in: Client, staff_env: Path) -> None:
-    cases.record("s1", "socketio", ["card_overdraft"], {}, '<img src=x onerror=alert(1)> 卡号 6222 0212 3456 7890 123')
+    cases.record("s1", "socketio", ["card_overdraft"], {}, "<img src=x onerror=alert(1)> 卡号 6222 0212 3456 7890 123")
     resp = logged_in.get("/staff/cases")
     assert "<img src=x" not in resp.text and "&lt;img src=x" in resp.text
     assert "6222 0212" not in resp.text and "[已隐藏]" in resp.text
@@ -195,3 +202,19 @@ def test_stats_page_draws_svg(logged_in: Client, staff_env: Path) -> None:
 
 def test_sessions_are_stored_in_the_app_database(logged_in: Client, staff_env: Path) -> None:
     assert sqlite3.connect(staff_env).execute("select count(*) from staff_sessions").fetchone()[0] == 1
+
+
+def test_mounted_by_the_web_server(staff_env: Path, staff_user: str) -> None:
+    from web.server import create_app
+
+    Sanic.test_mode = True
+    web = Client(create_app("http://localhost:5105", name="staff_in_web"))
+    try:
+        assert web.get("/staff/search").status == 302
+        assert web.login(staff_user).status == 302
+        resp = web.get("/staff/search", params={"q": "担保"})
+        assert resp.status == 200 and "external_guarantee" in resp.text
+        assert resp.header("content-security-policy") == security.HEADERS["Content-Security-Policy"]
+        assert web.get("/health").status == 200
+    finally:
+        web.close()
