@@ -1,0 +1,85 @@
+"""The load driver: N conversations in flight over the REST webhook, each turn timed.
+
+Closed loop, no think time: each of the N workers sends a turn, waits for the
+whole reply, sends the next. A conversation is one sender id, unique per run,
+so no tracker is shared between runs or workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from typing import Any
+
+import aiohttp
+
+from bench.convo import Conversation, Turn
+from bench.stats import LevelResult
+
+TURN_TIMEOUT_S = 60.0
+
+
+def conversations_for(in_flight: int, turns: int, min_turns: int) -> int:
+    """Conversations at one level: at least one per worker, at least `min_turns` turns, equal work per worker."""
+    wanted = max(in_flight, math.ceil(min_turns / max(turns, 1)))
+    return math.ceil(wanted / in_flight) * in_flight
+
+
+def _next_text(turn: Turn, last: list[dict[str, Any]], rng: random.Random) -> str:
+    if turn.pick_button:
+        buttons = [b for m in last for b in (m.get("buttons") or []) if isinstance(b, dict) and b.get("payload")]
+        if buttons:
+            return str(rng.choice(buttons)["payload"])
+    return turn.text
+
+
+async def _turn(session: aiohttp.ClientSession, url: str, sender: str, text: str,
+                result: LevelResult) -> list[dict[str, Any]]:
+    started = time.perf_counter()
+    try:
+        async with session.post(url, json={"sender": sender, "message": text}) as resp:
+            body = await resp.read()
+            took = time.perf_counter() - started
+            if resp.status != 200:
+                result.errors.add("status", f"{resp.status} for {text!r}: {body[:100]!r}")
+                return []
+            replies = await resp.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        result.errors.add("exception", f"{type(exc).__name__} {exc} for {text!r}")
+        return []
+    result.latencies.append(took)
+    if not isinstance(replies, list) or not replies:
+        result.errors.add("empty", f"no reply to {text!r}")
+        return []
+    return replies
+
+
+async def run_level(url: str, convs: list[Conversation], in_flight: int, run_id: str) -> LevelResult:
+    """Play every conversation, `in_flight` at a time; latency of every answered turn."""
+    result = LevelResult(in_flight)
+    queue: asyncio.Queue[tuple[int, Conversation]] = asyncio.Queue()
+    for item in enumerate(convs):
+        queue.put_nowait(item)
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        while not queue.empty():
+            index, conv = queue.get_nowait()
+            rng = random.Random(index)
+            sender = f"bench-{run_id}-{in_flight}-{index}"
+            last: list[dict[str, Any]] = []
+            for turn in conv.turns:
+                last = await _turn(session, url, sender, _next_text(turn, last, rng), result)
+
+    timeout = aiohttp.ClientTimeout(total=TURN_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=in_flight, force_close=False)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(in_flight)))
+        result.wall_s = time.perf_counter() - started
+    return result
+
+
+def play(url: str, convs: list[Conversation], in_flight: int, run_id: str) -> LevelResult:
+    return asyncio.run(run_level(url, convs, in_flight, run_id))
