@@ -4,10 +4,12 @@ The staff console runs in another process; it posts `{sender_id, text, staff}`
 here with the shared secret in `X-Staff-Token` (env LOANWHY_STAFF_TOKEN). The
 reply is appended to the conversation's tracker as a bot utterance (metadata
 `staff`), so it is in the transcript and the bot's history, and pushed to the
-user's channel: socket.io tabs through `channels.socketio.push`; WeChat through
-`channels.wechat.channel.push` once that module provides it. Only conversations
-with an open handoff accept replies. Without a configured token every request
-gets 403 (fail closed) and the reason is logged.
+user's channel. A channel delivers by offering `async push(recipient_id, text)`
+either on its registered InputChannel instance (preferred: it knows its own
+credentials and quotas) or as a module function listed in PUSHERS (socket.io:
+`channels.socketio.push`). Only conversations with an open handoff accept
+replies. Without a configured token every request gets 403 (fail closed) and
+the reason is logged.
 """
 
 from __future__ import annotations
@@ -34,11 +36,7 @@ TOKEN_HEADER = "X-Staff-Token"
 MAX_TEXT = 2000
 MAX_BODY_BYTES = 16 * 1024
 # channel name (as Rasa records it) → "module:function" of an async push(recipient, text)
-PUSHERS = {
-    "socketio": "channels.socketio:push",
-    "wechat": "channels.wechat.channel:push",
-    "wecom": "channels.wechat.wecom:push",
-}
+PUSHERS = {"socketio": "channels.socketio:push"}
 
 Pusher = Callable[[str, str], Awaitable[Any]]
 
@@ -54,8 +52,12 @@ def authorised(given: str | None) -> bool:
     return True
 
 
-def pusher_for(channel: str) -> Pusher | None:
-    """The push function of a channel, if its module provides one."""
+def pusher_for(channel: str, input_channels: list[Any] | None = None) -> Pusher | None:
+    """The push function of a channel: its registered instance's `push`, else a module function."""
+    for instance in input_channels or []:
+        push = getattr(instance, "push", None)
+        if callable(push) and _name(instance) == channel:
+            return push  # type: ignore[no-any-return]
     target = PUSHERS.get(channel)
     if not target:
         return None
@@ -66,6 +68,13 @@ def pusher_for(channel: str) -> Pusher | None:
         return None
     found = getattr(module, func, None)
     return found if callable(found) else None
+
+
+def _name(instance: Any) -> str:
+    try:
+        return str(instance.name())
+    except Exception:
+        return ""
 
 
 def parse_reply(request: Request) -> tuple[dict[str, str] | None, str]:
@@ -139,15 +148,15 @@ class StaffBridgeInput(InputChannel):
             channel = await append_reply(agent, sender, data["text"], data["staff"])
             if channel is None:
                 return response.json({"error": "unknown conversation"}, status=404)
-            delivered = await _push(channel, sender, data["text"])
+            channels = getattr(request.app.ctx, "input_channels", None)
+            delivered = await _push(pusher_for(channel, channels), channel, sender, data["text"])
             logger.info("staff %s replied to %s (channel %s, delivered %s)", data["staff"], sender, channel, delivered)
             return response.json({"ok": True, "channel": channel, "delivered": delivered})
 
         return bp
 
 
-async def _push(channel: str, sender: str, text: str) -> bool:
-    push = pusher_for(channel)
+async def _push(push: Pusher | None, channel: str, sender: str, text: str) -> bool:
     if push is None:
         logger.warning("staff reply to %s stored but not pushed: no push function for channel %r", sender, channel)
         return False

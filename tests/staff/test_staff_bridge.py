@@ -147,4 +147,22 @@ def test_assistant_not_ready_is_503(rasa_side: Any) -> None:
 def test_pushers_resolve_lazily() -> None:
     assert bridge.pusher_for("socketio") is not None
     assert bridge.pusher_for("rest") is None
-    assert bridge.pusher_for("wechat") is None or callable(bridge.pusher_for("wechat"))
+    assert bridge.pusher_for("wechat") is None
+
+
+def test_a_channel_instance_can_deliver(rasa_side: Any) -> None:
+    """How WeChat (or any channel) plugs in: an async `push` on its registered InputChannel."""
+    got: list[tuple[str, str]] = []
+
+    class Pushing:
+        @classmethod
+        def name(cls) -> str:
+            return "rest"
+
+        async def push(self, recipient_id: str, text: str) -> None:
+            got.append((recipient_id, text))
+
+    rasa_side.client.app.ctx.input_channels.append(Pushing())
+    handoff.request("rest-user", "想找人工", "rest")
+    resp = rasa_side.client.post(URL, json_body=_reply("rest-user"), headers=TOKEN)
+    assert resp.json()["delivered"] is True and got == [("rest-user", "您好，我是客服小王")]
