@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean
+.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean browser
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
@@ -57,7 +57,10 @@ lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy loanwhy actions nlu policies channels/guard.py channels/rest.py channels/socketio.py
 
-test: setup ## everything: lint, unit tests, data validation, story tests, live tests
+browser: ## Debian Chromium and CJK fonts for the browser tests (idempotent)
+	@tests/e2e/install_browser.sh
+
+test: setup browser ## everything: lint, data validation, unit, live, channel, staff and browser tests, story tests
 	$(MAKE) lint
 	$(MAKE) validate
 	$(PY) -m pytest -q tests

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import latest_text, stored_facts
+from loanwhy import diagnose as dx
 from loanwhy.kb import load
 
 FAQ_PREFIX = "faq_"
@@ -26,4 +28,7 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_fact_missing")
         else:
             dispatcher.utter_message(response="utter_fact", answer=" ".join(str(fact["answer"]).split()))
-        return []
+        # "信用卡逾期了三个月，后来才还上" may arrive as a question about overdue debts:
+        # what it states about the applicant still counts for a later diagnosis
+        said = dx.findings_to_facts(latest_text(tracker))
+        return [SlotSet("facts", dx.merge(stored_facts(tracker), said))] if said else []

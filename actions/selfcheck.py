@@ -45,11 +45,13 @@ class ValidateSelfcheckForm(FormValidationAction):
             if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (RAISED, FINE, UNKNOWN):
                 continue
             state, new_facts = selfcheck.parse_answer(text, slot_name[len(PREFIX) :], load())
+            facts = dx.merge(facts, new_facts)
+            if state is None and new_facts:
+                state = UNKNOWN  # they told us other things instead: keep them and move on
             if state is None:
                 dispatcher.utter_message(response="utter_selfcheck_unclear")
                 events.append(SlotSet(slot_name, None))
                 continue
-            facts = dx.merge(facts, new_facts)
             events += [SlotSet(slot_name, state), SlotSet("facts", facts)]
         return events
 

@@ -19,7 +19,8 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
-_SPLIT = re.compile(r"[,，。.!！?？;；\n~～]+")
+_SPLIT = re.compile(r"([,，。.!！?？;；\n~～]+)")
+_QUESTION_END = re.compile(r"(?:吗|嘛|么|不|没)$")
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,22 @@ def prepare(text: str, kb: Knowledge | None = None) -> str:
 
 
 def clauses(text: str, kb: Knowledge | None = None) -> list[str]:
+    return [c for c, _ in marked_clauses(text, kb)]
+
+
+def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bool]]:
+    """Clauses with a flag saying whether each is a question ("这也算炒股？")."""
     rules = _rules_for(kb or load())
-    parts: list[str] = []
-    for chunk in _SPLIT.split(text):
-        parts.extend(p for p in rules.breaks.split(chunk) if p.strip())
-    return parts
+    pieces = _SPLIT.split(text)
+    out: list[tuple[str, bool]] = []
+    for i in range(0, len(pieces), 2):
+        end = pieces[i + 1] if i + 1 < len(pieces) else ""
+        parts = [p for p in rules.breaks.split(pieces[i]) if p.strip()]
+        for j, part in enumerate(parts):
+            last = j == len(parts) - 1
+            asked = last and ("?" in end or "？" in end or bool(_QUESTION_END.search(part.strip())))
+            out.append((part, asked))
+    return out
 
 
 def _denied(clause: str, start: int, rules: _Rules) -> bool:
@@ -205,7 +217,8 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
             found[f.signal] = f
 
     prepared = prepare(text, kb)
-    parts = clauses(prepared, kb)
+    marked = marked_clauses(prepared, kb)
+    parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
     for i, clause in enumerate(parts):
         spans = q.periods(clause)
@@ -228,7 +241,7 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
-            if cue is not None and not decided:
+            if cue is not None and not decided and not marked[i][1]:  # a question asserts no fact
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules):
                         continue

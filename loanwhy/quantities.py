@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _CN = "零〇一二两俩三四五六七八九十百千"
-NUM = rf"(?:\d+(?:\.\d+)?来?|[{_CN}]+来?|[十几]?几十?|好几|十多|二十多)"
+NUM = rf"(?:\d+(?:\.\d+)?[来多]?|[{_CN}]+[来多]?|[十几]?几十?|好几)"
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,12 @@ def cn_int(token: str) -> float | None:
              "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
     if token in fuzzy:
         return float(fuzzy[token])
-    if token.endswith("来") and len(token) > 1:  # 二十来万: about twenty
-        return cn_int(token[:-1])
+    if token[-1] in "来多" and len(token) > 1:  # 二十来万, 五十多万: a bit more than the number
+        base = cn_int(token[:-1])
+        if base is None:
+            return None
+        step = 10 ** (len(str(int(base))) - 1) if base >= 10 else 1
+        return base + (step / 2 if token[-1] == "多" else 0)
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
     return _cn2an(token)

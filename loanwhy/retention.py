@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +124,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 # -- tracker store ------------------------------------------------------------
 
 
-def _tracker_sql(tracker: Path | str, sql: str, params: dict[str, object]) -> list[tuple[object, ...]] | int:
+def _tracker_sql(tracker: Path | str, sql: str, params: Mapping[str, object]) -> list[tuple[object, ...]] | int:
     """Run one statement on the tracker store: rows for a select, else the row count."""
     if _is_url(tracker):
         import sqlalchemy as sa

@@ -190,3 +190,16 @@ def test_form_skips_known_signals(kb: Knowledge) -> None:
     slots = [f"sc_{s}" for s in ("overdue_record", "frequent_inquiries", "card_overdraft")]
     required = asyncio.run(ValidateSelfcheckForm().required_slots(slots, CollectingDispatcher(), t, {}))
     assert required == ["sc_frequent_inquiries"]
+
+
+def test_form_keeps_other_facts_when_the_asked_one_is_missing(kb: Knowledge) -> None:
+    t = _form_tracker("sc_overdue_record", "信用卡欠了不少，几张卡基本都是刷满的状态")
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), t, {}))
+    assert slot(events, "sc_overdue_record") == "unknown"
+    assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
+
+
+def test_fact_answer_remembers_stated_facts(kb: Knowledge) -> None:
+    messages, events = run(ActionAnswerFact(), tracker("信用卡连续逾期了三个月，现在怎么办", intent="faq_overdue_help"))
+    assert responses(messages) == ["utter_fact"]
+    assert slot(events, "facts")["overdue_record"]["state"] == "raised"

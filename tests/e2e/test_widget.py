@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chat_page import ChatPage
+from chat_page import STORE_KEY, ChatPage
 from playwright.sync_api import Page, expect
 from stack import Stack
 
@@ -41,6 +41,18 @@ def test_keyboard_only(page: Page, stack: Stack) -> None:
     expect(chat.window).to_be_hidden()
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
     assert page.evaluate(ACTIVE).startswith("lw-launcher"), "closing returns focus to the launcher"
+
+
+def test_a_session_id_the_server_did_not_sign_starts_a_new_conversation(page: Page, stack: Stack) -> None:
+    chat = ChatPage(page, stack.url).goto()
+    forged = "0123456789abcdef0123456789abcdef.0123456789abcdef01234567"
+    old = {"session": forged, "items": [{"id": "u1", "who": "user", "kind": "text", "text": "旧的消息"}], "ratings": {}}
+    page.evaluate("([key, value]) => localStorage.setItem(key, JSON.stringify(value))", [STORE_KEY, old])
+    page.reload()
+    chat.open()
+    expect(chat.log.locator(".lw-user").first).to_contain_text("旧的消息")
+    expect(chat.log.locator(".lw-system").last).to_have_text("之前的对话已结束，已为您开始新的对话。")
+    assert chat.session_id() != forged
 
 
 def test_markup_in_messages_is_shown_as_text(page: Page, stack: Stack) -> None:

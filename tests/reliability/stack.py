@@ -1,0 +1,128 @@
+"""A stack of our own (ports 5505/5555/8505, var/test-rel) that the fault tests may kill and break.
+
+Started and stopped through scripts/run.sh and scripts/stop.sh like `make run`.
+Until credentials.yml registers `channels.health.HealthInput`, the stack runs
+from a shadow tree under var/ (symlinks to this checkout, its own
+credentials.yml with the health channel added) so the health endpoint can be
+tested; once the channel is registered the real tree is used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.live.conftest import signal_ids as live_signal_ids
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+HEALTH_CHANNEL = "channels.health.HealthInput"
+PORTS = {"RASA_PORT": "5505", "ACTION_PORT": "5555", "WEB_PORT": "8505"}
+SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
+                  "scripts", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
+
+
+def shadow_tree(var: Path) -> Path:
+    """The checkout as run.sh sees it; a shadow with the health channel if credentials.yml lacks it."""
+    credentials = (ROOT / "credentials.yml").read_text(encoding="utf-8")
+    if HEALTH_CHANNEL in credentials:
+        return ROOT
+    tree = var.parent / f"{var.name}-tree"
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.mkdir(parents=True)
+    for name in SHADOW_ENTRIES:
+        if (ROOT / name).exists():
+            (tree / name).symlink_to(ROOT / name)
+    (tree / "credentials.yml").write_text(credentials.rstrip() + f"\n\n{HEALTH_CHANNEL}:\n", encoding="utf-8")
+    return tree
+
+
+def http(method: str, url: str, body: object = None, timeout: float = 60.0) -> tuple[int, Any]:
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read().decode()
+            status = int(resp.status)
+    except urllib.error.HTTPError as err:
+        raw, status = err.read().decode(), err.code
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw
+
+
+@dataclass
+class Stack:
+    var: Path
+    tree: Path = ROOT
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa(self) -> str:
+        return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def actions(self) -> str:
+        return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
+
+    @classmethod
+    def create(cls, var: Path, ports: dict[str, str] | None = None) -> Stack:
+        shutil.rmtree(var, ignore_errors=True)
+        env = {**os.environ, **(ports or PORTS), "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite"),
+               "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env.pop("LOANWHY_KB", None)
+        return cls(var=var, tree=shadow_tree(var), env=env)
+
+    def run(self, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(self.tree / "scripts" / "run.sh")], env=self.env, cwd=self.tree, check=check,
+                              capture_output=True, text=True, timeout=400)
+
+    def stop(self, *names: str) -> None:
+        subprocess.run([str(self.tree / "scripts" / "stop.sh"), *names], env=self.env, cwd=self.tree,
+                       capture_output=True, timeout=60)
+
+    def pid(self, name: str) -> int | None:
+        path = self.var / "run" / f"{name}.pid"
+        return int(path.read_text()) if path.exists() else None
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Kill a process as a crash would (no clean shutdown), and wait until it is gone."""
+        pid = self.pid(name)
+        assert pid is not None, f"{name} is not running"
+        os.kill(pid, sig)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+
+    def say(self, sender: str, text: object, timeout: float = 60.0) -> tuple[int, Any, float]:
+        """(status, replies, seconds) for one message over REST."""
+        started = time.monotonic()
+        status, replies = http("POST", self.rasa + "/webhooks/rest/webhook",
+                               {"sender": sender, "message": text}, timeout)
+        return status, replies, time.monotonic() - started
+
+    def health(self) -> tuple[int, Any]:
+        return http("GET", self.rasa + "/webhooks/health/status", timeout=10)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted((self.var / "log").glob("*.log")))
+
+
+def texts(replies: object) -> str:
+    return "\n".join(r.get("text") or "" for r in replies if isinstance(r, dict)) if isinstance(replies, list) else ""
+
+
+def signal_ids(replies: object) -> list[str] | None:
+    return live_signal_ids(replies) if isinstance(replies, list) else None
