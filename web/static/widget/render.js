@@ -129,11 +129,10 @@ export function diagnosisCard(item) {
 export function typingIndicator() {
   const row = el("div", "lw-msg lw-bot lw-typing");
   row.setAttribute("role", "status");
-  row.setAttribute("aria-label", TEXT.typing);
   const dots = el("div", "lw-bubble lw-dots");
   dots.setAttribute("aria-hidden", "true");
   dots.append(el("span"), el("span"), el("span"));
-  row.append(dots);
+  row.append(srLabel(TEXT.typing), dots);
   return row;
 }
 
