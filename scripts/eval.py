@@ -143,14 +143,16 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
     parser.add_argument("--model", default="models/loanwhy.tar.gz")
     parser.add_argument("--skip-nlu", action="store_true")
+    parser.add_argument("--set", default="eval", help="folder with cases.yml and conversations.yml (eval/fresh: never tuned on)")
     args = parser.parse_args()
-    cases = yaml.safe_load((ROOT / "eval" / "cases.yml").read_text(encoding="utf-8"))
-    checks = yaml.safe_load((ROOT / "eval" / "conversations.yml").read_text(encoding="utf-8"))
+    folder = ROOT / args.set
+    cases = yaml.safe_load((folder / "cases.yml").read_text(encoding="utf-8"))
+    checks = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))
     result: dict[str, Any] = {"signals": eval_signals(args.url, cases), "conversations": eval_conversations(args.url, checks)}
     if not args.skip_nlu:
         result["nlu"] = eval_nlu(args.model)
     (ROOT / "results").mkdir(exist_ok=True)
-    (ROOT / "results" / "eval.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (ROOT / "results" / f"eval-{folder.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     s = result["signals"]
     print(f"signals: {s['cases']} cases  precision {s['precision']}  recall {s['recall']}  F1 {s['f1']}  "
           f"cases raising a denied/below-threshold signal: {s['cases_with_forbidden_signal']}")
@@ -163,7 +165,7 @@ def main() -> int:
     if "nlu" in result:
         n = result["nlu"]
         print(f"held-out NLU: accuracy {n['accuracy']}  macro F1 {n['macro_f1']}  weakest {n['weakest']}")
-    print("details: results/eval.json")
+    print(f"set: {args.set}; details: results/eval-{folder.name}.json")
     return 0
 
 
