@@ -1,27 +1,60 @@
-"""Low-confidence messages: offer the two or three most likely meanings as buttons."""
+"""Messages the assistant cannot help with: suggestions, and staff after repeated failure."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button
+from actions.handoff import summary
+from loanwhy import handoff
 from loanwhy.kb import load
 
 MIN_CONFIDENCE = 0.08
 MAX_BUTTONS = 3
+FAILURE_ACTIONS = {"action_suggest", "action_out_of_scope", "action_default_fallback"}
+HANDOFF_AFTER = 3  # failures in a row, this one included
+
+
+def failures_in_a_row(events: list[dict[str, Any]]) -> int:
+    """How many of the latest bot turns were fallbacks, before any real answer."""
+    count = 0
+    for event in reversed(events):
+        if event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name in FAILURE_ACTIONS:
+            count += 1
+        elif name not in ("action_listen", None) and not str(name).startswith("utter_"):
+            break
+    return count
+
+
+def hand_over_if_stuck(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """After repeated failures, open a handoff so that a person can help."""
+    if failures_in_a_row(tracker.events) + 1 < HANDOFF_AFTER:
+        return None
+    channel = str(tracker.get_latest_input_channel() or "")
+    handoff.request(tracker.sender_id, summary(tracker), channel)
+    dispatcher.utter_message(response="utter_handoff_after_failures")
+    return [SlotSet("handed_off", True)]
 
 
 class ActionSuggest(Action):
+    """Low-confidence message: offer the two or three most likely meanings as buttons."""
+
     def name(self) -> str:
         return "action_suggest"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        stuck = hand_over_if_stuck(dispatcher, tracker)
+        if stuck is not None:
+            return stuck
         labels: dict[str, str] = load().lexicon.get("suggestions", {})
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         picks = [
@@ -34,5 +67,21 @@ class ActionSuggest(Action):
             return []
         if len(picks) < MAX_BUTTONS and labels.get("request_handoff"):
             picks.append(labels["request_handoff"])
-        dispatcher.utter_message(response="utter_did_you_mean", buttons=[button(p) for p in picks if p])
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=[button(p) for p in picks])
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Out of scope: the scope reminder with suggestions; staff after repeated failure."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        stuck = hand_over_if_stuck(dispatcher, tracker)
+        if stuck is not None:
+            return stuck
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

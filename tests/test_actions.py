@@ -203,3 +203,21 @@ def test_fact_answer_remembers_stated_facts(kb: Knowledge) -> None:
     messages, events = run(ActionAnswerFact(), tracker("信用卡连续逾期了三个月，现在怎么办", intent="faq_overdue_help"))
     assert responses(messages) == ["utter_fact"]
     assert slot(events, "facts")["overdue_record"]["state"] == "raised"
+
+
+def test_third_failure_in_a_row_opens_a_handoff(kb: Knowledge, app_db: Path) -> None:
+    from actions.fallback import ActionOutOfScope
+
+    fails = [{"event": "action", "name": "action_out_of_scope"}, {"event": "action", "name": "action_listen"},
+             {"event": "action", "name": "action_suggest"}, {"event": "action", "name": "action_listen"}]
+    messages, events = run(ActionOutOfScope(), tracker("今天吃什么", intent="out_of_scope", events=fails))
+    assert responses(messages) == ["utter_handoff_after_failures"] and SlotSet("handed_off", True) in events
+    assert handoff.is_handed_off("test-user", app_db)
+
+
+def test_one_failure_gets_the_scope_reminder(kb: Knowledge, app_db: Path) -> None:
+    from actions.fallback import ActionOutOfScope
+
+    done = [{"event": "action", "name": "action_diagnose"}, {"event": "action", "name": "action_listen"}]
+    messages, _ = run(ActionOutOfScope(), tracker("今天吃什么", intent="out_of_scope", events=done))
+    assert responses(messages) == ["utter_out_of_scope"]

@@ -36,10 +36,9 @@ def shadow_tree(var: Path) -> Path:
     if HEALTH_CHANNEL in credentials:
         return ROOT
     tree = var.parent / f"{var.name}-tree"
-    shutil.rmtree(tree, ignore_errors=True)
-    tree.mkdir(parents=True)
+    tree.mkdir(parents=True, exist_ok=True)  # kept: running processes have it as their working folder
     for name in SHADOW_ENTRIES:
-        if (ROOT / name).exists():
+        if (ROOT / name).exists() and not (tree / name).is_symlink():
             (tree / name).symlink_to(ROOT / name)
     (tree / "credentials.yml").write_text(credentials.rstrip() + f"\n\n{HEALTH_CHANNEL}:\n", encoding="utf-8")
     return tree
@@ -75,8 +74,10 @@ class Stack:
         return f"http://127.0.0.1:{self.env['ACTION_PORT']}"
 
     @classmethod
-    def create(cls, var: Path, ports: dict[str, str] | None = None) -> Stack:
-        shutil.rmtree(var, ignore_errors=True)
+    def create(cls, var: Path, ports: dict[str, str] | None = None, fresh: bool = True) -> Stack:
+        """A stack on `ports` with runtime folder `var` (emptied first unless fresh=False)."""
+        if fresh:
+            shutil.rmtree(var, ignore_errors=True)
         env = {**os.environ, **(ports or PORTS), "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite"),
                "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
         env.pop("LOANWHY_KB", None)
