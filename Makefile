@@ -44,8 +44,8 @@ stop: ## stop what `make run` started
 shell: setup ## chat on the command line
 	$(RASA) shell --endpoints endpoints.yml
 
-unit: $(VENV)/.installed kb ## fast tests of the plain logic and actions
-	$(PY) -m pytest -q tests
+unit: $(VENV)/.installed kb ## fast tests: logic, actions, channels, staff (no servers, no browser)
+	$(PY) -m pytest -q -m "not e2e" --ignore=tests/live --ignore=tests/reliability --ignore=tests/cluster tests
 
 validate: $(VENV)/.installed kb ## rasa data validate (clean: no errors, no unexplained warnings)
 	$(PY) scripts/validate.py

@@ -19,8 +19,52 @@ UNKNOWN = selfcheck.UNKNOWN
 RAISED, FINE = "raised", "fine"
 
 
+# intents that leave the question for a moment (answered by rules, then the form asks again)
+LEAVE_PREFIXES = ("faq_",)
+LEAVE_INTENTS = {
+    "stop_selfcheck", "request_handoff", "request_falsify", "request_credit_repair", "ask_promise",
+    "greet", "goodbye", "thank", "bot_challenge", "help", "ask_signal_info", "ask_why_matters",
+    "ask_how_long", "out_of_scope",
+}
+SKIP_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start"}
+
+
+def fresh_user_text(tracker: Tracker) -> str | None:
+    """The user's message if it came right after the question (not after a detour)."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return str(event.get("text") or "")
+        if kind == "action" and event.get("name") not in SKIP_ACTIONS:
+            return None
+    return None
+
+
+def is_answer(text: str, sid: str, intent: str) -> bool:
+    """A button answer always counts; other intents leave the question unless the text answers it."""
+    entry = load().signals[sid]
+    if text in entry["answers"]:
+        return True
+    if intent not in LEAVE_INTENTS and not intent.startswith(LEAVE_PREFIXES):
+        return True
+    state, facts = selfcheck.parse_answer(text, sid, load())
+    return state is not None and intent not in ("stop_selfcheck", "request_handoff")
+
+
 class ValidateSelfcheckForm(FormValidationAction):
     """Ask only what is not known yet; read every answer for all signals it mentions."""
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if not isinstance(requested, str) or not requested.startswith(PREFIX):
+            return []
+        text = fresh_user_text(tracker)
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        if not text or not is_answer(text, requested[len(PREFIX) :], intent):
+            return []
+        return [SlotSet(requested, text)]
 
     def name(self) -> str:
         return "validate_selfcheck_form"

@@ -9,13 +9,9 @@ cannot pick another user's conversation id.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import inspect
 import logging
 import os
-import secrets
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,43 +23,17 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guard
-from loanwhy import paths
+from loanwhy import session
 
 logger = logging.getLogger(__name__)
 
 
-def _secret() -> bytes:
-    """LOANWHY_SESSION_SECRET, else a key made once and kept in the runtime folder."""
-    value = os.environ.get("LOANWHY_SESSION_SECRET")
-    if value:
-        return value.encode()
-    if "key" not in _SECRET:
-        path = paths.var_dir() / "session.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        _SECRET["key"] = path.read_text().strip().encode()
-    return _SECRET["key"]
-
-
-_SECRET: dict[str, bytes] = {}
-
-
 def sign_session(raw: str | None = None) -> str:
-    raw = raw or uuid.uuid4().hex
-    mac = hmac.new(_secret(), raw.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"{raw}.{mac}"
+    return session.sign(raw)
 
 
 def verified_session(value: object) -> str | None:
-    """The session id if it carries our signature, else None."""
-    if not isinstance(value, str) or value.count(".") != 1 or len(value) > 100:
-        return None
-    raw, mac = value.split(".")
-    good = hmac.new(_secret(), raw.encode(), hashlib.sha256).hexdigest()[:24]
-    return value if raw and hmac.compare_digest(mac, good) else None
+    return session.verify(value)
 
 
 def fixed_texts(name: str) -> list[str]:

@@ -48,6 +48,7 @@ class Diagnosis:
             "name": s["name"],
             "severity": s["severity"],
             "summary": s["summary"],
+            "why": " ".join(str(s["why"]).split()),
             "in_control": s["in_control"],
             "steps": [{"action": st["action"], "horizon": st["horizon"]} for st in s["steps"]],
             "value": self.facts.get(sid, {}).get("value"),

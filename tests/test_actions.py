@@ -221,3 +221,35 @@ def test_one_failure_gets_the_scope_reminder(kb: Knowledge, app_db: Path) -> Non
     done = [{"event": "action", "name": "action_diagnose"}, {"event": "action", "name": "action_listen"}]
     messages, _ = run(ActionOutOfScope(), tracker("今天吃什么", intent="out_of_scope", events=done))
     assert responses(messages) == ["utter_out_of_scope"]
+
+
+def _answer_tracker(text: str, intent: str, requested: str = "sc_card_overdraft",
+                    after_detour: bool = False) -> Tracker:
+    events = [{"event": "action", "name": f"action_ask_{requested}"}, {"event": "action", "name": "action_listen"},
+              {"event": "user", "text": text}, {"event": "action", "name": "action_extract_slots"}]
+    if after_detour:
+        events.append({"event": "action", "name": "action_answer_fact"})
+    t = tracker(text, intent=intent, slots={"requested_slot": requested, "facts": {}}, events=events)
+    t.active_loop = {"name": "selfcheck_form"}
+    return t
+
+
+@pytest.mark.parametrize(("text", "intent", "slot"), [
+    ("基本刷满了", "out_of_scope", "sc_card_overdraft"), ("有逾期还没还上", "ask_signal_info", "sc_overdue_record"),
+    ("用了七八成", "describe_situation", "sc_card_overdraft"), ("我三张卡都刷爆了", "faq_refusal_general", "sc_card_overdraft")])
+def test_answers_fill_the_question_whatever_the_intent(kb: Knowledge, text: str, intent: str, slot: str) -> None:
+    t = _answer_tracker(text, intent, slot)
+    events = asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), t, {}))
+    assert events == [SlotSet(slot, text)]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("自己查征信会不会有影响", "faq_report_self_query"),
+                                              ("直接告诉我结果", "stop_selfcheck"), ("信用卡透支会影响吗？", "ask_signal_info")])
+def test_questions_leave_the_form_for_a_moment(kb: Knowledge, text: str, intent: str) -> None:
+    events = asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), _answer_tracker(text, intent), {}))
+    assert events == []
+
+
+def test_no_answer_is_read_twice_after_a_detour(kb: Knowledge) -> None:
+    t = _answer_tracker("基本刷满了", "describe_situation", after_detour=True)
+    assert asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), t, {})) == []

@@ -6,16 +6,13 @@ A second vote on the same answer replaces the first.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loanwhy import paths
+from loanwhy import session
 from loanwhy.privacy import mask
 from loanwhy.store import open_db
 
@@ -38,23 +35,11 @@ class Feedback:
     text: str = ""
 
 
-def _session_key() -> bytes | None:
-    """The key channels/socketio.py signs session ids with (never created here)."""
-    value = os.environ.get("LOANWHY_SESSION_SECRET")
-    if value:
-        return value.encode()
-    path = paths.var_dir() / "session.key"
-    return path.read_text().strip().encode() if path.exists() else None
-
-
 def _signed(conversation_id: str) -> bool:
-    """Same check as channels.socketio.verified_session (which would pull Rasa into this process)."""
-    key = _session_key()
-    if key is None:
-        return True  # no key yet: no conversation was ever signed here, only the shape is checked
-    raw, mac = conversation_id.split(".")
-    good = hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:24]
-    return hmac.compare_digest(mac, good)
+    """Signed by the socket.io channel (loanwhy.session); before any key exists only the shape is checked."""
+    if session.secret(create=False) is None:
+        return True
+    return session.verify(conversation_id, create=False) is not None
 
 
 def parse(data: Any) -> Feedback:

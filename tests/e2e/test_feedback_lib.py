@@ -55,14 +55,14 @@ def test_signature_is_checked_when_the_secret_is_set(monkeypatch: pytest.MonkeyP
 def test_signature_is_checked_with_the_key_file_of_the_runtime_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from channels import socketio
+    from loanwhy import session
 
-    monkeypatch.setattr(socketio, "_SECRET", {})  # the channel caches its key per process
+    monkeypatch.setattr(session, "_CACHE", {})  # the key is cached per process
 
     key = tmp_path / "var" / "session.key"
     key.parent.mkdir()
     key.write_text("k" * 64)
-    good = socketio.sign_session("0a1b")  # signs with the same key file, as the Rasa channel does
+    good = session.sign("0a1b")  # signs with the same key file, as the Rasa channel does
     assert feedback.parse({**GOOD, "conversation_id": good}).conversation_id == good
     with pytest.raises(feedback.FeedbackError):
         feedback.parse(GOOD)
