@@ -13,6 +13,14 @@ PY=.venv/bin/python
 
 "$PY" -m loanwhy.cli check-stores --var "$LOANWHY_VAR" || { echo "refusing to start: storage under $LOANWHY_VAR is not usable" >&2; exit 1; }
 
+# the shared secret between the staff console and the Rasa server: made once per runtime folder
+if [ -z "${LOANWHY_STAFF_TOKEN:-}" ]; then
+  TOKEN_FILE="$LOANWHY_VAR/staff.token"
+  [ -s "$TOKEN_FILE" ] || (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$TOKEN_FILE")
+  LOANWHY_STAFF_TOKEN=$(cat "$TOKEN_FILE")
+fi
+export LOANWHY_STAFF_TOKEN
+
 running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 start() {  # name, command...
   local name=$1; shift
