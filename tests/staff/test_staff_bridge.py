@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import Client
 from sanic import Sanic
+from staff_client import Client
 
 from channels import bridge
 from loanwhy import handoff

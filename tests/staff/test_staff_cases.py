@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Client
+from staff_client import Client
 
 from loanwhy import cases, handoff, stats
 from staff import caselog

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, Client
+from staff_client import PASSWORD, Client
 
 from loanwhy import accounts, audit, handoff
 from staff import rasa_client, transcript

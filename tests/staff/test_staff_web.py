@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, Client, make_app
 from sanic import Sanic
+from staff_client import PASSWORD, Client, make_app
 
 from loanwhy import accounts, audit, cases
 from staff import security
