@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KIND_LABELS = {"signal": "拒贷信号", "guidance": "应对建议", "fact": "知识"}
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+CHANNEL_LABELS = {"socketio": "网页", "rest": "接口", "wechat": "微信公众号", "wecom": "企业微信"}
 
 
 def _time(value: float | None) -> str:
@@ -32,7 +33,7 @@ def environment() -> Environment:
     )
     env.filters["time"] = _time
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
-    env.globals.update(kinds=KIND_LABELS, severities=SEVERITY_LABELS)
+    env.globals.update(kinds=KIND_LABELS, severities=SEVERITY_LABELS, channel_names=CHANNEL_LABELS)
     return env
 
 

@@ -41,7 +41,7 @@ function renderTranscript(box, messages) {
 
 const box = document.querySelector("[data-poll]");
 if (box) {
-  let last = box.children.length;
+  let last = Number(box.dataset.count || 0);
   setInterval(async () => {
     try {
       const resp = await fetch(box.dataset.poll, { credentials: "same-origin" });
