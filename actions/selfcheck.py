@@ -26,7 +26,8 @@ LEAVE_INTENTS = {
     "greet", "goodbye", "thank", "bot_challenge", "help", "ask_signal_info", "ask_why_matters",
     "ask_how_long", "out_of_scope",
 }
-SKIP_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start"}
+# Rasa's own steps between the user's message and this validation (the form appears too)
+SKIP_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start", "selfcheck_form"}
 
 
 def fresh_user_text(tracker: Tracker) -> str | None:

@@ -226,9 +226,13 @@ def test_one_failure_gets_the_scope_reminder(kb: Knowledge, app_db: Path) -> Non
 def _answer_tracker(text: str, intent: str, requested: str = "sc_card_overdraft",
                     after_detour: bool = False) -> Tracker:
     events = [{"event": "action", "name": f"action_ask_{requested}"}, {"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text}, {"event": "action", "name": "action_extract_slots"}]
+              {"event": "user", "text": text}, {"event": "user_featurization"},
+              {"event": "action", "name": "action_extract_slots"}]
     if after_detour:
-        events.append({"event": "action", "name": "action_answer_fact"})
+        events += [{"event": "action_execution_rejected", "name": "selfcheck_form"},
+                   {"event": "action", "name": "action_answer_fact"}, {"event": "bot", "text": "..."}]
+    events += [{"event": "slot", "name": "requested_slot", "value": requested},
+               {"event": "action", "name": "selfcheck_form"}]  # Rasa's temporary tracker adds the form
     t = tracker(text, intent=intent, slots={"requested_slot": requested, "facts": {}}, events=events)
     t.active_loop = {"name": "selfcheck_form"}
     return t
