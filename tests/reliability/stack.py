@@ -38,7 +38,7 @@ def shadow_tree(var: Path) -> Path:
     tree = var.parent / f"{var.name}-tree"
     tree.mkdir(parents=True, exist_ok=True)  # kept: running processes have it as their working folder
     for name in SHADOW_ENTRIES:
-        if (ROOT / name).exists() and not (tree / name).is_symlink():
+        if (ROOT / name).exists() and not (tree / name).exists() and not (tree / name).is_symlink():
             (tree / name).symlink_to(ROOT / name)
     (tree / "credentials.yml").write_text(credentials.rstrip() + f"\n\n{HEALTH_CHANNEL}:\n", encoding="utf-8")
     return tree
@@ -76,12 +76,22 @@ class Stack:
     @classmethod
     def create(cls, var: Path, ports: dict[str, str] | None = None, fresh: bool = True) -> Stack:
         """A stack on `ports` with runtime folder `var` (emptied first unless fresh=False)."""
-        if fresh:
-            shutil.rmtree(var, ignore_errors=True)
         env = {**os.environ, **(ports or PORTS), "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite"),
                "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
         env.pop("LOANWHY_KB", None)
-        return cls(var=var, tree=shadow_tree(var), env=env)
+        stack = cls(var=var, tree=shadow_tree(var) if var.parent.is_dir() else ROOT, env=env)
+        if fresh:
+            stack.stop()  # a stack left running by an interrupted session
+            shutil.rmtree(var, ignore_errors=True)
+        return stack
+
+    def env_ports(self) -> dict[str, str]:
+        return {k: self.env[k] for k in PORTS}
+
+    def with_var(self, var: Path) -> Stack:
+        """The same tree and ports with another runtime folder (not created)."""
+        return Stack(var=var, tree=self.tree, env={**self.env, "LOANWHY_VAR": str(var),
+                                                    "LOANWHY_APP_DB": str(var / "app.sqlite")})
 
     def run(self, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(self.tree / "scripts" / "run.sh")], env=self.env, cwd=self.tree, check=check,
@@ -119,6 +129,15 @@ class Stack:
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted((self.var / "log").glob("*.log")))
+
+
+def record(name: str, value: object) -> None:
+    """Keep a measurement for the report (var/test-rel-measurements.json)."""
+    path = ROOT / "var" / "test-rel-measurements.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1))
 
 
 def texts(replies: object) -> str:
