@@ -9,6 +9,7 @@ tested; once the channel is registered the real tree is used.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -25,7 +26,9 @@ from tests.live.conftest import signal_ids as live_signal_ids
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEALTH_CHANNEL = "channels.health.HealthInput"
-PORTS = {"RASA_PORT": "5505", "ACTION_PORT": "5555", "WEB_PORT": "8505"}
+BASE = int(os.environ.get("LOANWHY_REL_PORT", "5505"))  # another value runs a second copy beside this one
+PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(BASE + 3000)}
+VAR_NAME = "test-rel" if BASE == 5505 else f"test-rel-{BASE}"
 SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
                   "scripts", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
 
@@ -42,6 +45,23 @@ def shadow_tree(var: Path) -> Path:
             (tree / name).symlink_to(ROOT / name)
     (tree / "credentials.yml").write_text(credentials.rstrip() + f"\n\n{HEALTH_CHANNEL}:\n", encoding="utf-8")
     return tree
+
+
+class PortLock:
+    """Serialises test sessions that would use the same ports (several developers share a machine)."""
+
+    def __init__(self, name: str) -> None:
+        self.path = ROOT / "var" / f"{name}.lock"
+
+    def __enter__(self) -> PortLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)  # waits for the other session to finish
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
 
 
 def http(method: str, url: str, body: object = None, timeout: float = 60.0) -> tuple[int, Any]:
@@ -133,7 +153,7 @@ class Stack:
 
 def record(name: str, value: object) -> None:
     """Keep a measurement for the report (var/test-rel-measurements.json)."""
-    path = ROOT / "var" / "test-rel-measurements.json"
+    path = ROOT / "var" / f"{VAR_NAME}-measurements.json"
     data = json.loads(path.read_text()) if path.exists() else {}
     data[name] = value
     path.parent.mkdir(parents=True, exist_ok=True)

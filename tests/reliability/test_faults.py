@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.reliability.stack import ROOT, Stack, record, signal_ids, texts
+from tests.reliability.stack import BASE, ROOT, VAR_NAME, Stack, record, signal_ids, texts
 
 FEW_SECONDS = 5.0  # "an apology and a retry hint within a few seconds" for a dead action server
 HUNG_LIMIT_S = 12.0  # channels/rest.py REPLY_TIMEOUT_S (10 s) plus slack on a busy machine
@@ -82,8 +82,9 @@ def test_rasa_killed_mid_conversation_continues(rel: Stack, sender: str) -> None
 def test_run_refuses_to_start_on_an_unusable_store(tmp_path: Path, breakage: str) -> None:
     # guards: `loanwhy.cli check-stores` in scripts/run.sh (Rasa would start and keep
     # conversations in memory only)
-    var = ROOT / "var" / "test-rel-bad"
-    bad = Stack.create(var, ports={"RASA_PORT": "5506", "ACTION_PORT": "5556", "WEB_PORT": "8506"})
+    var = ROOT / "var" / f"{VAR_NAME}-bad"
+    ports = {"RASA_PORT": str(BASE + 1), "ACTION_PORT": str(BASE + 51), "WEB_PORT": str(BASE + 3001)}
+    bad = Stack.create(var, ports=ports)
     if breakage == "directory":
         (var / "tracker.db").mkdir(parents=True)
     elif breakage == "not a database":

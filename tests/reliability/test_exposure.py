@@ -1,0 +1,51 @@
+"""What must not be reachable: Rasa's HTTP API (off by default), the action server off loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+
+from tests.reliability.stack import Stack, http
+
+API_ROUTES = [("GET", "/conversations/x/tracker"), ("POST", "/conversations/x/tracker/events"),
+              ("GET", "/conversations/x/story"), ("POST", "/model/parse"), ("PUT", "/model"),
+              ("GET", "/status"), ("POST", "/conversations/x/execute"), ("GET", "/domain")]
+
+
+@pytest.mark.parametrize("method, path", API_ROUTES)
+def test_http_api_is_off_by_default(rel: Stack, method: str, path: str) -> None:
+    # guards: scripts/run.sh starting Rasa without --enable-api (anyone could read or rewrite conversations)
+    status, _ = http(method, rel.rasa + path, body={} if method != "GET" else None, timeout=10)
+    assert status in (403, 404, 405)
+
+
+def listeners(port: str) -> list[str]:
+    out = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
+    return [line.split()[3] for line in out.splitlines() if line.strip()]
+
+
+def outside_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET, nothing is sent
+            addr = str(s.getsockname()[0])
+        except OSError:
+            return None
+    return None if addr.startswith("127.") else addr
+
+
+@pytest.mark.parametrize("name", ["ACTION_PORT", "RASA_PORT"])
+def test_servers_listen_on_loopback_only(rel: Stack, name: str) -> None:
+    # guards: SANIC_HOST=127.0.0.1 for the action server and RASA_INTERFACE=127.0.0.1 in scripts/run.sh
+    # (rasa-sdk has no authentication and listens on every interface by default)
+    bound = listeners(rel.env[name])
+    assert bound and all(addr.startswith(("127.0.0.1:", "[::1]:")) for addr in bound), bound
+    addr = outside_address()
+    if addr is None:
+        pytest.skip("this machine has no non-loopback address to try")
+    with socket.socket() as s:
+        s.settimeout(2)
+        assert s.connect_ex((addr, int(rel.env[name]))) != 0
