@@ -15,16 +15,23 @@ from bench import convo, diagnosis, machine, report, training
 from bench.load import conversations_for, play
 from bench.servers import ROOT, BenchError, Server, attach, ensure_stock_project, start_ours, start_stock
 
-QUICK = {"levels": [1, 4], "turns": 4, "min_turns": 24}
+QUICK_LEVELS, QUICK_TURNS, QUICK_MIN_TURNS = "1,4", 4, 24
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--url", help="use this running assistant (http://host:port) instead of starting one")
     p.add_argument("--var", default="var/bench", help="runtime folder of our assistant (pids, tracker)")
     p.add_argument("--levels", default="1,4,16,64", help="conversations in flight, comma-separated")
     p.add_argument("--turns", type=int, default=6, help="turns per conversation")
+    p.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds an applicant pauses between turns (default 0: every conversation always waiting)",
+    )
     p.add_argument("--min-turns", type=int, default=120, help="at least this many turns per level")
     p.add_argument("--quick", action="store_true", help="smoke run: 1 and 4 in flight, few turns, no stock bot")
     p.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` bot")
@@ -34,13 +41,17 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", default="results", help="folder for bench.json and bench.png")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--seed", type=int, default=7)
-    for name, default in (("rasa-port", 5305), ("action-port", 5355), ("web-port", 8305),
-                          ("stock-rasa-port", 5405), ("stock-action-port", 5455)):
+    for name, default in (
+        ("rasa-port", 5305),
+        ("action-port", 5355),
+        ("web-port", 8305),
+        ("stock-rasa-port", 5405),
+        ("stock-action-port", 5455),
+    ):
         p.add_argument(f"--{name}", type=int, default=default)
     args = p.parse_args(argv)
     if args.quick:
-        args.levels, args.turns, args.min_turns, args.no_stock = ",".join(map(str, QUICK["levels"])), \
-            QUICK["turns"], QUICK["min_turns"], True
+        args.levels, args.turns, args.min_turns, args.no_stock = QUICK_LEVELS, QUICK_TURNS, QUICK_MIN_TURNS, True
     args.level_list = [int(x) for x in args.levels.split(",") if x.strip()]
     return args
 
@@ -50,29 +61,39 @@ def say(message: str) -> None:
 
 
 def side(server: Server, levels: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"url": server.webhook, "cold_start_s": None if server.cold_start_s is None else
-            round(server.cold_start_s, 2), "rss_mb": server.peak_rss(), "levels": levels}
+    return {
+        "url": server.webhook,
+        "cold_start_s": None if server.cold_start_s is None else round(server.cold_start_s, 2),
+        "rss_mb": server.peak_rss(),
+        "levels": levels,
+    }
 
 
-def drive(args: argparse.Namespace, texts: convo.EvalTexts, ours: Server, stock: Server | None,
-          results: dict[str, Any]) -> None:
+def drive(
+    args: argparse.Namespace, texts: convo.EvalTexts, ours: Server, stock: Server | None, results: dict[str, Any]
+) -> None:
     """Every level on both bots, interleaved (ours, stock, next level) so machine drift hits both alike."""
     run_id = format(int(time.time()), "x")
+    avoid = convo.handoff_buttons()
     warm = convo.conversations(texts, 4, args.turns, seed=args.seed - 1)
-    play(ours.webhook, warm, 2, run_id + "w")
+    play(ours.webhook, warm, 2, run_id + "w", avoid)
     if stock:
         play(stock.webhook, convo.stock_conversations(4, args.turns), 2, run_id + "w")
     levels: dict[str, list[dict[str, Any]]] = {"ours": [], "stock": []}
     for n in args.level_list:
         count = conversations_for(n, args.turns, args.min_turns)
-        for server, convs in ((ours, convo.conversations(texts, count, args.turns, seed=args.seed + n)),
-                              (stock, convo.stock_conversations(count, args.turns, seed=args.seed + n))):
+        for server, convs in (
+            (ours, convo.conversations(texts, count, args.turns, seed=args.seed + n)),
+            (stock, convo.stock_conversations(count, args.turns, seed=args.seed + n)),
+        ):
             if server is None:
                 continue
-            result = play(server.webhook, convs, n, run_id).summary()
+            result = play(server.webhook, convs, n, run_id, avoid, args.think).summary()
             levels[server.name].append(result)
-            say(f"{server.name:5} {n:>3} in flight: {result['turns']} turns, p95 {result['p95_ms']} ms, "
-                f"{result['throughput_tps']} turns/s, {result['errors']['total']} errors")
+            say(
+                f"{server.name:5} {n:>3} in flight: {result['turns']} turns, p95 {result['p95_ms']} ms, "
+                f"{result['throughput_tps']} turns/s, {result['errors']['total']} errors"
+            )
     results["ours"] = side(ours, levels["ours"])
     results["stock"] = side(stock, levels["stock"]) if stock else None
 
@@ -80,15 +101,20 @@ def drive(args: argparse.Namespace, texts: convo.EvalTexts, ours: Server, stock:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     texts = convo.load_eval(ROOT / "eval")
     out = ROOT / args.out
-    results: dict[str, Any] = {"schema": 1, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                               "machine": machine.describe(),
-                               "settings": {k: v for k, v in vars(args).items() if k != "level_list"}}
+    results: dict[str, Any] = {
+        "schema": 1,
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "machine": machine.describe(),
+        "settings": {k: v for k, v in vars(args).items() if k != "level_list"},
+    }
     say("diagnosis logic alone ...")
     results["diagnosis"] = diagnosis.measure(diagnosis.diagnosis_texts(texts), args.diag_count)
     if args.train:
         say("timing a full training (--train) ...")
-    results["training"] = {**training.model_info(),
-                           **(training.train(out) if args.train else training.last_training(out))}
+    results["training"] = {
+        **training.model_info(),
+        **(training.train(out) if args.train else training.last_training(out)),
+    }
     ours = stock = None
     try:
         if args.url:

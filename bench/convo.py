@@ -20,7 +20,13 @@ import yaml
 KINDS = {"report": 0.5, "selfcheck": 0.3, "faq": 0.2}
 FOLLOW_UPS = ("ask_how_long", "what_if", "ask_why_matters", "ask_signal_info")
 HOLDOUT_INTENTS = (
-    "greet", "thank", "goodbye", "ask_refusal_reason", "describe_situation", "stop_selfcheck", "dont_know",
+    "greet",
+    "thank",
+    "goodbye",
+    "ask_refusal_reason",
+    "describe_situation",
+    "stop_selfcheck",
+    "dont_know",
     *FOLLOW_UPS,
 )
 STOCK_SCRIPTS = (  # the stock `rasa init` bot's own intents, in the orders its stories expect
@@ -94,14 +100,27 @@ class _Maker:
     def selfcheck(self) -> list[Turn]:
         """A bare refusal question starts the self-check; answer a few buttons, then ask for the result."""
         answers = [Turn(self.rng.choice(self.t.intents["describe_situation"]), pick_button=True) for _ in range(3)]
-        return [self.say("ask_refusal_reason"), *answers, self.say("stop_selfcheck"), self.say("ask_how_long"),
-                self.say("what_if"), self.say("thank")]
+        return [
+            self.say("ask_refusal_reason"),
+            *answers,
+            self.say("stop_selfcheck"),
+            self.say("ask_how_long"),
+            self.say("what_if"),
+            self.say("thank"),
+        ]
 
     def faq(self) -> list[Turn]:
         other = self.rng.choice([c for c in ("out_of_scope", "privacy") if c in self.t.singles] or ["fact"])
         refuse = self.single("refuse") if "refuse" in self.t.singles else self.single("fact")
-        return [self.say("greet"), self.single("fact"), refuse, self.single("fact"), self.single(other),
-                self.say("ask_signal_info"), self.say("goodbye")]
+        return [
+            self.say("greet"),
+            self.single("fact"),
+            refuse,
+            self.single("fact"),
+            self.single(other),
+            self.say("ask_signal_info"),
+            self.say("goodbye"),
+        ]
 
 
 def conversations(texts: EvalTexts, count: int, turns: int, seed: int = 7) -> list[Conversation]:
@@ -128,3 +147,11 @@ def stock_conversations(count: int, turns: int, seed: int = 7) -> list[Conversat
             script += list(rng.choice(STOCK_SCRIPTS))
         out.append(Conversation("stock", tuple(Turn(t) for t in script[:turns])))
     return out
+
+
+def handoff_buttons() -> frozenset[str]:
+    """Button payloads that hand the conversation to staff (the bot then stays silent by design)."""
+    from loanwhy.kb import load
+
+    label = load().lexicon.get("suggestions", {}).get("request_handoff")
+    return frozenset({str(label)} if label else set())

@@ -55,8 +55,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         _check(f"p95 at {TARGET_LEVEL} in flight / stock p95", ratio, RATIO_LIMIT, le(ratio, RATIO_LIMIT), "x"),
         _check(f"p95 at {TARGET_LEVEL} in flight", p95, P95_LIMIT_MS, le(p95, P95_LIMIT_MS), "ms"),
         _check(f"errors at {ERROR_LEVEL} in flight", errors, 0, le(errors, 0), "turns"),
-        _check("diagnosis logic, one core", diag, DIAGNOSIS_LIMIT, None if diag is None else diag >= DIAGNOSIS_LIMIT,
-               "msg/s"),
+        _check(
+            "diagnosis logic, one core",
+            diag,
+            DIAGNOSIS_LIMIT,
+            None if diag is None else diag >= DIAGNOSIS_LIMIT,
+            "msg/s",
+        ),
         _check("cold start to first answer", cold, COLD_START_LIMIT_S, le(cold, COLD_START_LIMIT_S), "s"),
         _check("Rasa process peak RSS", rss, RSS_LIMIT_MB, le(rss, RSS_LIMIT_MB), "MB"),
         _check("full training", train, TRAIN_LIMIT_S, le(train, TRAIN_LIMIT_S), "s"),
@@ -69,28 +74,38 @@ def _fmt(x: Any, spec: str = ".0f") -> str:
 
 def table(results: dict[str, Any]) -> str:
     """The per-level table, the one-off figures and the targets, as plain text."""
-    lines = [f"{'bot':6} {'in flight':>9} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-             f"{'turns/s':>8} {'errors':>6} {'p95/stock':>9}"]
+    lines = [
+        f"{'bot':6} {'in flight':>9} {'turns':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'turns/s':>8} {'errors':>6} {'p95/stock':>9}"
+    ]
     ratios = results.get("ratio_p95", {})
     for who in ("ours", "stock"):
         for lv in (results.get(who) or {}).get("levels", []):
             ratio = ratios.get(str(lv["in_flight"])) if who == "ours" else None
-            lines.append(f"{who:6} {lv['in_flight']:>9} {lv['turns']:>6} {_fmt(lv['p50_ms']):>8} "
-                         f"{_fmt(lv['p95_ms']):>8} {_fmt(lv['p99_ms']):>8} {_fmt(lv['throughput_tps'], '.1f'):>8} "
-                         f"{lv['errors']['total']:>6} {_fmt(ratio, '.2f'):>9}")
+            lines.append(
+                f"{who:6} {lv['in_flight']:>9} {lv['turns']:>6} {_fmt(lv['p50_ms']):>8} "
+                f"{_fmt(lv['p95_ms']):>8} {_fmt(lv['p99_ms']):>8} {_fmt(lv['throughput_tps'], '.1f'):>8} "
+                f"{lv['errors']['total']:>6} {_fmt(ratio, '.2f'):>9}"
+            )
     lines.append("")
     for who in ("ours", "stock"):
         side = results.get(who)
         if side:
             rss = side.get("rss_mb") or {}
-            lines.append(f"{who}: cold start {_fmt(side.get('cold_start_s'), '.1f')} s, peak RSS rasa "
-                         f"{_fmt(rss.get('rasa'))} MB, action server {_fmt(rss.get('actions'))} MB")
+            lines.append(
+                f"{who}: cold start {_fmt(side.get('cold_start_s'), '.1f')} s, peak RSS rasa "
+                f"{_fmt(rss.get('rasa'))} MB, action server {_fmt(rss.get('actions'))} MB"
+            )
     diag = results.get("diagnosis") or {}
-    lines.append(f"diagnosis alone: {_fmt(diag.get('msg_per_s'))} msg/s wall, {_fmt(diag.get('cpu_msg_per_s'))} "
-                 f"msg/s CPU ({_fmt(diag.get('us_per_msg'), '.1f')} µs/msg, one core)")
+    lines.append(
+        f"diagnosis alone: {_fmt(diag.get('msg_per_s'))} msg/s wall, {_fmt(diag.get('cpu_msg_per_s'))} "
+        f"msg/s CPU ({_fmt(diag.get('us_per_msg'), '.1f')} µs/msg, one core)"
+    )
     tr = results.get("training") or {}
-    lines.append(f"model {_fmt(tr.get('model_mb'), '.1f')} MB; training {_fmt(tr.get('train_s'), '.0f')} s"
-                 + ("" if tr.get("train_s") is not None else " (not measured: --train)"))
+    lines.append(
+        f"model {_fmt(tr.get('model_mb'), '.1f')} MB; training {_fmt(tr.get('train_s'), '.0f')} s"
+        + ("" if tr.get("train_s") is not None else " (not measured: --train)")
+    )
     lines.append("")
     for t in results.get("targets", []):
         lines.append(f"{t['status']:4}  {t['target']}: {_fmt(t['value'], '.2f')} {t['unit']} (limit {t['limit']})")
@@ -127,8 +142,9 @@ def chart(results: dict[str, Any], path: Path) -> None:
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     machine = results.get("machine") or {}
-    fig.suptitle(f"{machine.get('cpu_model', '')}, {machine.get('nproc', '?')} CPUs; "
-                 f"{results.get('started_at', '')}", fontsize=9)
+    fig.suptitle(
+        f"{machine.get('cpu_model', '')}, {machine.get('nproc', '?')} CPUs; {results.get('started_at', '')}", fontsize=9
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -57,8 +57,9 @@ def ask(webhook: str, text: str, sender: str = "bench-probe", timeout: float = 3
     return replies if isinstance(replies, list) else None
 
 
-def wait_first_answer(webhook: str, text: str, started: float, alive: Callable[[], bool],
-                      timeout: float = START_TIMEOUT_S) -> float:
+def wait_first_answer(
+    webhook: str, text: str, started: float, alive: Callable[[], bool], timeout: float = START_TIMEOUT_S
+) -> float:
     """Seconds from `started` (a perf_counter time) to the first non-empty answer."""
     while time.perf_counter() - started < timeout:
         if ask(webhook, text, sender="bench-cold-start"):
@@ -70,8 +71,13 @@ def wait_first_answer(webhook: str, text: str, started: float, alive: Callable[[
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **extra}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        **extra,
+    }
     env.pop("LOANWHY_KB", None)
     return env
 
@@ -79,9 +85,15 @@ def _env(**extra: str) -> dict[str, str]:
 def start_ours(var: str, rasa_port: int, action_port: int, web_port: int) -> Server:
     """scripts/run.sh on its own ports and a fresh runtime folder (wiped: empty tracker and app db)."""
     var_path = ROOT / var
-    env = _env(RASA_PORT=str(rasa_port), ACTION_PORT=str(action_port), WEB_PORT=str(web_port),
-               LOANWHY_VAR=var, LOANWHY_APP_DB=str(var_path / "app.sqlite"), PYTHONPATH=str(ROOT),
-               LOANWHY_HOME=str(ROOT))
+    env = _env(
+        RASA_PORT=str(rasa_port),
+        ACTION_PORT=str(action_port),
+        WEB_PORT=str(web_port),
+        LOANWHY_VAR=var,
+        LOANWHY_APP_DB=str(var_path / "app.sqlite"),
+        PYTHONPATH=str(ROOT),
+        LOANWHY_HOME=str(ROOT),
+    )
     subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT, capture_output=True)
     shutil.rmtree(var_path, ignore_errors=True)
     var_path.mkdir(parents=True)
@@ -142,13 +154,35 @@ def start_stock(stock_dir: Path, rasa_port: int, action_port: int) -> Server:
     logs = {n: (stock_dir / f"bench-{n}.log").open("w") for n in ("actions", "rasa")}
     started = time.perf_counter()
     procs = {
-        "actions": subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port",
-                                     str(action_port)], cwd=stock_dir, env=env, stdout=logs["actions"],
-                                    stderr=subprocess.STDOUT),
-        "rasa": subprocess.Popen([str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
-                                  endpoints.name, "--credentials", "credentials.yml", "--port", str(rasa_port),
-                                  "--interface", "127.0.0.1", "--cors", "*"], cwd=stock_dir, env=env,
-                                 stdout=logs["rasa"], stderr=subprocess.STDOUT),
+        "actions": subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            cwd=stock_dir,
+            env=env,
+            stdout=logs["actions"],
+            stderr=subprocess.STDOUT,
+        ),
+        "rasa": subprocess.Popen(
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                endpoints.name,
+                "--credentials",
+                "credentials.yml",
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--cors",
+                "*",
+            ],
+            cwd=stock_dir,
+            env=env,
+            stdout=logs["rasa"],
+            stderr=subprocess.STDOUT,
+        ),
     }
 
     def stop() -> None:
@@ -164,8 +198,9 @@ def start_stock(stock_dir: Path, rasa_port: int, action_port: int) -> Server:
 
     server = Server("stock", f"http://127.0.0.1:{rasa_port}", {n: p.pid for n, p in procs.items()}, stop=stop)
     try:
-        server.cold_start_s = wait_first_answer(server.webhook, "hi", started,
-                                                lambda: all(p.poll() is None for p in procs.values()))
+        server.cold_start_s = wait_first_answer(
+            server.webhook, "hi", started, lambda: all(p.poll() is None for p in procs.values())
+        )
     except BaseException:
         stop()
         raise

@@ -49,8 +49,10 @@ def test_level_summary_counts_errors_and_throughput() -> None:
     assert LevelResult(1).summary()["p95_ms"] is None
 
 
-@pytest.mark.parametrize(("in_flight", "turns", "minimum", "expected"), [(1, 6, 120, 20), (4, 6, 120, 20),
-                                                                         (16, 6, 120, 32), (64, 6, 120, 64)])
+@pytest.mark.parametrize(
+    ("in_flight", "turns", "minimum", "expected"),
+    [(1, 6, 120, 20), (4, 6, 120, 20), (16, 6, 120, 32), (64, 6, 120, 64)],
+)
 def test_conversations_per_level(in_flight: int, turns: int, minimum: int, expected: int) -> None:
     count = conversations_for(in_flight, turns, minimum)
     assert count == expected and count % in_flight == 0 and count * turns >= minimum
@@ -120,8 +122,11 @@ def _fake_results() -> dict[str, object]:
 
     results: dict[str, object] = {
         "machine": {"nproc": 2, "cpu_model": "test"},
-        "ours": {"cold_start_s": 20.0, "rss_mb": {"rasa": 900.0, "actions": 60.0},
-                 "levels": [lv(1, 50), lv(16, 390), lv(64, 900, errors=2)]},
+        "ours": {
+            "cold_start_s": 20.0,
+            "rss_mb": {"rasa": 900.0, "actions": 60.0},
+            "levels": [lv(1, 50), lv(16, 390), lv(64, 900, errors=2)],
+        },
         "stock": {"cold_start_s": 10.0, "rss_mb": {"rasa": 800.0}, "levels": [lv(1, 40), lv(16, 300), lv(64, 700)]},
         "diagnosis": {"msg_per_s": 5000.0},
         "training": {"model_mb": 28.0, "train_s": None},
