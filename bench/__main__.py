@@ -42,11 +42,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--seed", type=int, default=7)
     for name, default in (
-        ("rasa-port", 5305),
-        ("action-port", 5355),
-        ("web-port", 8305),
-        ("stock-rasa-port", 5405),
-        ("stock-action-port", 5455),
+        ("rasa-port", 5705),  # 5005/5105/5205/5305/5505 belong to `make run` and the test stacks
+        ("action-port", 5755),
+        ("web-port", 8705),
+        ("stock-rasa-port", 5805),
+        ("stock-action-port", 5855),
     ):
         p.add_argument(f"--{name}", type=int, default=default)
     args = p.parse_args(argv)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -70,6 +71,23 @@ def wait_first_answer(
     raise BenchError(f"no answer from {webhook} within {timeout:.0f} s")
 
 
+def ensure_free(*ports: int) -> None:
+    """Refuse to start on a port someone else listens on: we would time their server, not ours."""
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                raise BenchError(f"port {port} is already in use; choose others (python -m bench --help)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
 def _env(**extra: str) -> dict[str, str]:
     env = {
         **os.environ,
@@ -95,6 +113,7 @@ def start_ours(var: str, rasa_port: int, action_port: int, web_port: int) -> Ser
         LOANWHY_HOME=str(ROOT),
     )
     subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT, capture_output=True)
+    ensure_free(rasa_port, action_port, web_port)
     shutil.rmtree(var_path, ignore_errors=True)
     var_path.mkdir(parents=True)
     log = (var_path / "bench-run.log").open("w")
@@ -113,6 +132,9 @@ def start_ours(var: str, rasa_port: int, action_port: int, web_port: int) -> Ser
         stop()
         raise
     server.pids = read_pids(var_path)
+    if not all(role in server.pids and _alive(server.pids[role]) for role in ("rasa", "actions")):
+        stop()
+        raise BenchError(f"the servers exited after starting; see {var_path / 'log'}")
     return server
 
 
@@ -147,6 +169,7 @@ def ensure_stock_project(stock_dir: Path) -> float | None:
 
 def start_stock(stock_dir: Path, rasa_port: int, action_port: int) -> Server:
     """The stock bot's action server and `rasa run` with the rest channel, on loopback."""
+    ensure_free(rasa_port, action_port)
     endpoints = stock_dir / "bench-endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     model = max(stock_dir.glob("models/*.tar.gz"), key=lambda p: p.stat().st_mtime)

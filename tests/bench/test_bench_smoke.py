@@ -170,3 +170,17 @@ def test_cli_quick_sets_a_small_run() -> None:
     args = parse(["--quick"])
     assert args.level_list == [1, 4] and args.no_stock and args.turns < 6
     assert parse([]).level_list == [1, 4, 16, 64]
+
+
+def test_refuses_a_port_someone_listens_on() -> None:
+    import socket
+
+    from bench.servers import BenchError, ensure_free
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(BenchError, match=str(port)):
+            ensure_free(port)
+    ensure_free(port)  # closed again
