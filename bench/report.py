@@ -134,8 +134,12 @@ def chart(results: dict[str, Any], path: Path) -> None:
         lat.plot(xs, [lv["p50_ms"] for lv in levels], "s--", color=colour, alpha=0.6, label=f"{who} p50")
         thr.plot(xs, [lv["throughput_tps"] for lv in levels], "o-", color=colour, label=who)
     lat.axhline(P95_LIMIT_MS, color="grey", lw=0.8, ls=":", label=f"{P95_LIMIT_MS:.0f} ms target")
-    for ax, title, unit in ((lat, "latency per turn", "ms"), (thr, "throughput", "turns/s")):
+    levels = sorted({lv["in_flight"] for who in ("ours", "stock") for lv in (results.get(who) or {}).get("levels", [])})
+    lat.set_yscale("log")
+    for ax, title, unit in ((lat, "latency per turn (log scale)", "ms"), (thr, "throughput", "turns/s")):
         ax.set_xscale("log", base=2)
+        if levels:
+            ax.set_xticks(levels, [str(n) for n in levels])
         ax.set_xlabel("conversations in flight")
         ax.set_ylabel(unit)
         ax.set_title(title)
