@@ -48,8 +48,13 @@ class Client:
         return got
 
     async def close(self) -> None:
-        if self.sio.connected:
-            await self.sio.disconnect()
+        """Close without waiting for the long-poll to return (a graceful polling close takes ~25 s)."""
+        eio = self.sio.eio
+        reader = getattr(eio, "read_loop_task", None)
+        if eio.state == "connected":
+            await eio.disconnect(abort=True)
+        if reader is not None:
+            reader.cancel()
 
 
 def bot_texts(events: list[tuple[str, Any]]) -> list[str]:
