@@ -8,24 +8,21 @@ from pathlib import Path
 from typing import Any
 
 from loanwhy.privacy import mask
-from loanwhy.store import open_db
+from loanwhy.store import open_db, shared_db
 
 
 def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
            path: Path | None = None) -> int:
-    db = open_db(path)
-    try:
-        row = {
-            "created_at": time.time(),
-            "sender_id": sender_id,
-            "channel": channel,
-            "signals": ",".join(signals),
-            "payload": json.dumps(payload, ensure_ascii=False),
-            "said": mask(said)[:2000],
-        }
-        return int(db.table("cases").insert(row, alter=True).last_pk or 0)
-    finally:
-        db.close()
+    db = shared_db(path)  # one kept connection: the action server records a case on every diagnosis
+    row = {
+        "created_at": time.time(),
+        "sender_id": sender_id,
+        "channel": channel,
+        "signals": ",".join(signals),
+        "payload": json.dumps(payload, ensure_ascii=False),
+        "said": mask(said)[:2000],
+    }
+    return int(db.table("cases").insert(row, alter=True).last_pk or 0)
 
 
 def recent(limit: int = 100, signal: str | None = None, path: Path | None = None) -> list[dict[str, Any]]:

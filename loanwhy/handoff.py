@@ -12,7 +12,7 @@ from typing import Any
 
 from loanwhy import paths
 from loanwhy.privacy import mask
-from loanwhy.store import open_db
+from loanwhy.store import open_db, shared_db
 
 PENDING, CLAIMED, CLOSED = "pending", "claimed", "closed"
 
@@ -60,7 +60,37 @@ def open_request(sender_id: str, path: Path | None = None) -> dict[str, Any] | N
 
 
 def is_handed_off(sender_id: str, path: Path | None = None) -> bool:
-    return open_request(sender_id, path) is not None
+    """Checked by the Rasa policy on every turn: one kept connection, one indexed query."""
+    db = shared_db(path or app_db_path())
+    if not db["handoffs"].exists():
+        return False
+    row = db.execute(
+        "select 1 from handoffs where sender_id = ? and status != ? limit 1", [sender_id, CLOSED]
+    ).fetchone()
+    return row is not None
+
+
+def claim(handoff_id: int, staff: str, path: Path | None = None) -> bool:
+    """Atomic: only one staff member can claim a pending request."""
+    db = _db(path)
+    try:
+        cur = db.execute(
+            "update handoffs set status = ?, claimed_by = ?, updated_at = ? where id = ? and status = ?",
+            [CLAIMED, staff, time.time(), handoff_id, PENDING],
+        )
+        db.conn.commit()
+        return cur.rowcount == 1
+    finally:
+        db.close()
+
+
+def get(handoff_id: int, path: Path | None = None) -> dict[str, Any] | None:
+    db = _db(path)
+    try:
+        rows = list(db["handoffs"].rows_where("id = ?", [handoff_id], limit=1))
+        return rows[0] if rows else None
+    finally:
+        db.close()
 
 
 def set_status(handoff_id: int, status: str, staff: str = "", path: Path | None = None) -> None:

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
 
 from loanwhy import paths
 
+_SHARED: dict[str, sqlite_utils.Database] = {}
+_LOCK = threading.Lock()
 
-def open_db(path: Path | None = None) -> sqlite_utils.Database:
+
+def _tune(db: sqlite_utils.Database) -> sqlite_utils.Database:
     """WAL and a busy timeout: many conversations write at once without 'database is locked'."""
-    target = path or paths.app_db()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(target)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=10000")
     db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def open_db(path: Path | None = None) -> sqlite_utils.Database:
+    """A new connection; the caller closes it."""
+    target = path or paths.app_db()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return _tune(sqlite_utils.Database(target))
+
+
+def shared_db(path: Path | None = None) -> sqlite_utils.Database:
+    """One connection per process and file, for hot paths (a check on every turn); never close it."""
+    target = path or paths.app_db()
+    key = str(target)
+    db = _SHARED.get(key)
+    if db is None:
+        with _LOCK:
+            db = _SHARED.get(key)
+            if db is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(target, check_same_thread=False, timeout=10, isolation_level=None)
+                db = _tune(sqlite_utils.Database(conn))
+                _SHARED[key] = db
     return db

@@ -22,9 +22,14 @@ fi
 export LOANWHY_STAFF_TOKEN
 
 running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
-start() {  # name, command...
-  local name=$1; shift
+port_busy() { "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1', $1)) == 0 else 1)"; }
+start() {  # name, port, command...
+  local name=$1 port=$2; shift 2
   if running "$name"; then echo "$name already running (pid $(cat "$RUN/$name.pid"))"; return; fi
+  if port_busy "$port"; then
+    echo "port $port is taken by another program: stop it or choose another port (see README, Configuration)" >&2
+    exit 1
+  fi
   nohup "$@" >>"$LOG/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
@@ -33,11 +38,11 @@ start() {  # name, command...
 ENDPOINTS="$RUN/endpoints.yml"
 sed -e "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
 
-SANIC_HOST=127.0.0.1 start actions .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
-start rasa .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
+SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
+start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "*"
 if [ -f web/server.py ]; then
-  start web "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
+  start web "$WEB_PORT" "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
 fi
 
 "$PY" -m loanwhy.cli wait-ready --rasa "http://127.0.0.1:$RASA_PORT" --actions "http://127.0.0.1:$ACTION_PORT" \

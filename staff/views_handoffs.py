@@ -80,9 +80,9 @@ def add_routes(bp: Blueprint) -> None:
     @bp.post("/handoffs/<hid:int>/claim")
     async def claim(request: Request, hid: int) -> HTTPResponse:
         row = _find(hid)
-        if row["status"] == handoff.CLAIMED and row["claimed_by"] != request.ctx.staff:
-            return _back(hid, "taken")
-        handoff.set_status(hid, handoff.CLAIMED, request.ctx.staff)
+        mine = row["status"] == handoff.CLAIMED and row["claimed_by"] == request.ctx.staff
+        if not mine and not handoff.claim(hid, request.ctx.staff):
+            return _back(hid, "taken")  # someone else claimed it first (atomic update)
         audit.log(request.ctx.staff, "claim", f"handoff {hid}", ip=sec.client_ip(request))
         return _back(hid, "claimed")
 

@@ -257,3 +257,10 @@ def test_questions_leave_the_form_for_a_moment(kb: Knowledge, text: str, intent:
 def test_no_answer_is_read_twice_after_a_detour(kb: Knowledge) -> None:
     t = _answer_tracker("基本刷满了", "describe_situation", after_detour=True)
     assert asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), t, {})) == []
+
+
+def test_claim_is_atomic(kb: Knowledge, app_db: Path) -> None:
+    row = handoff.request("someone", "summary", "rest", app_db)
+    assert handoff.claim(row["id"], "alice", app_db) is True
+    assert handoff.claim(row["id"], "bob", app_db) is False
+    assert handoff.get(row["id"], app_db)["claimed_by"] == "alice"  # type: ignore[index]

@@ -46,10 +46,11 @@ def live() -> Iterator[Live]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it)")
     var = ROOT / "var" / "test-live"
-    shutil.rmtree(var, ignore_errors=True)
     env = {**os.environ, "RASA_PORT": "5205", "ACTION_PORT": "5255", "WEB_PORT": "8205",
            "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite")}
     env.pop("LOANWHY_KB", None)
+    subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT)  # a stack left by an aborted run
+    shutil.rmtree(var, ignore_errors=True)
     subprocess.run([str(ROOT / "scripts" / "run.sh")], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         yield Live("http://127.0.0.1:5205", env, var)
