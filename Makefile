@@ -55,7 +55,7 @@ story-test: setup ## story tests with the trained model
 
 lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy loanwhy actions nlu policies channels/guard.py channels/rest.py channels/socketio.py
+	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench
 
 browser: ## Debian Chromium and CJK fonts for the browser tests (idempotent)
 	@tests/e2e/install_browser.sh
@@ -63,8 +63,12 @@ browser: ## Debian Chromium and CJK fonts for the browser tests (idempotent)
 test: setup browser ## everything: lint, data validation, unit, live, channel, staff and browser tests, story tests
 	$(MAKE) lint
 	$(MAKE) validate
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -p no:warnings -m "not e2e" --ignore=tests/cluster --ignore=tests/staff/test_e2e_staff.py tests
+	$(PY) -m pytest -q -p no:warnings tests/e2e tests/staff/test_e2e_staff.py
 	$(MAKE) story-test
+
+bench: setup ## load, latency, memory, cold start against stock Rasa (results/bench.json, .png)
+	$(PY) -m bench $(BENCH_ARGS)
 
 eval: setup ## evaluation cases against the running assistant (starts it if needed)
 	@scripts/eval.sh
