@@ -119,10 +119,15 @@ def forged_mac(victim: str) -> str:
     return f"{victim.split('.')[0]}.{'0' * 24}"
 
 
-@pytest.mark.parametrize("attack", [unsigned, tampered_raw, forged_mac])
+def non_ascii_mac(victim: str) -> str:
+    return f"{victim}.\x80é"  # hmac.compare_digest raises TypeError on non-ASCII str
+
+
+@pytest.mark.parametrize("attack", [unsigned, tampered_raw, forged_mac, non_ascii_mac])
 def test_a_chosen_session_id_does_not_join_another_conversation(rel: Stack, attack: Attack) -> None:
     # guards: verified_session() in channels/socketio.py (only ids signed by the server are honoured);
-    # without it the attacker would continue the victim's conversation and see their diagnosis
+    # without it the attacker would continue the victim's conversation and see their diagnosis; a
+    # non-ASCII signature must be refused, not raise (the client would wait for ever for its session)
     victim = f"victim-{uuid.uuid4().hex[:10]}"
     _, replies, _ = rel.say(victim, "我给朋友做了担保")  # a conversation under a known id
     assert signal_ids(replies) == ["external_guarantee"]
