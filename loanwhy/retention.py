@@ -78,11 +78,16 @@ def wechat_db_path() -> Path:
     return Path(env) if env else Path(os.environ.get("LOANWHY_HOME", ".")) / "var" / "wechat.sqlite"
 
 
+def tracker_location() -> Path | str:
+    """LOANWHY_TRACKER_URL (an SQLAlchemy URL, e.g. the cluster's PostgreSQL), else <LOANWHY_VAR>/tracker.db."""
+    return os.environ.get("LOANWHY_TRACKER_URL") or paths.tracker_db()
+
+
 @dataclass(frozen=True)
 class Stores:
     """Where the data lives; defaults follow the runtime folder and the environment."""
 
-    tracker: Path | str = field(default_factory=paths.tracker_db)  # file or SQLAlchemy URL
+    tracker: Path | str = field(default_factory=lambda: tracker_location())  # file or SQLAlchemy URL
     app: Path = field(default_factory=paths.app_db)
     wechat: Path = field(default_factory=wechat_db_path)
 

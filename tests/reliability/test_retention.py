@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from loanwhy import retention
 from loanwhy.retention import Stores
 from loanwhy.store import open_db
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 NOW = 1_800_000_000.0
 DAY = 86400.0
 EVENTS = """create table events (id integer primary key, sender_id varchar(255) not null,
@@ -145,3 +149,33 @@ def test_bad_retention_days_is_an_error(raw: str) -> None:
 def test_empty_sender_is_refused(stores: Stores) -> None:
     with pytest.raises(retention.RetentionError):
         retention.forget_user(" ", stores=stores)
+
+
+def test_default_stores_follow_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOANWHY_VAR", str(tmp_path))
+    monkeypatch.setenv("LOANWHY_APP_DB", str(tmp_path / "a.sqlite"))
+    monkeypatch.setenv("WECHAT_DB", str(tmp_path / "w.sqlite"))
+    monkeypatch.delenv("LOANWHY_TRACKER_URL", raising=False)
+    assert retention.Stores() == Stores(tmp_path / "tracker.db", tmp_path / "a.sqlite", tmp_path / "w.sqlite")
+    monkeypatch.setenv("LOANWHY_TRACKER_URL", "postgresql://u@h/rasa")
+    assert retention.Stores().tracker == "postgresql://u@h/rasa"
+
+
+@pytest.mark.parametrize("command", [["forget-user", "new"], ["forget-older", "--days", "180"]])
+def test_cli_commands(stores: Stores, command: list[str]) -> None:
+    # the commands the privacy section of the README documents (loanwhy/cli.py)
+    env = {**os.environ, "LOANWHY_VAR": str(Path(stores.tracker).parent), "LOANWHY_APP_DB": str(stores.app),
+           "WECHAT_DB": str(stores.wechat), "PYTHONPATH": str(ROOT)}
+    env.pop("LOANWHY_TRACKER_URL", None)
+    out = subprocess.run([sys.executable, "-m", "loanwhy.cli", *command], env=env, capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["conversations"] >= 1 and result["deleted"]["tracker.events"] >= 1
+
+
+def test_cli_refuses_a_bad_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "LOANWHY_VAR": str(tmp_path), "LOANWHY_RETENTION_DAYS": "soon", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "loanwhy.cli", "forget-older"], env=env, capture_output=True,
+                         text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2 and "LOANWHY_RETENTION_DAYS" in out.stderr
