@@ -54,5 +54,6 @@ The assistant is running.
   Web chat:     http://localhost:$WEB_PORT/
   REST webhook: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                   -d '{"sender": "me", "message": "我的贷款被拒了"}'
+  Staff:        http://localhost:$WEB_PORT/staff/   (account: .venv/bin/python -m staff.cli add-user NAME)
   Terminal:     make shell        Stop: make stop        Logs: $LOG/
 MSG
