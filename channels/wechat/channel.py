@@ -118,6 +118,10 @@ class WeChatInput(InputChannel):
             WeChatOutput,
         )
 
+    async def push(self, recipient_id: str, text: str) -> bool:
+        """Staff replies (channels/bridge.py): customer-service API within quota, else held."""
+        return await self.engine.deliver(recipient_id, guard.outbound(text, False) or "")
+
     def _refuse_unconfigured(self) -> HTTPResponse | None:
         if self.problem:
             logger.error("wechat: request refused: %s", self.problem)

@@ -231,6 +231,17 @@ class Engine:
         self.store.hold(pending.user, text)
         self.store.settle(turn.key, "held")
 
+    async def deliver(self, sender: str, text: str) -> bool:
+        """A message that is not an answer to a request (a staff reply): push it, else hold it.
+
+        True when it was pushed now; a held message goes out with the user's next reply.
+        """
+        user = self.user(sender)
+        if not self.passive_only and await self._push(user, sender, text):
+            return True
+        self.store.hold(user, text)
+        return False
+
     async def _push(self, user: str, sender: str, text: str) -> bool:
         """Push within the user's quota; False if nothing could be sent (then the answer is held)."""
         assert self.pusher is not None

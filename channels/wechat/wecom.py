@@ -115,6 +115,10 @@ class WeComInput(InputChannel):
             WECOM_WINDOW,
         )
 
+    async def push(self, recipient_id: str, text: str) -> bool:
+        """Staff replies (channels/bridge.py): sent through the WeCom API, else held."""
+        return await self.engine.deliver(recipient_id, guard.outbound(text, False) or "")
+
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         bp = Blueprint("wecom_webhook", __name__)
 
