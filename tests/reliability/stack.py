@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 HEALTH_CHANNEL = "channels.health.HealthInput"
 BASE = int(os.environ.get("LOANWHY_REL_PORT", "5505"))  # another value runs a second copy beside this one
 PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(BASE + 3000)}
+ALLOWED_ORIGIN = "http://chat.example"  # the stack's LOANWHY_CORS_ORIGINS
 VAR_NAME = "test-rel" if BASE == 5505 else f"test-rel-{BASE}"
 SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
                   "scripts", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
@@ -97,7 +98,7 @@ class Stack:
     def create(cls, var: Path, ports: dict[str, str] | None = None, fresh: bool = True) -> Stack:
         """A stack on `ports` with runtime folder `var` (emptied first unless fresh=False)."""
         env = {**os.environ, **(ports or PORTS), "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite"),
-               "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+               "LOANWHY_CORS_ORIGINS": ALLOWED_ORIGIN, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
         env.pop("LOANWHY_KB", None)
         stack = cls(var=var, tree=shadow_tree(var) if var.parent.is_dir() else ROOT, env=env)
         if fresh:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import urllib.error
+import urllib.request
 
 import pytest
 
-from tests.reliability.stack import Stack, http
+from tests.reliability.stack import ALLOWED_ORIGIN, Stack, http
 
 API_ROUTES = [("GET", "/conversations/x/tracker"), ("POST", "/conversations/x/tracker/events"),
               ("GET", "/conversations/x/story"), ("POST", "/model/parse"), ("PUT", "/model"),
@@ -49,3 +51,34 @@ def test_servers_listen_on_loopback_only(rel: Stack, name: str) -> None:
     with socket.socket() as s:
         s.settimeout(2)
         assert s.connect_ex((addr, int(rel.env[name]))) != 0
+
+
+def cors_headers(url: str, origin: str, method: str = "OPTIONS") -> dict[str, str]:
+    req = urllib.request.Request(url, method=method, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return {k.lower(): v for k, v in resp.headers.items()}
+    except urllib.error.HTTPError as err:
+        return {k.lower(): v for k, v in err.headers.items()}
+
+
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/health/status", "/"])
+def test_cors_only_for_configured_origins(rel: Stack, path: str) -> None:
+    # guards: LOANWHY_CORS_ORIGINS passed to `rasa run --cors` in scripts/run.sh (with "*" any web page
+    # could drive the REST webhook from a visitor's browser)
+    allowed = cors_headers(rel.rasa + path, ALLOWED_ORIGIN)
+    other = cors_headers(rel.rasa + path, "http://evil.example")
+    assert allowed.get("access-control-allow-origin") == ALLOWED_ORIGIN
+    assert other.get("access-control-allow-origin") not in ("*", "http://evil.example")
+
+
+def test_socketio_refuses_other_origins(rel: Stack) -> None:
+    # guards: cors_allowed_origins from LOANWHY_CORS_ORIGINS in channels/socketio.py
+    url = rel.rasa + "/socket.io/?EIO=4&transport=polling"
+    good = urllib.request.Request(url, headers={"Origin": ALLOWED_ORIGIN})
+    with urllib.request.urlopen(good, timeout=10) as resp:
+        assert resp.status == 200
+    bad = urllib.request.Request(url, headers={"Origin": "http://evil.example"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(bad, timeout=10)
+    assert err.value.code in (400, 403)
