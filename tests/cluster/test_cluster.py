@@ -99,6 +99,18 @@ def test_nginx_spreads_one_conversation_over_both_processes(cluster: str) -> Non
     assert {"external_guarantee", "frequent_inquiries", "card_overdraft"} <= set(signal_ids(body) or [])
 
 
+def test_retention_deletes_from_postgresql(cluster: str, tmp_path: Path) -> None:
+    # guards: loanwhy.retention on an SQLAlchemy URL (the cluster's tracker store is not a file)
+    from loanwhy import retention
+
+    sender = f"forget-{uuid.uuid4().hex[:8]}"
+    assert post(cluster, sender, TURNS[0])[0] == 200
+    stores = retention.Stores(tracker=f"postgresql://postgres@127.0.0.1:{PG}/rasa", app=tmp_path / "a.sqlite",
+                              wechat=tmp_path / "w.sqlite")
+    assert retention.forget_user(sender, stores).deleted["tracker.events"] > 0
+    assert psql(f"select count(*) from events where sender_id = '{sender}'") == [["0"]]
+
+
 def test_socketio_is_sticky(cluster: str) -> None:
     # guards: ip_hash on the socket.io upstream (a polling socket.io session lives in one process)
     seen = set()
