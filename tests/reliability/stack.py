@@ -42,8 +42,15 @@ def shadow_tree(var: Path) -> Path:
     tree = var.parent / f"{var.name}-tree"
     tree.mkdir(parents=True, exist_ok=True)  # kept: running processes have it as their working folder
     for name in SHADOW_ENTRIES:
-        if (ROOT / name).exists() and not (tree / name).exists() and not (tree / name).is_symlink():
-            (tree / name).symlink_to(ROOT / name)
+        link = tree / name
+        if link.is_symlink() and link.readlink() == ROOT / name:
+            continue
+        if link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        elif link.exists() or link.is_symlink():
+            link.unlink()
+        if (ROOT / name).exists():
+            link.symlink_to(ROOT / name)  # always this checkout: never a stale copy
     (tree / "credentials.yml").write_text(credentials.rstrip() + f"\n\n{HEALTH_CHANNEL}:\n", encoding="utf-8")
     return tree
 
