@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean browser
+.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean browser soak test-cluster cluster-deps
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
@@ -66,6 +66,16 @@ test: setup browser ## everything: lint, data validation, unit, live, channel, s
 	$(PY) -m pytest -q -p no:warnings -m "not e2e" --ignore=tests/cluster --ignore=tests/staff/test_e2e_staff.py tests
 	$(PY) -m pytest -q -p no:warnings tests/e2e tests/staff/test_e2e_staff.py
 	$(MAKE) story-test
+
+soak: setup ## MINUTES (10) at 16 conversations against the running assistant: errors (must be 0), memory growth
+	@scripts/run.sh >/dev/null
+	$(PY) ops/soak.py --url http://127.0.0.1:$${RASA_PORT:-5005} --var $${LOANWHY_VAR:-var} --minutes $${MINUTES:-10}
+
+cluster-deps: ## Debian's postgresql, redis-server, nginx for the cluster test (idempotent)
+	@ops/cluster/install_deps.sh
+
+test-cluster: setup cluster-deps ## two Rasa processes behind nginx, PostgreSQL tracker store, Redis lock store (~2 min)
+	LOANWHY_CLUSTER=1 $(PY) -m pytest -q -p no:warnings tests/cluster
 
 bench: setup ## load, latency, memory, cold start against stock Rasa (results/bench.json, .png)
 	$(PY) -m bench $(BENCH_ARGS)

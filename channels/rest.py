@@ -21,10 +21,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import guard
+from loanwhy import handoff
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 512 * 1024
-REPLY_TIMEOUT_S = 30.0
+REPLY_TIMEOUT_S = 10.0  # Rasa waits up to 300 s for the action server; the user should not
 TOO_LARGE = f"body larger than {MAX_BODY_BYTES} bytes"
 
 
@@ -107,10 +108,17 @@ class GuardedRestInput(InputChannel):
             except asyncio.CancelledError:
                 logger.warning("message from %s cancelled", sender)
                 return response.json({"error": "cancelled"}, status=503)
+            except asyncio.TimeoutError:
+                logger.error("no reply for %s within %s s (action server slow?)", sender, REPLY_TIMEOUT_S)
+                return response.json(fixed_reply(request, "utter_server_error"), status=503)
             except Exception:
                 logger.exception("failed to handle a message from %s", sender)
                 return response.json(fixed_reply(request, "utter_server_error"), status=503)
             messages = collector.messages
+            if not messages and not handoff.is_handed_off(sender):
+                # an action failed (action server down): Rasa logs it and answers nothing
+                logger.error("empty reply for %s: answering utter_server_error", sender)
+                messages = fixed_reply(request, "utter_server_error")
             if clean.truncated:
                 messages = fixed_reply(request, "utter_message_truncated") + messages
             return response.json(messages)

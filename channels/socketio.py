@@ -9,6 +9,7 @@ cannot pick another user's conversation id.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import os
@@ -23,9 +24,10 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guard
-from loanwhy import session
+from loanwhy import handoff, session
 
 logger = logging.getLogger(__name__)
+REPLY_TIMEOUT_S = 10.0  # as channels/rest.py: Rasa waits up to 300 s for the action server
 
 
 def sign_session(raw: str | None = None) -> str:
@@ -52,8 +54,10 @@ class GuardedSocketIOOutput(SocketIOOutput):
     def __init__(self, sio: AsyncServer, bot_message_evt: str, traditional: bool = False) -> None:
         super().__init__(sio, bot_message_evt)
         self.traditional = traditional
+        self.sent = 0  # messages emitted for this turn
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
         if isinstance(response, dict) and response.get("text"):
             response["text"] = guard.outbound(response["text"], self.traditional)
             for q in response.get("quick_replies") or []:
@@ -61,6 +65,7 @@ class GuardedSocketIOOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        self.sent += 1
         payload = json_message if set(json_message) <= {"data", "room"} else {"data": json_message}
         await self.sio.emit(self.bot_message_evt, payload["data"], room=recipient_id)
 
@@ -87,7 +92,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         origins = [o for o in os.environ.get("LOANWHY_CORS_ORIGINS", "").split(",") if o] or "*"
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=64 * 1024)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024)
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         _LIVE.update(sio=sio, event=self.bot_message_evt)
@@ -101,7 +106,7 @@ class GuardedSocketIOInput(SocketIOInput):
             return True
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
             session_id = verified_session(asked) or sign_session()
             entered = sio.enter_room(sid, session_id, namespace=self.namespace)
@@ -111,7 +116,7 @@ class GuardedSocketIOInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:  # emit() without data
             session = await sio.get_session(sid, namespace=self.namespace)
             sender_id = session.get("session_id") if isinstance(session, dict) else None
             if not sender_id:
@@ -119,12 +124,19 @@ class GuardedSocketIOInput(SocketIOInput):
                 return
             if not isinstance(data, dict):
                 data = {}
+            if data.get("message") is not None and not isinstance(data.get("message"), str):
+                await sio.emit("error_message", {"error": "'message' must be a string"}, room=sid)
+                return
             clean = guard.inbound(data.get("message"))
             output = GuardedSocketIOOutput(sio, self.bot_message_evt, clean.traditional)
             if clean.empty:
                 for text in fixed_texts("utter_empty_message"):
                     await output.send_text_message(sender_id, text)
                 return
+            if clean.truncated:
+                for text in fixed_texts("utter_message_truncated"):
+                    await output.send_text_message(sender_id, text)
+                output.sent = 0  # the notice is not an answer
             metadata = data.get(self.metadata_key)
             message = UserMessage(
                 clean.text,
@@ -134,10 +146,18 @@ class GuardedSocketIOInput(SocketIOInput):
                 metadata=metadata if isinstance(metadata, dict) else None,
             )
             try:
-                await on_new_message(message)
-            except Exception:
+                await asyncio.wait_for(on_new_message(message), timeout=REPLY_TIMEOUT_S)
+            except Exception:  # includes asyncio.TimeoutError
                 logger.exception("socket.io message from %s failed", sender_id)
                 await sio.emit("error_message", {"error": "server error, please retry"}, room=sender_id)
+                for text in fixed_texts("utter_server_error"):
+                    await output.send_text_message(sender_id, text)
+                return
+            if not output.sent and not handoff.is_handed_off(sender_id):
+                # an action failed (action server down): Rasa logs it and sends nothing
+                logger.error("empty reply for %s: sending utter_server_error", sender_id)
+                for text in fixed_texts("utter_server_error"):
+                    await output.send_text_message(sender_id, text)
 
         return bp
 

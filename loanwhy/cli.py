@@ -21,7 +21,24 @@ def main(argv: list[str] | None = None) -> int:
     ready.add_argument("--rasa", default="http://127.0.0.1:5005")
     ready.add_argument("--actions", default="http://127.0.0.1:5055")
     ready.add_argument("--timeout", type=float, default=180.0)
+    older = sub.add_parser("forget-older", help="删除超过保存期限的对话 / delete conversations idle past the retention age")
+    older.add_argument("--days", type=float, default=None, help="default: LOANWHY_RETENTION_DAYS, else 180")
+    user = sub.add_parser("forget-user", help="删除一个用户的全部数据 / delete everything about one conversation id")
+    user.add_argument("sender")
     args = parser.parse_args(argv)
+    if args.command in ("forget-older", "forget-user"):
+        from loanwhy import retention
+
+        try:
+            if args.command == "forget-older":
+                counts = retention.forget_older(args.days)
+            else:
+                counts = retention.forget_user(args.sender)
+        except retention.RetentionError as exc:
+            print(f"retention error: {exc}", file=sys.stderr)
+            return 2
+        print(json.dumps({"conversations": counts.senders, "deleted": counts.deleted}, ensure_ascii=False))
+        return 0
     if args.command == "check-stores":
         from pathlib import Path
 

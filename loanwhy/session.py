@@ -59,4 +59,5 @@ def verify(value: object, create: bool = True) -> str | None:
     key = secret(create)
     if not raw or key is None:
         return None
-    return value if hmac.compare_digest(mac, _mac(key, raw)) else None
+    # bytes: compare_digest raises TypeError on non-ASCII str (a client can send "x.\x80")
+    return value if hmac.compare_digest(mac.encode(), _mac(key, raw).encode()) else None

@@ -39,8 +39,10 @@ ENDPOINTS="$RUN/endpoints.yml"
 sed -e "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
 
 SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
+# CORS for Rasa's HTTP routes follows the socket.io channel's setting (README, Configuration)
+IFS=, read -ra CORS_ORIGINS <<<"${LOANWHY_CORS_ORIGINS:-*}"
 start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "*"
+  --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "${CORS_ORIGINS[@]}"
 if [ -f web/server.py ]; then
   start web "$WEB_PORT" "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
 fi
