@@ -1,7 +1,9 @@
 """Numbers as applicants write them: 3, 十几, 两万, 4万8, 三成, 80%, 一半.
 
-Input is already normalised (NFKC, Simplified). Every finder returns values with
-their position so that the caller can look at the words around them.
+Input is already normalised (NFKC, Simplified). The spaCy pipeline of
+`loanwhy.nlp` finds the quantities; here each span is parsed into a value
+(cn2an for Chinese numerals). Every finder returns values with their position
+so that the caller can look at the words around them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from loanwhy.nlp import quantity_spans
 
 _CN = "零〇一二两俩三四五六七八九十百千"
 NUM = rf"(?:\d+(?:\.\d+)?[来多]?|[{_CN}]+[来多]?|[十几]?几十?|好几)"
@@ -53,13 +57,26 @@ def _cn2an(token: str) -> float | None:
 
 
 # amounts: 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
-_AMOUNT = re.compile(rf"({NUM})\s*(万|w|W|千|k|K|块|元)(?:({NUM}))?(?![次张笔家个月年])")
+_AMOUNT = re.compile(rf"({NUM})\s*(万|w|W|千|k|K|块|元)(?:({NUM}))?")
+
+
+def _spans(text: str, label: str, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], int, int]]:
+    """Quantities of one kind found by the spaCy pipeline, with their parsed parts."""
+    out = []
+    for kind, span, start, end in quantity_spans(text):
+        if kind != label:
+            continue
+        # a span may carry a word around the number ("差不多三十来万" → "多三十来万")
+        m = pattern.fullmatch(span) or pattern.search(span)
+        if m is not None:
+            out.append((m, start + m.start(), start + m.end()))
+    return out
 
 
 def amounts(text: str) -> list[Quantity]:
     """Money amounts in yuan."""
     out: list[Quantity] = []
-    for m in _AMOUNT.finditer(text):
+    for m, start, end in _spans(text, "AMOUNT", _AMOUNT):
         base = cn_int(m.group(1))
         if base is None:
             continue
@@ -73,30 +90,30 @@ def amounts(text: str) -> list[Quantity]:
                 value += t * scale / 10
             elif t is not None:
                 value += t
-        out.append(Quantity(value, "元", m.start(), m.end()))
+        out.append(Quantity(value, "元", start, end))
     return out
 
 
-_COUNT = re.compile(rf"({NUM})\s*(次|回|张|笔|家|个(?!多?月)|项|份|人)")
+_COUNT = re.compile(rf"({NUM})\s*(次|回|张|笔|家|个|项|份|人)")
 
 
 def counts(text: str) -> list[Quantity]:
     out = []
-    for m in _COUNT.finditer(text):
+    for m, start, end in _spans(text, "COUNT", _COUNT):
         v = cn_int(m.group(1))
         if v is not None:
-            out.append(Quantity(v, m.group(2), m.start(), m.end()))
+            out.append(Quantity(v, m.group(2), start, end))
     return out
 
 
-_RATIO = re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成(?!功|本|年|人|熟)|(一半|大半|小半|过半|多半)")
+_RATIO = re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成|(一半|大半|小半|过半|多半)")
 
 
 def ratios(text: str) -> list[Quantity]:
     """Shares of a whole as 0..1 (三成 → 0.3, 一半 → 0.5, 80% → 0.8)."""
     out = []
     words = {"一半": 0.5, "大半": 0.7, "小半": 0.3, "过半": 0.6, "多半": 0.6}
-    for m in _RATIO.finditer(text):
+    for m, start, end in _spans(text, "RATIO", _RATIO):
         if m.group(1):
             v: float | None = float(m.group(1)) / 100
         elif m.group(2):
@@ -108,7 +125,7 @@ def ratios(text: str) -> list[Quantity]:
         else:
             v = words[m.group(4)]
         if v is not None:
-            out.append(Quantity(v, "ratio", m.start(), m.end()))
+            out.append(Quantity(v, "ratio", start, end))
     return out
 
 
@@ -120,7 +137,7 @@ _PERIOD = re.compile(rf"({NUM})\s*(个多?月|月|年|周|星期|天)|({'|'.join
 def periods(text: str) -> list[Quantity]:
     """Time spans in months (这两个月 → 2, 半年 → 6, 一年 → 12)."""
     out = []
-    for m in _PERIOD.finditer(text):
+    for m, start, end in _spans(text, "PERIOD", _PERIOD):
         if m.group(3):
             v = _NAMED_PERIODS[m.group(3)]
         else:
@@ -130,5 +147,5 @@ def periods(text: str) -> list[Quantity]:
             unit = m.group(2)
             factor = {"年": 12, "周": 0.25, "星期": 0.25, "天": 1 / 30}.get(unit, 1)
             v = n * factor
-        out.append(Quantity(v, "月", m.start(), m.end()))
+        out.append(Quantity(v, "月", start, end))
     return out
