@@ -63,7 +63,7 @@ _AMOUNT = re.compile(rf"({NUM})\s*(万|w|W|千|k|K|块|元)(?:({NUM}))?")
 def _spans(text: str, label: str, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], int, int]]:
     """Quantities of one kind found by the spaCy pipeline, with their parsed parts."""
     out = []
-    for kind, span, start, end in quantity_spans(text):
+    for kind, span, start, _end in quantity_spans(text):
         if kind != label:
             continue
         # a span may carry a word around the number ("差不多三十来万" → "多三十来万")
