@@ -48,7 +48,7 @@ def pipeline() -> Any:
 
     nlp = spacy.blank("zh")  # character segmentation: no model download, no dictionary
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns(patterns())
+    ruler.add_patterns(patterns())  # type: ignore[attr-defined]
     return nlp
 
 
