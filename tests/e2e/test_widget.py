@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from chat_page import STORE_KEY, ChatPage
@@ -44,11 +45,15 @@ def test_keyboard_only(page: Page, stack: Stack) -> None:
 
 
 def test_a_session_id_the_server_did_not_sign_starts_a_new_conversation(page: Page, stack: Stack) -> None:
-    chat = ChatPage(page, stack.url).goto()
     forged = "0123456789abcdef0123456789abcdef.0123456789abcdef01234567"
     old = {"session": forged, "items": [{"id": "u1", "who": "user", "kind": "text", "text": "旧的消息"}], "ratings": {}}
-    page.evaluate("([key, value]) => localStorage.setItem(key, JSON.stringify(value))", [STORE_KEY, old])
-    page.reload()
+    # seeded before any page script runs: the widget cannot overwrite it first (a race on a busy machine)
+    page.add_init_script(
+        "if (!sessionStorage.getItem('seeded')) {"
+        f" localStorage.setItem({json.dumps(STORE_KEY)}, {json.dumps(json.dumps(old, ensure_ascii=False))});"
+        " sessionStorage.setItem('seeded', '1'); }"
+    )
+    chat = ChatPage(page, stack.url).goto()
     chat.open()
     expect(chat.log.locator(".lw-user").first).to_contain_text("旧的消息")
     expect(chat.log.locator(".lw-system").last).to_have_text("之前的对话已结束，已为您开始新的对话。")
