@@ -13,6 +13,8 @@ from loanwhy.store import open_db, shared_db
 
 def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
            path: Path | None = None) -> int:
+    if sender_id.startswith("__"):  # the start-up warm-up conversation is not a case
+        return 0
     db = shared_db(path)  # one kept connection: the action server records a case on every diagnosis
     row = {
         "created_at": time.time(),
