@@ -35,6 +35,12 @@ def cn_int(token: str) -> float | None:
              "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
     if token in fuzzy:
         return float(fuzzy[token])
+    span = _RANGE.fullmatch(token)
+    if span:  # 七八十 → 75, 二三十 → 25, 一二百 → 150: the middle of the range
+        low, high = _cn2an(span.group(1)), _cn2an(span.group(2))
+        scale = _cn2an("一" + span.group(3)) or 1
+        if low is not None and high is not None:
+            return (low + high) / 2 * scale
     if token[-1] in "来多" and len(token) > 1:  # 二十来万, 五十多万: a bit more than the number
         base = cn_int(token[:-1])
         if base is None:
@@ -44,6 +50,9 @@ def cn_int(token: str) -> float | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
     return _cn2an(token)
+
+
+_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])(十|百|千)")
 
 
 @lru_cache(maxsize=4096)
