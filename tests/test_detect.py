@@ -43,6 +43,10 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("资料没交齐，回访电话也没接到", {"unverifiable_info"}, set()),
     ("如果我把信用卡刷爆了会怎样", set(), {"card_overdraft"}),
     ("今天天气不错", set(), set()),
+    ("我帮老乡签了字做连带担保", {"external_guarantee"}, set()),
+    ("今年大家都难批", {"lender_tightening"}, set()),
+    ("想贷个二三十万周转", {"amount_over_limit"}, set()),
+    ("银行不认我的房子做抵押", {"collateral_value"}, set()),
     ("我帮朋友担保了，信用卡也刷爆了，网贷借了五个", {"external_guarantee", "card_overdraft", "high_interest_borrowing"}, set()),
     ("没有逾期也没有网贷，就是查询比较多", {"frequent_inquiries"}, {"overdue_record", "high_interest_borrowing"}),
 ]
