@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import importlib
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.rest import parse_body
 from loanwhy import handoff
 
 logger = logging.getLogger(__name__)
@@ -78,15 +78,9 @@ def _name(instance: Any) -> str:
 
 
 def parse_reply(request: Request) -> tuple[dict[str, str] | None, str]:
-    body = request.body or b""
-    if len(body) > MAX_BODY_BYTES:
-        return None, "body too large"
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None, "body must be UTF-8 JSON"
-    if not isinstance(data, dict):
-        return None, "body must be a JSON object"
+    data, problem = parse_body(request, MAX_BODY_BYTES)
+    if data is None:
+        return None, problem
     sender, text, staff = data.get("sender_id"), data.get("text"), data.get("staff")
     if not isinstance(sender, str) or not sender or len(sender) > 200:
         return None, "sender_id must be a non-empty string"

@@ -26,7 +26,7 @@ from loanwhy import handoff
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 512 * 1024
 REPLY_TIMEOUT_S = 10.0  # Rasa waits up to 300 s for the action server; the user should not
-TOO_LARGE = f"body larger than {MAX_BODY_BYTES} bytes"
+TOO_LARGE = "body larger than"
 
 
 class GuardedOutput(CollectingOutputChannel):
@@ -49,11 +49,11 @@ class GuardedOutput(CollectingOutputChannel):
         await super()._persist_message(message)
 
 
-def parse_body(request: Request) -> tuple[dict[str, Any] | None, str]:
-    """The JSON object of a request, or (None, reason)."""
+def parse_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> tuple[dict[str, Any] | None, str]:
+    """The JSON object of a request, or (None, reason); shared by every JSON webhook here."""
     body = request.body or b""
-    if len(body) > MAX_BODY_BYTES:
-        return None, TOO_LARGE
+    if len(body) > max_bytes:
+        return None, f"{TOO_LARGE} {max_bytes} bytes"
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -86,7 +86,7 @@ class GuardedRestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             data, problem = parse_body(request)
             if data is None:
-                return response.json({"error": problem}, status=413 if problem == TOO_LARGE else 400)
+                return response.json({"error": problem}, status=413 if problem.startswith(TOO_LARGE) else 400)
             sender = guard.valid_sender(data.get("sender"))
             if sender is None:
                 return response.json({"error": "a non-empty string 'sender' is required"}, status=400)

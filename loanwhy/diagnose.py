@@ -66,6 +66,26 @@ class Diagnosis:
         }
 
 
+MAX_PAYLOAD_DEPTH = 8  # how deep readers look for the diagnosis key in a custom payload
+
+
+def find_diagnosis(obj: Any, depth: int = 0) -> dict[str, Any] | None:
+    """The first `{"diagnosis": {...}}` value at any depth of a custom payload (the contract's reader side)."""
+    if depth > MAX_PAYLOAD_DEPTH:
+        return None
+    if isinstance(obj, dict):
+        found = obj.get("diagnosis")
+        if isinstance(found, dict):
+            return dict(found)
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        for child in obj:
+            found = find_diagnosis(child, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def diagnose(facts: Facts, kb: Knowledge | None = None) -> Diagnosis:
     kb = kb or load()
     raised = kb.ranked([sid for sid, f in facts.items() if f.get("state") == RAISED and sid in kb.signals])

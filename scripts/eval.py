@@ -21,27 +21,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from loanwhy.diagnose import find_diagnosis  # noqa: E402
 from loanwhy.normalize import to_simplified  # noqa: E402
 from loanwhy.ops import post_json  # noqa: E402
 
 STOP = "直接告诉我结果"
-
-
-def find_diagnosis(obj: Any) -> dict[str, Any] | None:
-    """The `diagnosis` object at any depth of a custom payload."""
-    if isinstance(obj, dict):
-        if isinstance(obj.get("diagnosis"), dict):
-            return obj["diagnosis"]
-        for value in obj.values():
-            found = find_diagnosis(value)
-            if found is not None:
-                return found
-    if isinstance(obj, list):
-        for value in obj:
-            found = find_diagnosis(value)
-            if found is not None:
-                return found
-    return None
 
 
 def chat(url: str, sender: str, text: str) -> list[dict[str, Any]]:

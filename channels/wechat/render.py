@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_DEPTH = 8  # how deep to look for the diagnosis key in a custom payload
+from loanwhy.diagnose import find_diagnosis
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、)]?\s*$")
 
@@ -31,26 +31,6 @@ class Button:
 class Rendered:
     text: str
     buttons: list[Button] = field(default_factory=list)
-
-
-def find_diagnosis(obj: Any, depth: int = 0) -> dict[str, Any] | None:
-    """The first `{"diagnosis": {...}}` value at any depth of a custom payload."""
-    if depth > MAX_DEPTH:
-        return None
-    if isinstance(obj, Mapping):
-        diag = obj.get("diagnosis")
-        if isinstance(diag, Mapping):
-            return dict(diag)
-        children: Iterable[Any] = obj.values()
-    elif isinstance(obj, (list, tuple)):
-        children = obj
-    else:
-        return None
-    for child in children:
-        found = find_diagnosis(child, depth + 1)
-        if found is not None:
-            return found
-    return None
 
 
 def _signals(diag: Mapping[str, Any]) -> list[Mapping[str, Any]]:

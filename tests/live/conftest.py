@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from loanwhy.diagnose import find_diagnosis
 from loanwhy.ops import post_json
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -61,19 +62,6 @@ def live() -> Iterator[Live]:
 @pytest.fixture()
 def sender() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
-
-
-def find_diagnosis(obj: Any) -> dict[str, Any] | None:
-    if isinstance(obj, dict):
-        if isinstance(obj.get("diagnosis"), dict):
-            return obj["diagnosis"]
-        obj = list(obj.values())
-    if isinstance(obj, list):
-        for value in obj:
-            found = find_diagnosis(value)
-            if found is not None:
-                return found
-    return None
 
 
 def signal_ids(replies: list[dict[str, Any]]) -> list[str] | None:

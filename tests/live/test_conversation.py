@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from tests.live.conftest import Live, find_diagnosis, signal_ids
+from loanwhy.diagnose import find_diagnosis
+from tests.live.conftest import Live, signal_ids
 
 
 def texts(replies: list[dict]) -> str:  # type: ignore[type-arg]
