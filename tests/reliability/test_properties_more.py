@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from channels import guard, rest
@@ -84,7 +84,7 @@ def rest_handler() -> tuple[Any, list[Any]]:
 
     async def on_new_message(message: Any) -> None:
         seen.append(message)
-        await message.output_channel.send_text_message(message.recipient_id, "ok")
+        await message.output_channel.send_text_message(message.sender_id, "ok")
 
     bp = rest.GuardedRestInput().blueprint(on_new_message)
     handler = next(r.handler for r in bp._future_routes if r.uri == "/webhook")
@@ -93,6 +93,8 @@ def rest_handler() -> tuple[Any, list[Any]]:
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(["sender", "message", "metadata", "x"]), json_values, max_size=4))
+@example({"sender": "0", "message": "0"})
+@example({"sender": 0, "message": "0"})
 def test_rest_webhook_on_random_json_objects(body: dict[str, Any]) -> None:
     # a random JSON object gets 200 or a 4xx with a reason, never a crash or a shared conversation
     handler, seen = rest_handler()
