@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean browser soak test-cluster cluster-deps
+.PHONY: help setup kb train run stop test unit validate story-test lint eval bench shell clean browser soak test-cluster cluster-deps fuzz
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
@@ -66,6 +66,11 @@ test: setup browser ## everything: lint, data validation, unit, live, channel, s
 	$(PY) -m pytest -q -p no:warnings -m "not e2e" --ignore=tests/cluster --ignore=tests/staff/test_e2e_staff.py tests
 	$(PY) -m pytest -q -p no:warnings tests/e2e tests/staff/test_e2e_staff.py
 	$(MAKE) story-test
+
+fuzz: setup ## property tests with fresh random inputs and 500 examples each (CI uses a fixed seed)
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest -q -p no:warnings -p no:cacheprovider tests/test_properties.py \
+	  tests/test_privacy.py tests/reliability/test_properties_more.py tests/wechat/test_wechat_xml_render.py \
+	  tests/wechat/test_wechat_crypto.py
 
 soak: setup ## MINUTES (10) at 16 conversations against the running assistant: errors (must be 0), memory growth
 	@scripts/run.sh >/dev/null

@@ -6,10 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from loanwhy import kb as kbmod
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the property tests with a fixed seed so a pass or a failure repeats;
+# HYPOTHESIS_PROFILE=explore searches with fresh random inputs each run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=500, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session", autouse=True)
