@@ -113,6 +113,20 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
     return entry
 
 
+def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path.name}: expected intent: {{cues, unless}} entries")
+    out = {}
+    for intent, rule in data.items():
+        if not isinstance(rule, dict) or not rule.get("cues"):
+            raise KnowledgeError(f"{path.name} [{intent}]: needs a 'cues' list")
+        _check_regexes(f"{path.name} [{intent}] cues", rule["cues"])
+        _check_regexes(f"{path.name} [{intent}] unless", rule.get("unless", []))
+        out[str(intent)] = {"cues": list(rule["cues"]), "unless": list(rule.get("unless", []))}
+    return out
+
+
 def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
     """Load and check every source file; raise KnowledgeError on the first fault."""
     catalog = _read_yaml(source_dir / "catalog.yml")
@@ -152,6 +166,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
         if key not in lexicon:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
     lexicon["suggestions"] = suggestions
+    lexicon["refusals"] = _read_refusals(source_dir / "refusals.yml")
     return {"catalog": catalog, "signals": signals, "facts": facts, "lexicon": lexicon}
 
 

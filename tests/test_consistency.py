@@ -86,6 +86,14 @@ def test_suggestions_name_real_intents(kb: Knowledge) -> None:
     assert set(kb.lexicon["suggestions"]) <= set(DOMAIN["intents"])
 
 
+def test_refusal_cues_name_intents_with_a_refusal_rule(kb: Knowledge) -> None:
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    answered = {r["steps"][0]["intent"] for r in rules if "intent" in r["steps"][0]}
+    for intent in kb.lexicon["refusals"]:
+        assert intent in DOMAIN["intents"], intent
+        assert intent in answered, intent
+
+
 def test_no_chinese_literals_in_actions() -> None:
     for path in (ROOT / "actions").glob("*.py"):
         for line in path.read_text(encoding="utf-8").splitlines():

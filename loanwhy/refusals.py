@@ -1,0 +1,59 @@
+"""Requests the assistant must decline, recognised by their wording.
+
+The cues live in knowledge/refusals.yml (built into the knowledge base). A cue
+counts unless a negation stands just before it in the same clause ("我没有做假流水"
+is a statement, not a request) or an `unless` pattern matches the message (a
+wrong record is disputed, not "repaired"). Question forms such as 有没有 or 能不能
+are not negations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from loanwhy.kb import Knowledge, load
+
+WINDOW = 6
+CLAUSE_END = re.compile(r"[，,。.！!？?；;\n]")
+QUESTION_FORMS = re.compile(r"有没有|能不能|会不会|可不可以|是不是|要不要|行不行|可以不|别人|别的|特别|区别")
+NEGATION = re.compile(r"没有|没|从不|不想|不会|不敢|不打算|不愿|不是|不要|不用|别|绝不|拒绝|并非")
+
+
+@dataclass(frozen=True)
+class Rules:
+    intents: tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
+
+
+def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
+    return Rules(tuple(
+        (intent, tuple(re.compile(c) for c in rule["cues"]), tuple(re.compile(u) for u in rule.get("unless", [])))
+        for intent, rule in raw.items()
+    ))
+
+
+@lru_cache(maxsize=4)
+def _rules_for(knowledge: Knowledge) -> Rules:
+    return compile_rules(knowledge.lexicon.get("refusals", {}))
+
+
+def negated(text: str, start: int) -> bool:
+    """True when a negation stands in the few characters before `start` in this clause."""
+    before = QUESTION_FORMS.sub(lambda m: "_" * len(m.group()), text[:start])
+    return bool(NEGATION.search(before[-WINDOW:]))
+
+
+def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
+    """The refusal intent whose cue the text carries, or None."""
+    if not text:
+        return None
+    rules = rules or _rules_for(load())
+    clauses = [c for c in CLAUSE_END.split(text) if c]
+    for intent, cues, unless in rules.intents:
+        if any(u.search(text) for u in unless):
+            continue
+        for cue in cues:
+            if any(not negated(clause, m.start()) for clause in clauses for m in cue.finditer(clause)):
+                return intent
+    return None

@@ -1,0 +1,50 @@
+"""NLU step after DIET: a clear request to falsify, to buy a "clean" credit report or
+to get a promise is always answered with the refusal, whatever DIET guessed.
+
+The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from loanwhy.kb import load
+from loanwhy.refusals import Rules, compile_rules, refusal_intent
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class RefusalCues(GraphComponent):
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RefusalCues:
+        return cls(compile_rules(load().lexicon.get("refusals", {})))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not isinstance(text, str) or text.startswith("/"):
+                continue
+            intent = refusal_intent(text, self.rules)
+            current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent is None or intent == current:
+                continue
+            top = {INTENT_NAME_KEY: intent, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+        return messages
