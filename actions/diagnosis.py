@@ -12,6 +12,17 @@ from actions.common import latest_text, stored_facts
 from loanwhy import cases, report
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
+from loanwhy.normalize import normalize
+
+
+BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
+
+
+def off_topic_follow_up(tracker: Tracker) -> bool:
+    """A why / how-long question before any diagnosis, longer than a bare follow-up and without
+    a word of our domain: DIET matched the shape of the question, but the topic is another one."""
+    text = "".join(ch for ch in normalize(latest_text(tracker)) if ch.isalnum())
+    return len(text) > BARE_FOLLOW_UP and not load().mentions_domain(text)
 
 
 def send_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
@@ -83,7 +94,9 @@ class ActionExplainWhy(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         ids = _focus(tracker)
-        if not ids:
+        if not ids and off_topic_follow_up(tracker):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        elif not ids:
             dispatcher.utter_message(response="utter_why_none")
         for sid in ids:
             dispatcher.utter_message(response="utter_why", **report.signal_values(sid))
@@ -98,7 +111,9 @@ class ActionHowLong(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         ids = _focus(tracker)
-        if not ids:
+        if not ids and off_topic_follow_up(tracker):
+            dispatcher.utter_message(response="utter_out_of_scope")
+        elif not ids:
             dispatcher.utter_message(response="utter_how_long_none")
         for sid in ids:
             dispatcher.utter_message(response="utter_how_long", **report.signal_values(sid))

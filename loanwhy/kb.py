@@ -215,6 +215,10 @@ class Knowledge:
     catalog: dict[str, Any]
     severity_rank: dict[str, int] = field(default_factory=dict)
 
+    def mentions_domain(self, text: str) -> bool:
+        """True when the (normalised) text has a word of our domain (贷, 征信, 卡, ...)."""
+        return any(w in text for w in self.lexicon.get("domain_words", []))
+
     def ranked(self, ids: list[str]) -> list[str]:
         """Most important first: severity, then weight."""
         return sorted(

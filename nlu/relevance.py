@@ -36,7 +36,7 @@ class DomainRelevance(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> DomainRelevance:
-        return cls(list(load().lexicon.get("domain_words", [])))
+        return cls(list(load().lexicon.get("domain_words", [])))  # the words Knowledge.mentions_domain uses
 
     def relevant(self, text: str) -> bool:
         return any(w in text for w in self.words)

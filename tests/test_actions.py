@@ -11,7 +11,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.diagnosis import ActionAnalyseMessage, ActionDiagnose, ActionExplainSignal, ActionHowLong, ActionWhatIf
+from actions.diagnosis import (
+    ActionAnalyseMessage,
+    ActionDiagnose,
+    ActionExplainSignal,
+    ActionExplainWhy,
+    ActionHowLong,
+    ActionWhatIf,
+)
 from actions.fallback import ActionSuggest
 from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
@@ -112,6 +119,16 @@ def test_how_long_uses_last_report(kb: Knowledge) -> None:
     messages, _ = run(ActionHowLong(), tracker("要等多久", intent="ask_how_long", slots={"last_report": ["frequent_inquiries"]}))
     assert responses(messages) == ["utter_how_long"]
     assert "3-6" in messages[0]["horizons"]
+
+
+@pytest.mark.parametrize("action", [ActionHowLong(), ActionExplainWhy()])
+def test_follow_up_without_report(kb: Knowledge, action: Any) -> None:
+    bare, _ = run(action, tracker("要等多久？", intent="ask_how_long"))
+    assert responses(bare) in (["utter_how_long_none"], ["utter_why_none"])
+    in_domain, _ = run(action, tracker("被拒以后要等多久才能再申请贷款", intent="ask_how_long"))
+    assert responses(in_domain) == responses(bare)
+    other_topic, _ = run(action, tracker("我家的猫做完手术要等多长时间才能好起来", intent="ask_how_long"))
+    assert responses(other_topic) == ["utter_out_of_scope"]
 
 
 def test_explain_signal_from_catalog(kb: Knowledge) -> None:
