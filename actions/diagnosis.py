@@ -14,7 +14,6 @@ from loanwhy import diagnose as dx
 from loanwhy.kb import load
 from loanwhy.normalize import normalize
 
-
 BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
 
 

@@ -5,8 +5,7 @@ cd "$(dirname "$0")/../.."
 : "${CLUSTER_DIR:=/tmp/loanwhy-cluster-$CLUSTER_NGINX_PORT}"
 [ -d "$CLUSTER_DIR" ] || exit 0
 stop_pid() {  # pid file
-  [ -f "$1" ] || return 0
-  local pid; pid=$(cat "$1")
+  local pid; pid=$(cat "$1" 2>/dev/null) || return 0  # gone already (nginx -s quit removes its own)
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid" 2>/dev/null
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
