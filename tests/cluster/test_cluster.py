@@ -240,8 +240,8 @@ def throughput(url: str, conversations: int, tag: str) -> tuple[float, Client]:
 
 def test_throughput_one_process_against_two(cluster: str) -> None:
     # a measurement for the README; asserts only that both setups answer everything
-    one, c1 = throughput(f"http://127.0.0.1:{RASA[0]}/webhooks/rest/webhook", 24, "one")
-    two, c2 = throughput(cluster, 24, "two")
+    one, c1 = throughput(f"http://127.0.0.1:{RASA[0]}/webhooks/rest/webhook", 48, "one")
+    two, c2 = throughput(cluster, 48, "two")
     save("throughput_msgs_per_s", {"one_process": round(one, 1), "two_processes": round(two, 1),
                                    "cores": os.cpu_count(), "in_flight": IN_FLIGHT,
                                    "retries": {"one_process": c1.retries, "two_processes": c2.retries}})
