@@ -130,18 +130,22 @@ def main() -> int:
     parser.add_argument("--set", default="eval", help="folder with cases.yml and conversations.yml (eval/fresh: never tuned on)")
     args = parser.parse_args()
     folder = ROOT / args.set
-    cases = yaml.safe_load((folder / "cases.yml").read_text(encoding="utf-8"))
+    cases_file = folder / "cases.yml"  # a set may hold single-message checks only (eval/fresh2)
+    cases = yaml.safe_load(cases_file.read_text(encoding="utf-8")) if cases_file.exists() else []
     checks = yaml.safe_load((folder / "conversations.yml").read_text(encoding="utf-8"))
-    result: dict[str, Any] = {"signals": eval_signals(args.url, cases), "conversations": eval_conversations(args.url, checks)}
+    result: dict[str, Any] = {"conversations": eval_conversations(args.url, checks)}
+    if cases:
+        result["signals"] = eval_signals(args.url, cases)
     if not args.skip_nlu:
         result["nlu"] = eval_nlu(args.model)
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / f"eval-{folder.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    s = result["signals"]
-    print(f"signals: {s['cases']} cases  precision {s['precision']}  recall {s['recall']}  F1 {s['f1']}  "
-          f"cases raising a denied/below-threshold signal: {s['cases_with_forbidden_signal']}")
-    for f in s["failures"]:
-        print("  FAIL", json.dumps(f, ensure_ascii=False))
+    if "signals" in result:
+        s = result["signals"]
+        print(f"signals: {s['cases']} cases  precision {s['precision']}  recall {s['recall']}  F1 {s['f1']}  "
+              f"cases raising a denied/below-threshold signal: {s['cases_with_forbidden_signal']}")
+        for f in s["failures"]:
+            print("  FAIL", json.dumps(f, ensure_ascii=False))
     c = result["conversations"]
     print("conversations:", ", ".join(f"{k} {v:.0%} of {c['counts'][k]}" for k, v in c["rates"].items()))
     for f in c["failures"]:
