@@ -55,7 +55,7 @@ story-test: setup ## story tests with the trained model
 
 lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench
+	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench trackers
 
 browser: ## Debian Chromium and CJK fonts for the browser tests (idempotent)
 	@tests/e2e/install_browser.sh

@@ -8,8 +8,8 @@ and takes a write, the action server answers and the app database takes a
 write; otherwise 503 with short reasons (details go to the log as ERROR, not to
 the caller, so paths and errors are not disclosed).
 
-LOANWHY_TRACKER_KIND names the expected tracker store class (default
-SQLTrackerStore).
+LOANWHY_TRACKER_KIND names the expected tracker store class or a base of it
+(default SQLTrackerStore, which trackers.cached_sql.CachedSQLTrackerStore extends).
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ async def check_tracker(agent: Any) -> tuple[Check, dict[str, Any]]:
     store, fallback_used = unwrap(getattr(agent, "tracker_store", None))
     kind = type(store).__name__
     info: dict[str, Any] = {"kind": kind, "expected": expected, "fallback_used": fallback_used}
-    if kind != expected:
+    if expected not in {cls.__name__ for cls in type(store).__mro__}:  # a subclass (our cached store) counts
         return Check(False, f"tracker store is {kind}, not {expected}", f"tracker store is {kind}"), info
     if fallback_used:
         reason = "tracker store failed a save; some conversations were kept in memory only"

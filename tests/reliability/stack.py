@@ -31,7 +31,7 @@ PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(
 ALLOWED_ORIGIN = "http://chat.example"  # the stack's LOANWHY_CORS_ORIGINS
 VAR_NAME = "test-rel" if BASE == 5505 else f"test-rel-{BASE}"
 SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
-                  "scripts", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
+                  "scripts", "trackers", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
 
 
 def shadow_tree(var: Path) -> Path:
