@@ -1,19 +1,34 @@
-"""A measured speed-up for Rasa 3.6, applied when our custom policy is loaded.
+"""Measured speed-ups for Rasa 3.6, applied when our custom policy is loaded.
 
-Rasa checks every action-server response with `jsonschema.validate()`, which
-re-validates the schema itself on every call: about 20 ms per call under load
-and a third of the Rasa process's CPU in `make bench`. Here the validator is
-built once; a bad response still raises the same ValidationError.
+1. Rasa checks every action-server response with `jsonschema.validate()`, which
+   re-validates the schema itself on every call: about 20 ms per call under load
+   and a third of the Rasa process's CPU in `make bench`. Here the validator is
+   built once; a bad response still raises the same ValidationError.
+2. `EndpointConfig.request` opens a new aiohttp session, so a new TCP connection,
+   for every action call (6 % of the Rasa process's CPU at 16 conversations in
+   flight). Here each endpoint keeps one session per event loop with keep-alive
+   connections; idle connections are dropped after 2 s, before the action
+   server's own 5 s keep-alive limit, so a reused connection is never one the
+   server is closing. Status errors and timeouts behave as before.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import ssl
 from typing import Any
 
+import aiohttp
 from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.exceptions import FileNotFoundException
+from rasa.utils import endpoints
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
+
+KEEP_ALIVE_S = 2.0
 
 _VALIDATOR: dict[str, Any] = {}
 
@@ -35,5 +50,52 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+_SESSIONS: dict[tuple[Any, ...], aiohttp.ClientSession] = {}
+
+
+def _shared_session(config: EndpointConfig) -> aiohttp.ClientSession:
+    auth_key = tuple(sorted((config.basic_auth or {}).items()))
+    key = (id(asyncio.get_running_loop()), config.url, tuple(sorted((config.headers or {}).items())), auth_key)
+    session = _SESSIONS.get(key)
+    if session is None or session.closed:
+        auth = aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"]) if config.basic_auth else None
+        session = aiohttp.ClientSession(
+            headers=config.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=endpoints.DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_S),
+        )
+        _SESSIONS[key] = session
+    return session
+
+
+async def _request(
+    self: EndpointConfig,
+    method: str = "post",
+    subpath: str | None = None,
+    content_type: str | None = "application/json",
+    compress: bool = False,
+    **kwargs: Any,
+) -> Any:
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    headers.update(self.headers or {})
+    sslcontext = None
+    if self.cafile:
+        if not os.path.exists(self.cafile):
+            raise FileNotFoundException(f"Failed to find certificate file '{os.path.abspath(self.cafile)}'.")
+        sslcontext = ssl.create_default_context(cafile=self.cafile)
+    params = self.combine_parameters(kwargs)
+    async with _shared_session(self).request(method, concat_url(self.url, subpath), headers=headers, params=params,
+                                             compress=compress, ssl=sslcontext, **kwargs) as response:
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, await response.content.read())
+        try:
+            return await response.json()
+        except aiohttp.ContentTypeError:
+            return None
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    EndpointConfig.request = _request  # type: ignore[method-assign]
