@@ -90,3 +90,17 @@ def test_the_cache_is_bounded(db: Path) -> None:
 def test_sqlite_runs_in_wal_mode(db: Path) -> None:
     turn(store(db), "u1", "一")
     assert sqlite3.connect(db).execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_new_events_reach_the_event_broker(db: Path) -> None:
+    published: list[dict] = []
+
+    class Broker:
+        def publish(self, event: dict) -> None:
+            published.append(event)
+
+    cached = store(db)
+    cached.event_broker = Broker()  # type: ignore[assignment]
+    turn(cached, "u1", "一")
+    turn(cached, "u1", "二")
+    assert [e["text"] for e in published if e["event"] == "user"] == ["一", "二"]

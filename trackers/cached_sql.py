@@ -112,8 +112,9 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             await super().save(tracker)
             self._remember(tracker, self._stamp(tracker.sender_id))
             return
-        await self.stream_events(tracker)
         new = list(itertools.islice(tracker.events, entry.stored, None))
+        if self.event_broker is not None:  # stream_events() would diff against this same object
+            await self._stream_new_events(self.event_broker, new, tracker.sender_id)
         if new:
             with self.session_scope() as session:
                 rows = [self._row(tracker.sender_id, event) for event in new]
