@@ -18,5 +18,11 @@ def app_db() -> Path:
     return Path(os.environ.get("LOANWHY_APP_DB", var_dir() / "app.sqlite"))
 
 
+def wechat_db() -> Path:
+    """WeChat message ids and pending replies: WECHAT_DB, else wechat.sqlite beside the others."""
+    env = os.environ.get("WECHAT_DB")
+    return Path(env) if env else var_dir() / "wechat.sqlite"
+
+
 def tracker_db() -> Path:
     return var_dir() / "tracker.db"

@@ -73,9 +73,8 @@ def retention_days(env: dict[str, str] | None = None) -> float:
 
 
 def wechat_db_path() -> Path:
-    """Same rule as channels/wechat/store.py: WECHAT_DB, else <LOANWHY_HOME>/var/wechat.sqlite."""
-    env = os.environ.get("WECHAT_DB")
-    return Path(env) if env else Path(os.environ.get("LOANWHY_HOME", ".")) / "var" / "wechat.sqlite"
+    """Same file as the WeChat channel uses (loanwhy.paths.wechat_db)."""
+    return paths.wechat_db()
 
 
 def tracker_location() -> Path | str:

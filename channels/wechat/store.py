@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from channels.wechat.render import Button
+from loanwhy import paths
 
 SEEN_TTL_S = 24 * 3600  # longer than any retry; short enough to forget a passive reply text
 STALE_PROCESSING_S = 60  # a 'processing' row older than this was left by a crashed process
@@ -37,11 +37,8 @@ BUSY_TIMEOUT_MS = 3000
 
 
 def default_path() -> Path:
-    """WECHAT_DB, else var/wechat.sqlite under the project (LOANWHY_HOME or the working folder)."""
-    env = os.environ.get("WECHAT_DB")
-    if env:
-        return Path(env)
-    return Path(os.environ.get("LOANWHY_HOME", ".")) / "var" / "wechat.sqlite"
+    """WECHAT_DB, else wechat.sqlite in the runtime folder (LOANWHY_VAR, default var/)."""
+    return paths.wechat_db()
 
 
 @dataclass(eq=False)

@@ -17,8 +17,8 @@ def test_path_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WECHAT_DB", str(tmp_path / "x.sqlite"))
     assert default_path() == tmp_path / "x.sqlite"
     monkeypatch.delenv("WECHAT_DB")
-    monkeypatch.setenv("LOANWHY_HOME", str(tmp_path))
-    assert default_path() == tmp_path / "var" / "wechat.sqlite"
+    monkeypatch.setenv("LOANWHY_VAR", str(tmp_path))
+    assert default_path() == tmp_path / "wechat.sqlite"
 
 
 def test_nothing_is_opened_until_used(tmp_path: Path) -> None:
