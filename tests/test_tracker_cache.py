@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -104,3 +105,12 @@ def test_new_events_reach_the_event_broker(db: Path) -> None:
     turn(cached, "u1", "一")
     turn(cached, "u1", "二")
     assert [e["text"] for e in published if e["event"] == "user"] == ["一", "二"]
+
+
+def test_a_replaced_database_file_fails_loudly(db: Path) -> None:
+    cached = store(db)
+    turn(cached, "u1", "一")
+    db.rename(db.with_suffix(".moved"))
+    db.mkdir()  # what the health test does: the path can no longer be opened
+    with pytest.raises(sqlalchemy.exc.SQLAlchemyError):
+        turn(cached, "u2", "二")

@@ -11,7 +11,8 @@ connection each time. This store keeps the trackers it has just saved (LRU,
 - drops a tracker that was changed but not saved (a turn that failed half-way);
 - writes only the new events, in one transaction per save, as before: nothing is
   acknowledged that is not in the database;
-- for SQLite, keeps one pooled connection with WAL and a busy timeout.
+- for SQLite, keeps pooled connections with WAL and a busy timeout, and drops one
+  whose file was moved or replaced (channels/health.py then reports the store broken).
 
 Conversations are processed under Rasa's lock store, so one tracker object is never
 used by two turns at once.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +43,32 @@ class _Entry:
     stamp: Stamp
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _inode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _watch_sqlite_file(engine: sa.engine.Engine, path: str) -> None:
+    """WAL and a busy timeout on each connection; a pooled connection whose file was moved,
+    deleted or replaced is dropped, so the next use opens the path again and fails loudly
+    instead of writing into a file nobody will read."""
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+        record.info["inode"] = _inode(path)
+
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _inode(path) != record.info.get("inode"):
+            raise sa.exc.DisconnectionError(f"{path} was moved or replaced")
+
+    sa.event.listen(engine, "connect", on_connect)
+    sa.event.listen(engine, "checkout", on_checkout)
 
 
 class CachedSQLTrackerStore(SQLTrackerStore):
@@ -58,7 +80,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             engine.dispose()
             self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
                                            connect_args={"check_same_thread": False, "timeout": 30})
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            _watch_sqlite_file(self.engine, str(url.database))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = max(1, int(cache_size))
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
