@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guard
-from loanwhy import handoff, session
+from loanwhy import handoff, outbox, session
 
 logger = logging.getLogger(__name__)
 REPLY_TIMEOUT_S = 10.0  # as channels/rest.py: Rasa waits up to 300 s for the action server
@@ -73,13 +73,59 @@ class GuardedSocketIOOutput(SocketIOOutput):
 _LIVE: dict[str, Any] = {}
 
 
+POLL_S = 0.5  # how often a worker looks for replies waiting for the sockets it holds
+
+
+def _hosted(sio: AsyncServer, session_id: str) -> bool:
+    """True when a browser of this conversation is connected to this process."""
+    return any(True for _ in sio.manager.get_participants("/", session_id))
+
+
+async def _send(sio: AsyncServer, session_id: str, text: str) -> None:
+    await sio.emit(_LIVE.get("event", "bot_uttered"), {"text": guard.outbound(text, False)}, room=session_id)
+
+
 async def push(session_id: str, text: str) -> bool:
-    """Send a text (e.g. a staff reply) to every browser tab of a conversation."""
-    sio, event = _LIVE.get("sio"), _LIVE.get("event")
+    """Send a text (e.g. a staff reply) to every browser tab of a conversation.
+
+    Sent at once when this process holds the conversation's socket; otherwise kept in
+    the outbox for the worker process that holds it, or for the user's next connection."""
+    sio = _LIVE.get("sio")
     if sio is None:
         return False
-    await sio.emit(event, {"text": guard.outbound(text, False)}, room=session_id)
+    if _hosted(sio, session_id):
+        await _send(sio, session_id, text)
+    else:
+        outbox.add(session_id, text)
     return True
+
+
+async def deliver_waiting(sio: AsyncServer, session_ids: list[str] | None = None) -> int:
+    """Send the outbox rows of the conversations connected here; returns how many were sent."""
+    sent = 0
+    for item in outbox.pending(session_ids):
+        if _hosted(sio, item.session_id) and outbox.take(item):
+            await _send(sio, item.session_id, item.text)
+            sent += 1
+    return sent
+
+
+async def _poll_outbox(sio: AsyncServer) -> None:
+    while True:
+        await asyncio.sleep(POLL_S)
+        if not sio.manager.rooms.get("/"):
+            continue
+        try:
+            await deliver_waiting(sio)
+        except Exception:  # a locked or missing database must not stop the loop
+            logger.exception("socket.io outbox: delivery failed; retrying")
+
+
+def _ensure_poller(sio: AsyncServer) -> None:
+    """One outbox poller per worker process, started on its first connection."""
+    if _LIVE.get("poller_pid") != os.getpid():
+        _LIVE["poller_pid"] = os.getpid()
+        _LIVE["poller"] = asyncio.get_running_loop().create_task(_poll_outbox(sio))
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -114,6 +160,8 @@ class GuardedSocketIOInput(SocketIOInput):
                 await entered
             await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            _ensure_poller(sio)
+            await deliver_waiting(sio, [session_id])  # staff replies sent while this browser was away
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> None:  # emit() without data

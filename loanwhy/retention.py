@@ -33,6 +33,7 @@ APP_TABLES: dict[str, tuple[str, str]] = {
     "cases": ("sender_id", "created_at"),
     "handoffs": ("sender_id", "updated_at"),
     "feedback": ("conversation_id", "created_at"),
+    "socketio_outbox": ("session_id", "created_at"),
 }
 # WeChat store tables keyed by "<channel>:<sender id>" and their time column
 WECHAT_TABLES: dict[str, str] = {"seen": "at", "buttons": "at", "held": "at", "quota": "window_start"}

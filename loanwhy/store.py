@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -32,7 +33,7 @@ def open_db(path: Path | None = None) -> sqlite_utils.Database:
 def shared_db(path: Path | None = None) -> sqlite_utils.Database:
     """One connection per process and file, for hot paths (a check on every turn); never close it."""
     target = path or paths.app_db()
-    key = str(target)
+    key = f"{os.getpid()}:{target}"  # a connection never crosses a fork (Rasa's worker processes)
     db = _SHARED.get(key)
     if db is None:
         with _LOCK:

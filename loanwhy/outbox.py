@@ -1,0 +1,58 @@
+"""Messages waiting for a browser: staff replies for socket.io conversations.
+
+With several Rasa worker processes, the staff reply may arrive in a worker that
+does not hold the user's socket, and a user may be offline when it arrives. The
+reply then waits here (app database) until the worker that holds the socket, or
+the user's next connection, takes it. A row is taken once: the worker whose
+delete succeeds sends it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from loanwhy.store import shared_db
+
+TABLE = "socketio_outbox"
+KEEP_S = 7 * 24 * 3600  # undelivered replies are dropped after a week (the transcript keeps them)
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    session_id: str
+    text: str
+
+
+def _db():  # type: ignore[no-untyped-def]
+    db = shared_db()
+    db.execute(f"create table if not exists {TABLE} (id integer primary key, session_id text not null, "
+               "text text not null, created_at real not null)")
+    db.execute(f"create index if not exists {TABLE}_session on {TABLE} (session_id)")
+    return db
+
+
+def add(session_id: str, text: str) -> None:
+    _db().execute(f"insert into {TABLE} (session_id, text, created_at) values (?, ?, ?)",
+                  [session_id, text, time.time()])
+
+
+def pending(session_ids: list[str] | None = None) -> list[Pending]:
+    """Oldest first; only these conversations when given."""
+    db = _db()
+    db.execute(f"delete from {TABLE} where created_at < ?", [time.time() - KEEP_S])
+    if session_ids is None:
+        rows = db.execute(f"select id, session_id, text from {TABLE} order by id").fetchall()
+    elif not session_ids:
+        return []
+    else:
+        marks = ",".join("?" * len(session_ids))
+        rows = db.execute(f"select id, session_id, text from {TABLE} where session_id in ({marks}) order by id",
+                          session_ids).fetchall()
+    return [Pending(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def take(item: Pending) -> bool:
+    """True for the one caller that removed the row and must now send it."""
+    return bool(_db().execute(f"delete from {TABLE} where id = ?", [item.id]).rowcount == 1)
