@@ -138,7 +138,12 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         origins = [o for o in os.environ.get("LOANWHY_CORS_ORIGINS", "").split(",") if o] or "*"
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024)
+        # several worker processes (RASA_WORKERS) share one port without sticky sessions: long-polling
+        # would send a client's requests to different processes, so only websockets (the widget's) are offered
+        workers = int(os.environ.get("SANIC_WORKERS", "1") or 1)
+        transports = ["websocket"] if workers > 1 else ["polling", "websocket"]
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024,
+                          transports=transports)
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         _LIVE.update(sio=sio, event=self.bot_message_evt)

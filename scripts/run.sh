@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${LOANWHY_VAR:=var}"
-: "${RASA_INTERFACE:=127.0.0.1}" "${START_TIMEOUT:=180}"
+: "${RASA_INTERFACE:=127.0.0.1}" "${START_TIMEOUT:=180}" "${RASA_WORKERS:=1}"
 export PYTHONPATH="$PWD" LOANWHY_VAR
 RUN="$LOANWHY_VAR/run" LOG="$LOANWHY_VAR/log"
 mkdir -p "$RUN" "$LOG"
@@ -37,11 +37,14 @@ start() {  # name, port, command...
 # endpoints for this run (ports and the tracker database follow the environment)
 ENDPOINTS="$RUN/endpoints.yml"
 sed -e "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
+if [ "$RASA_WORKERS" -gt 1 ]; then  # several Rasa worker processes share conversation locks in SQLite
+  printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n  db: "%s/locks.sqlite"\n' "$LOANWHY_VAR" >>"$ENDPOINTS"
+fi
 
 SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
 # CORS for Rasa's HTTP routes follows the socket.io channel's setting (README, Configuration)
 IFS=, read -ra CORS_ORIGINS <<<"${LOANWHY_CORS_ORIGINS:-*}"
-start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
+SANIC_WORKERS=$RASA_WORKERS start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "${CORS_ORIGINS[@]}"
 if [ -f web/server.py ]; then
   start web "$WEB_PORT" "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
