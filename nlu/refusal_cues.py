@@ -12,11 +12,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.kb import load
 from loanwhy.refusals import Rules, compile_rules, refusal_intent
+from nlu.intents import force_intent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -41,10 +42,6 @@ class RefusalCues(GraphComponent):
                 continue
             intent = refusal_intent(text, self.rules)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent is None or intent == current:
-                continue
-            top = {INTENT_NAME_KEY: intent, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != intent]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            if intent is not None and intent != current:
+                force_intent(message, intent)
         return messages

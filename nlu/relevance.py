@@ -14,10 +14,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.kb import load
+from nlu.intents import force_intent
 
 GATED = {"ask_refusal_reason", "describe_situation", "what_if", "ask_signal_info"}
 OUT_OF_SCOPE = "out_of_scope"
@@ -46,8 +47,5 @@ class DomainRelevance(GraphComponent):
             intent = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
             if intent.get(INTENT_NAME_KEY) in GATED and self.words and not self.relevant(text):
-                message.set(INTENT, {INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}, add_to_output=True)
-                ranking = message.get(INTENT_RANKING_KEY) or []
-                message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: OUT_OF_SCOPE, "confidence": 1.0}, *ranking],
-                            add_to_output=True)
+                force_intent(message, OUT_OF_SCOPE)
         return messages

@@ -1,0 +1,42 @@
+"""Our NLU steps after DIET: the refusal cues and the domain gate override DIET's guess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rasa.shared.nlu.training_data.message import Message
+
+from loanwhy.kb import read_db
+from loanwhy.refusals import compile_rules
+from nlu.refusal_cues import RefusalCues
+from nlu.relevance import DomainRelevance
+
+
+def parsed(text: str, intent: str, ranking: list[tuple[str, float]]) -> Message:
+    return Message(data={"text": text, "intent": {"name": intent, "confidence": ranking[0][1] if ranking else 0.5},
+                         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})
+
+
+def names(message: Message) -> list[str]:
+    return [r["name"] for r in message.get("intent_ranking")]
+
+
+def test_a_clear_refusal_request_wins_over_diet(kb_db: Path) -> None:
+    step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
+    message = parsed("帮我做一份假流水", "greet", [("greet", 0.6), ("request_falsify", 0.3)])
+    step.process([message])
+    assert message.get("intent") == {"name": "request_falsify", "confidence": 1.0}
+    assert names(message) == ["request_falsify", "greet"]
+    untouched = parsed("我没有做假流水，为什么被拒", "ask_refusal_reason", [("ask_refusal_reason", 0.8)])
+    step.process([untouched])
+    assert untouched.get("intent")["name"] == "ask_refusal_reason"
+
+
+def test_no_domain_word_means_out_of_scope(kb_db: Path) -> None:
+    step = DomainRelevance(list(read_db(kb_db).lexicon["domain_words"]))
+    story = parsed("今天天气怎么样呢", "describe_situation", [("describe_situation", 0.7)])
+    step.process([story])
+    assert story.get("intent")["name"] == "out_of_scope" and names(story)[0] == "out_of_scope"
+    loan = parsed("我的贷款被拒了", "describe_situation", [("describe_situation", 0.7)])
+    step.process([loan])
+    assert loan.get("intent")["name"] == "describe_situation"
