@@ -205,6 +205,10 @@ def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
     return target
 
 
+def has_any(text: str, words: list[str]) -> bool:
+    return any(w in text for w in words)
+
+
 @dataclass(frozen=True, eq=False)
 class Knowledge:
     """Everything read from the database, once per process."""
@@ -217,7 +221,7 @@ class Knowledge:
 
     def mentions_domain(self, text: str) -> bool:
         """True when the (normalised) text has a word of our domain (贷, 征信, 卡, ...)."""
-        return any(w in text for w in self.lexicon.get("domain_words", []))
+        return has_any(text, self.lexicon.get("domain_words", []))
 
     def ranked(self, ids: list[str]) -> list[str]:
         """Most important first: severity, then weight."""

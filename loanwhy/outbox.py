@@ -25,23 +25,33 @@ class Pending:
     text: str
 
 
+_READY: set[str] = set()  # databases whose table exists, in this process
+
+
 def _db():  # type: ignore[no-untyped-def]
+    """The shared app-database connection; the table is made once per process and file
+    (the poller calls this every POLL_S seconds)."""
     db = shared_db()
-    db.execute(f"create table if not exists {TABLE} (id integer primary key, session_id text not null, "
-               "text text not null, created_at real not null)")
-    db.execute(f"create index if not exists {TABLE}_session on {TABLE} (session_id)")
+    key = str(db.conn.execute("pragma database_list").fetchone()[2])
+    if key not in _READY:
+        db.execute(f"create table if not exists {TABLE} (id integer primary key, session_id text not null, "
+                   "text text not null, created_at real not null)")
+        db.execute(f"create index if not exists {TABLE}_session on {TABLE} (session_id)")
+        _READY.add(key)
     return db
 
 
 def add(session_id: str, text: str) -> None:
-    _db().execute(f"insert into {TABLE} (session_id, text, created_at) values (?, ?, ?)",
-                  [session_id, text, time.time()])
+    """Queue a reply; replies older than KEEP_S are dropped here, not on every poll."""
+    db = _db()
+    now = time.time()
+    db.execute(f"delete from {TABLE} where created_at < ?", [now - KEEP_S])
+    db.execute(f"insert into {TABLE} (session_id, text, created_at) values (?, ?, ?)", [session_id, text, now])
 
 
 def pending(session_ids: list[str] | None = None) -> list[Pending]:
     """Oldest first; only these conversations when given."""
     db = _db()
-    db.execute(f"delete from {TABLE} where created_at < ?", [time.time() - KEEP_S])
     if session_ids is None:
         rows = db.execute(f"select id, session_id, text from {TABLE} order by id").fetchall()
     elif not session_ids:

@@ -17,7 +17,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from loanwhy.kb import load
+from loanwhy.kb import has_any, load
 from nlu.intents import force_intent
 
 GATED = {"ask_refusal_reason", "describe_situation", "what_if", "ask_signal_info"}
@@ -40,7 +40,7 @@ class DomainRelevance(GraphComponent):
         return cls(list(load().lexicon.get("domain_words", [])))  # the words Knowledge.mentions_domain uses
 
     def relevant(self, text: str) -> bool:
-        return any(w in text for w in self.words)
+        return has_any(text, self.words)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
