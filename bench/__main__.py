@@ -99,7 +99,7 @@ def drive(
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    texts = convo.load_eval(ROOT / "eval")
+    texts = convo.load_eval(ROOT / "eval" / "dev")
     out = ROOT / args.out
     results: dict[str, Any] = {
         "schema": 1,

@@ -1,8 +1,8 @@
 """Simulated applicants: multi-turn conversations drawn from the team's eval files.
 
-The texts come from eval/cases.yml (situations, one or several turns),
-eval/conversations.yml (facts, refusals, out-of-scope, privacy) and
-eval/nlu_holdout.yml (greetings, follow-ups such as 要等多久 / 如果…呢, stop
+The texts come from eval/dev/cases.yml (situations, one or several turns),
+eval/dev/conversations.yml (facts, refusals, out-of-scope, privacy) and
+eval/dev/nlu_holdout.yml (greetings, follow-ups such as 要等多久 / 如果…呢, stop
 requests). Only the order is made up here, so the load looks like the traffic
 the team evaluates, not like a loop over one message. Handoff requests are left
 out: after one the bot stays quiet on purpose, which would count as an error.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from loanwhy import learned
 from loanwhy import quantities as q
 from loanwhy.kb import Knowledge, load
 from loanwhy.normalize import normalize
@@ -20,6 +21,7 @@ from loanwhy.normalize import normalize
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
 _SPLIT = re.compile(r"([,，。.!！?？;；\n~～]+)")
+_SENTENCES = re.compile(r"[。!！?？;；\n]+")
 _QUESTION_END = re.compile(r"(?:吗|嘛|么|不|没)$")
 
 
@@ -48,6 +50,9 @@ class _Rules:
     topic_cues: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]
     measures: dict[str, list[dict[str, Any]]]
     limits: dict[str, float]
+    resolved: re.Pattern[str]
+    own_resolved: dict[str, re.Pattern[str] | None]
+    resolved_counts: set[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -85,6 +90,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         measures=measures,
         limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
+        resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
+        own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
+        resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
     )
 
 
@@ -198,7 +206,9 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
     return None
 
 
-def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) -> dict[str, Finding]:
+def analyse(
+    text: str, kb: Knowledge | None = None, hypothetical: bool = False, use_model: bool = True
+) -> dict[str, Finding]:
     """Findings for every signal the text speaks about.
 
     Within one message a raised finding beats a fine one (a denial in one clause
@@ -256,7 +266,81 @@ def analyse(text: str, kb: Knowledge | None = None, hypothetical: bool = False) 
                 for hit in topic[1].finditer(clause):
                     if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):
                         keep(Finding(sid, RAISED, clause))
-    return found
+    if use_model:
+        for f in _learned_findings(prepared, found, rules, kb, hypothetical):
+            keep(f)
+    return _settle_resolved(found, prepared, rules)
+
+
+def _sentence_of(text: str, clause: str) -> str:
+    for sentence in _SENTENCES.split(text):
+        if clause and clause in sentence:
+            return sentence
+    return clause
+
+
+def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
+    """A finished situation is fine ("担保去年就解除了"); for a signal whose record outlives the
+    event (a settled overdue stays 5 years) only its own patterns count ("七年前逾期过")."""
+    out = dict(found)
+    for sid, f in found.items():
+        if f.state != RAISED:
+            continue
+        where = _sentence_of(text, f.evidence)
+        own = rules.own_resolved.get(sid)
+        general = None if sid in rules.resolved_counts else rules.resolved.search(where)
+        if (own is not None and own.search(where)) or general:
+            out[sid] = Finding(sid, FINE, f.evidence, f.value)
+    return out
+
+
+NEGATION_MARGIN = 0.2
+
+
+def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalModel, rules: _Rules) -> bool:
+    """A negation denies the signal when taking it away makes the clause read as the signal.
+
+    "网贷从来没碰过" reads as online borrowing once 没 is gone; "从没办过信用卡" (a thin file)
+    reads less like one: there the negation is the content.
+    """
+    kept = rules.not_neg.sub(lambda m: "\0" * len(m.group()), clause)
+    if not rules.negators.search(kept):
+        return False
+    stripped = "".join(ch for ch, k in zip(clause, rules.negators.sub(lambda m: "\1" * len(m.group()), kept)) if k != "\1")
+    return model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
+
+
+def _learned_findings(
+    text: str, found: dict[str, Finding], rules: _Rules, kb: Knowledge, hypothetical: bool
+) -> list[Finding]:
+    """Signals the classifier finds that the rules did not speak about.
+
+    The model scores each sentence; the clause with the highest score carries the
+    evidence, and a negation in that clause makes the finding `fine`.
+    """
+    model = learned.load_model()
+    if model is None:
+        return []
+    out: list[Finding] = []
+    for sentence in _SENTENCES.split(text):
+        if not sentence.strip():
+            continue
+        hits = {sid: p for sid, p in model.above(sentence).items() if sid not in found and sid in kb.signals}
+        if not hits:
+            continue
+        parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
+        scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
+        for sid in hits:
+            clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
+            if not hypothetical and rules.hypothetical.search(clause):
+                continue
+            unless = rules.unless[sid]
+            if unless is not None and unless.search(sentence):
+                continue
+            score = dict(scored)[clause].get(sid, 0.0)
+            denied = _clause_denied(clause, sid, score, model, rules)
+            out.append(Finding(sid, FINE if denied else RAISED, clause))
+    return out
 
 
 def raised(text: str, kb: Knowledge | None = None) -> list[str]:

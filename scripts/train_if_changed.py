@@ -1,4 +1,4 @@
-"""Train the Rasa model only when its inputs changed.
+"""Train the Rasa model and the signal classifier, each only when its inputs changed.
 
 Inputs: config, domain, training data, the custom components, the lock file,
 and the parts of the knowledge that shape NLU: the jieba dictionary generated
@@ -16,15 +16,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 MODELS = ROOT / "models"
 STAMP = MODELS / ".inputs.sha"
 INPUTS = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock",
           "knowledge/lexicon.yml", "var/jieba/finance.txt"]
 
 
-def fingerprint() -> str:
+# the signal classifier (loanwhy/learned.py) learns from knowledge/examples/
+SIGNAL_INPUTS = ["knowledge/examples", "knowledge/lexicon.yml", "knowledge/catalog.yml", "loanwhy/learned.py",
+                 "var/jieba/finance.txt", "requirements.lock"]
+
+
+def fingerprint(inputs: list[str] = INPUTS) -> str:
     digest = hashlib.sha256()
-    for name in INPUTS:
+    for name in inputs:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
         for f in files:
@@ -33,7 +39,27 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def train_signals() -> int:
+    from loanwhy import learned
+    from loanwhy.kb import load
+
+    wanted = fingerprint(SIGNAL_INPUTS)
+    folder = learned.model_dir()
+    stamp = folder / ".inputs.sha"
+    if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        print("signal classifier is up to date")
+        return 0
+    started = time.time()
+    meta = learned.train(list(load().signals), folder)
+    stamp.write_text(wanted + "\n")
+    print(f"signal classifier trained in {time.time() - started:.0f} s on {meta['examples']} examples; "
+          f"held-out share {meta['dev_examples']}: {meta['held_out']}")
+    return 0
+
+
 def main() -> int:
+    if train_signals() != 0:
+        return 1
     wanted = fingerprint()
     model = MODELS / "loanwhy.tar.gz"
     if model.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:

@@ -60,7 +60,7 @@ def test_conversations_per_level(in_flight: int, turns: int, minimum: int, expec
 
 @pytest.fixture(scope="module")
 def texts() -> convo.EvalTexts:
-    return convo.load_eval(ROOT / "eval")
+    return convo.load_eval(ROOT / "eval" / "dev")
 
 
 def test_eval_texts_are_read(texts: convo.EvalTexts) -> None:
