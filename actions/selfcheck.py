@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import button, stored_facts
 from loanwhy import diagnose as dx
-from loanwhy import selfcheck
+from loanwhy import report, selfcheck
 from loanwhy.kb import load
 
 PREFIX = "sc_"
@@ -77,27 +77,36 @@ class ValidateSelfcheckForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        facts = stored_facts(tracker)
-        return [s for s in domain_slots if s[len(PREFIX) :] not in facts or tracker.get_slot(s)]
+        """The questions answered so far, then the most telling next one (none: time for the result)."""
+        answered = [s for s in domain_slots if tracker.get_slot(s)]
+        said = " ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
+        asked = [s[len(PREFIX) :] for s in answered]
+        nxt = selfcheck.next_question(stored_facts(tracker), asked, load(), said)
+        wanted = f"{PREFIX}{nxt}" if nxt else None
+        return answered + ([wanted] if wanted in domain_slots else [])
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Each new answer becomes facts; an answer nobody can read is asked again."""
+        """Each new answer becomes facts and is acknowledged in one line; no question is asked twice."""
+        kb = load()
         events: list[EventType] = []
         facts = stored_facts(tracker)
         for slot_name, text in tracker.slots_to_validate().items():
             if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (RAISED, FINE, UNKNOWN):
                 continue
-            state, new_facts = selfcheck.parse_answer(text, slot_name[len(PREFIX) :], load())
+            sid = slot_name[len(PREFIX) :]
+            before = facts
+            state, new_facts = selfcheck.parse_answer(text, sid, kb)
             facts = dx.merge(facts, new_facts)
-            if state is None and new_facts:
-                state = UNKNOWN  # they told us other things instead: keep them and move on
-            if state is None:
-                dispatcher.utter_message(response="utter_selfcheck_unclear")
-                events.append(SlotSet(slot_name, None))
-                continue
-            events += [SlotSet(slot_name, state), SlotSet("facts", facts)]
+            raised = [s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED]
+            if raised:
+                dispatcher.utter_message(response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb))
+            elif state == FINE:
+                dispatcher.utter_message(response="utter_selfcheck_ack_fine")
+            else:
+                dispatcher.utter_message(response="utter_selfcheck_ack_unknown")
+            events += [SlotSet(slot_name, state or UNKNOWN), SlotSet("facts", facts)]
         return events
 
 
@@ -114,6 +123,7 @@ def _ask_action(sid: str) -> type[Action]:
             entry = load().signals[self.signal]
             buttons = [button(a) for a in entry["answers"]]
             dispatcher.utter_message(response="utter_selfcheck_question", question=entry["question"], buttons=buttons)
+            dispatcher.utter_message(json_message={"selfcheck": {"asking": self.signal}})  # for machine readers
             return []
 
     AskSelfcheck.__name__ = f"AskSelfcheck_{sid}"
@@ -124,10 +134,12 @@ def _ask_action(sid: str) -> type[Action]:
 SELFCHECK_SIGNALS = (
     "overdue_record",
     "frequent_inquiries",
-    "card_overdraft",
     "high_interest_borrowing",
-    "external_guarantee",
+    "card_overdraft",
+    "thin_credit_file",
     "cashflow_drop",
+    "external_guarantee",
     "amount_over_limit",
+    "unverifiable_info",
 )
 ASK_ACTIONS = {sid: _ask_action(sid) for sid in SELFCHECK_SIGNALS}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.memory import peak_rss_mb
+from loanwhy import rest_auth
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -49,7 +50,8 @@ class Server:
 def ask(webhook: str, text: str, sender: str = "bench-probe", timeout: float = 30.0) -> list[object] | None:
     """The replies to one message, or None if the server cannot answer yet."""
     body = json.dumps({"sender": sender, "message": text}).encode()
-    req = urllib.request.Request(webhook, data=body, headers={"Content-Type": "application/json"}, method="POST")
+    headers = {"Content-Type": "application/json", **rest_auth.client_headers()}  # REST token if configured
+    req = urllib.request.Request(webhook, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             replies = json.loads(resp.read().decode())

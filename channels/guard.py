@@ -2,7 +2,7 @@
 
 - empty or whitespace-only text, binary junk → a polite fixed reply, nothing stored
 - length capped (NLU cost grows with the square of the length)
-- personal numbers masked (PIPL) before the tracker store and logs
+- personal numbers masked (PIPL) before the tracker store and logs, and the user told why
 - user-typed slash commands (/restart, ／inform{...}) lose their slash so they
   reach NLU as plain words and can never trigger intents or set slots
 - whether the user writes Traditional Chinese, so replies can follow
@@ -14,9 +14,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from loanwhy.normalize import MAX_CHARS, clean, is_traditional, to_traditional
-from loanwhy.privacy import mask
+from loanwhy.privacy import mask, offers_personal_info
 
 MAX_SENDER_CHARS = 128
+PRIVACY_MASKED = "utter_privacy_masked"  # "please don't send these; I have hidden it"
+PRIVACY_OFFERED = "utter_privacy_offered"  # "please don't send these; I don't need them"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Inbound:
     traditional: bool  # reply in Traditional characters
     empty: bool  # nothing to understand: answer politely without NLU
     truncated: bool
+    privacy: str | None = None  # a notice to say first: numbers were hidden, or offered
 
 
 def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
@@ -38,7 +41,8 @@ def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
         folded = folded[1:].lstrip()
     text = mask(folded)
     meaningful = any(ch.isalnum() or unicodedata.category(ch).startswith("L") for ch in text)
-    return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated)
+    privacy = PRIVACY_MASKED if text != folded else PRIVACY_OFFERED if offers_personal_info(folded) else None
+    return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy)
 
 
 def outbound(text: str | None, traditional: bool) -> str | None:

@@ -5,6 +5,12 @@ or malformed sender, or a non-text message gets a 400 with a reason (Rasa would
 put everyone in one "default" conversation or answer 200 with nothing);
 messages are cleaned, capped and masked; Traditional writers get Traditional
 replies; failures are logged and answered with a 503 instead of an empty 200.
+
+Not a public read path (loanwhy/rest_auth.py, SECURITY.md): with LOANWHY_REST_TOKEN set
+every request needs `Authorization: Bearer <token>`; without it only loopback requests
+that came through no proxy are served; everything else gets 403. The client's `sender`
+is namespaced: the conversation is `rest:<sender>` (loanwhy/conversations.py), so a REST
+client can never name a widget, WeChat or WeCom conversation.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import guard
-from loanwhy import handoff
+from loanwhy import conversations, handoff, rest_auth
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 512 * 1024
@@ -84,12 +90,17 @@ class GuardedRestInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            refused = rest_auth.check(request.headers, request.ip)
+            if refused:
+                logger.warning("REST request from %s refused: %s", request.ip, refused)
+                return response.json({"error": "forbidden"}, status=403)
             data, problem = parse_body(request)
             if data is None:
                 return response.json({"error": problem}, status=413 if problem.startswith(TOO_LARGE) else 400)
-            sender = guard.valid_sender(data.get("sender"))
-            if sender is None:
+            given = guard.valid_sender(data.get("sender"))
+            if given is None:
                 return response.json({"error": "a non-empty string 'sender' is required"}, status=400)
+            sender = conversations.make(self.name(), given)  # never another channel's conversation
             message = data.get("message")
             if message is not None and not isinstance(message, str):
                 return response.json({"error": "'message' must be a string"}, status=400)
@@ -119,6 +130,8 @@ class GuardedRestInput(InputChannel):
                 # an action failed (action server down): Rasa logs it and answers nothing
                 logger.error("empty reply for %s: answering utter_server_error", sender)
                 messages = fixed_reply(request, "utter_server_error")
+            if clean.privacy:
+                messages = fixed_reply(request, clean.privacy) + messages
             if clean.truncated:
                 messages = fixed_reply(request, "utter_message_truncated") + messages
             return response.json(messages)

@@ -186,10 +186,11 @@ class GuardedSocketIOInput(SocketIOInput):
                 for text in fixed_texts("utter_empty_message"):
                     await output.send_text_message(sender_id, text)
                 return
-            if clean.truncated:
-                for text in fixed_texts("utter_message_truncated"):
+            notices = (["utter_message_truncated"] if clean.truncated else []) + ([clean.privacy] if clean.privacy else [])
+            for name in notices:
+                for text in fixed_texts(name):
                     await output.send_text_message(sender_id, text)
-                output.sent = 0  # the notice is not an answer
+                output.sent = 0  # a notice is not an answer
             metadata = data.get(self.metadata_key)
             message = UserMessage(
                 clean.text,

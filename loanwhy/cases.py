@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from loanwhy import conversations
 from loanwhy.privacy import mask
 from loanwhy.store import open_db, shared_db
 
 
 def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
            path: Path | None = None) -> int:
-    if sender_id.startswith("__"):  # the start-up warm-up conversation is not a case
+    if conversations.local_part(sender_id).startswith("__"):  # the warm-up ("rest:__warmup__") is not a case
         return 0
     db = shared_db(path)  # one kept connection: the action server records a case on every diagnosis
     row = {

@@ -306,7 +306,7 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
     kept = rules.not_neg.sub(lambda m: "\0" * len(m.group()), clause)
     if not rules.negators.search(kept):
         return False
-    stripped = "".join(ch for ch, k in zip(clause, rules.negators.sub(lambda m: "\1" * len(m.group()), kept)) if k != "\1")
+    stripped = "".join(ch for ch, k in zip(clause, rules.negators.sub(lambda m: "\1" * len(m.group()), kept), strict=True) if k != "\1")
     return model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
 
 

@@ -15,8 +15,10 @@ from loanwhy.kb import Knowledge, load
 Facts = dict[str, dict[str, Any]]
 
 
-def findings_to_facts(text: str, kb: Knowledge | None = None, hypothetical: bool = False) -> Facts:
-    return {sid: f.as_dict() for sid, f in analyse(text, kb, hypothetical).items()}
+def findings_to_facts(
+    text: str, kb: Knowledge | None = None, hypothetical: bool = False, use_model: bool = True
+) -> Facts:
+    return {sid: f.as_dict() for sid, f in analyse(text, kb, hypothetical, use_model).items()}
 
 
 def merge(old: Facts | None, new: Facts) -> Facts:

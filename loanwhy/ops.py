@@ -9,7 +9,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-WARMUP_SENDER = "__warmup__"  # not recorded in the case log
+from loanwhy import rest_auth
+
+WARMUP_SENDER = "__warmup__"  # not recorded in the case log (conversation "rest:__warmup__")
 
 
 def check_sqlite(path: Path) -> str | None:
@@ -35,9 +37,9 @@ def _get(url: str, timeout: float = 2.0) -> int:
 
 
 def post_json(url: str, body: dict, timeout: float = 30.0) -> object:  # type: ignore[type-arg]
-    req = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
+    """POST JSON; the REST token (LOANWHY_REST_TOKEN) goes along when one is configured."""
+    headers = {"Content-Type": "application/json", **rest_auth.client_headers()}
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers, method="POST")
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return json.loads(resp.read().decode())
 

@@ -19,6 +19,7 @@ import yaml
 from loanwhy.normalize import normalize
 
 MIN_SHARED = 12  # characters
+MIN_EXACT = 5  # shorter texts ("没有", "不知道") are vocabulary, not sentences
 _KEEP = re.compile(r"[\w%]+")
 
 
@@ -103,7 +104,7 @@ def find_leaks(evaluation: Iterable[tuple[str, str]], training: Iterable[tuple[s
         c = canonical(text)
         if not c:
             continue
-        hit: int | None = exact.get(c)
+        hit: int | None = exact.get(c) if len(c) >= MIN_EXACT else None
         shared = c if hit is not None else None
         if hit is None and len(c) >= MIN_SHARED:
             for i in range(len(c) - MIN_SHARED + 1):

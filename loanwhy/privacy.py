@@ -18,6 +18,11 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s\-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:" + _SEP + r"\d{4}){2,3}" + _SEP + r"\d{0,4}(?![0-9])")
 _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
+# digits (or Chinese numerals read digit by digit: 一三八…) across any separator or format character;
+# 11 or more of them are a phone, ID or card number, never an amount or a date
+_DIGIT = "0-9〇零一二三四五六七八九幺"
+_GAP = r"[\s\-‐‑‒–—―−.,/_·・\u00ad\u200b-\u200d\u2060\ufeff]{0,3}"
+_RUN = re.compile(f"(?<![{_DIGIT}])[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
 
 
 def mask(text: str) -> str:
@@ -26,9 +31,21 @@ def mask(text: str) -> str:
         return text
     folded = unicodedata.normalize("NFKC", text)
     out = folded
-    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
+    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS, _RUN):
         out = pattern.sub(MASK, out)
     return out if out != folded else text
+
+
+_OFFER = re.compile(
+    r"(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码|账号|账户)(?:号码?)?.{0,8}"
+    r"(?:给你|发给?你|发你|告诉你|提供|发过来|发一下|报给你|要不要|需要吗|要吗|用不用|是多少|是)"
+    r"|(?:给你|发你|发给你|告诉你|提供)(?:我的)?(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码)"
+)
+
+
+def offers_personal_info(text: str) -> bool:
+    """The message offers an ID, card or phone number or a password ("要我把卡号和密码发给你吗")."""
+    return bool(_OFFER.search(unicodedata.normalize("NFKC", text)))
 
 
 def has_personal_number(text: str) -> bool:

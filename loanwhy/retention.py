@@ -197,7 +197,9 @@ def marked_senders(path: Path) -> list[str]:
 
 
 def _delete_wechat(path: Path, senders: list[str], cutoff: float | None, counts: Counts) -> None:
-    """Rows are keyed '<channel>:<sender id>' (a channel name has no colon); marks by the sender id."""
+    """Rows are keyed '<channel>:<OpenID>', which is the conversation id ('wechat:<OpenID>',
+    loanwhy/conversations.py); a bare OpenID (a conversation stored before ids were namespaced)
+    matches the part after the colon (a channel name has no colon). Marks by the conversation id."""
     with _sqlite(path) as con:
         if con is None:
             return
@@ -207,8 +209,8 @@ def _delete_wechat(path: Path, senders: list[str], cutoff: float | None, counts:
                 continue
             for chunk in _chunks(senders):
                 marks = ", ".join("?" * len(chunk))
-                sql = f"delete from {table} where substr(user, instr(user, ':') + 1) in ({marks})"
-                counts.add(f"wechat.{table}", con.execute(sql, chunk).rowcount)
+                sql = f"delete from {table} where user in ({marks}) or substr(user, instr(user, ':') + 1) in ({marks})"
+                counts.add(f"wechat.{table}", con.execute(sql, chunk + chunk).rowcount)
             if cutoff is not None:
                 counts.add(f"wechat.{table}", con.execute(f"delete from {table} where {when} < ?", [cutoff]).rowcount)
         if "deletion_marks" in present:
@@ -230,7 +232,10 @@ def _forget(senders: list[str], stores: Stores, cutoff: float | None) -> Counts:
 
 
 def forget_user(sender_id: str, stores: Stores | None = None) -> Counts:
-    """Delete everything stored about one conversation id (a right-to-erasure request)."""
+    """Delete everything stored about one conversation id (a right-to-erasure request).
+
+    Ids are namespaced per channel (loanwhy/conversations.py): `rest:<sender>`,
+    `wechat:<OpenID>`, `wecom:<UserID>`, or a widget's signed id as it is."""
     if not isinstance(sender_id, str) or not sender_id.strip():
         raise RetentionError("a non-empty sender id is required")
     return _forget([sender_id], stores or Stores(), cutoff=None)

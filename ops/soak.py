@@ -23,6 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the project's modules
+from loanwhy import rest_auth  # noqa: E402
+
 SCRIPTS: list[list[str]] = [
     ["我贷款被拒了，这两个月申请了十几次，信用卡额度5万欠了4万8", "如果我把信用卡还到一半呢？", "要等多久才能再申请？"],
     ["我的贷款被拒了，不知道为什么", "十几次吧，信用卡也刷爆了", "直接告诉我结果"],
@@ -63,7 +66,8 @@ class Tally:
 
     def say(self, url: str, sender: str, text: str) -> None:
         body = json.dumps({"sender": sender, "message": text}).encode()
-        req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        headers = {"Content-Type": "application/json", **rest_auth.client_headers()}  # REST token if configured
+        req = urllib.request.Request(url, data=body, headers=headers, method="POST")
         started = time.monotonic()
         problem = None
         try:

@@ -177,7 +177,7 @@ def eval_personas(chat: Chat, personas: list[dict[str, Any]]) -> dict[str, Any]:
     tally = Tally()
     runs = [simulate(chat, p) for p in personas]
     forbidden = 0
-    for p, run in zip(personas, runs):
+    for p, run in zip(personas, runs, strict=True):
         tally.add(set(p.get("expect_signals") or []), set(run["got"]))
         forbidden += bool(set(run["got"]) & set(p.get("forbid_signals") or []))
     n = len(runs) or 1

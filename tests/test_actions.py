@@ -194,11 +194,28 @@ def test_form_accepts_dont_know(kb: Knowledge) -> None:
     assert slot(events, "sc_overdue_record") == "unknown"
 
 
-def test_form_reasks_when_unclear(kb: Knowledge) -> None:
+def test_form_moves_on_when_unclear(kb: Knowledge) -> None:
+    """An answer nobody can read is skipped, never asked again."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_cashflow_drop", "嗯这个嘛哈哈"), {}))
-    assert slot(events, "sc_cashflow_drop") is None
-    assert responses(dispatcher.messages) == ["utter_selfcheck_unclear"]
+    assert slot(events, "sc_cashflow_drop") == "unknown"
+    assert responses(dispatcher.messages) == ["utter_selfcheck_ack_unknown"]
+
+
+@pytest.mark.parametrize(
+    ("slot_name", "answer", "state"),
+    [
+        ("sc_overdue_record", "没借过钱，哪来的逾期", "fine"),
+        ("sc_high_interest_borrowing", "网贷从来没用过，花呗都没开", "fine"),
+        ("sc_thin_credit_file", "是，从没办过", "raised"),
+        ("sc_frequent_inquiries", "七八次吧", "raised"),
+    ],
+)
+def test_form_understands_plain_answers(kb: Knowledge, slot_name: str, answer: str, state: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker(slot_name, answer), {}))
+    assert slot(events, slot_name) == state
+    assert len(dispatcher.messages) == 1  # one short acknowledgement
 
 
 def test_form_skips_known_signals(kb: Knowledge) -> None:

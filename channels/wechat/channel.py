@@ -2,12 +2,15 @@
 
 Registered in credentials.yml as `channels.wechat.channel.WeChatInput:` and
 configured from the environment, so no secret sits in a committed file:
-WECHAT_TOKEN, WECHAT_APPID, WECHAT_ENCODING_AES_KEY (safe/compatible mode),
-WECHAT_ENCODING_AES_KEY_PREVIOUS (key rotation), WECHAT_APPSECRET (pushes of
+WECHAT_TOKEN, WECHAT_APPID, WECHAT_ENCODING_AES_KEY (safe mode: only encrypted
+bodies with a valid msg_signature), WECHAT_COMPATIBLE (1: compatible mode, plaintext
+bodies accepted too), WECHAT_ENCODING_AES_KEY_PREVIOUS (key rotation), WECHAT_APPSECRET (pushes of
 slow answers through the customer-service API), WECHAT_PASSIVE_ONLY (accounts
 without that API: hold slow answers for the user's next message),
 WECHAT_API_BASE (default https://api.weixin.qq.com; tests point it at a fake).
 Without a token every request is refused and the log says why (fail closed).
+Every request (GET URL check too) must be fresh (timestamp within 300 s) and its
+signed URL unused (SECURITY.md).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class WeChatConfig:
     appid: str = ""
     aes_key: str = ""
     aes_key_previous: str = ""
+    compatible: bool = False  # with a key: also accept plaintext bodies (兼容模式); only when set explicitly
     appsecret: str = ""
     passive_only: bool = False
     api_base: str = DEFAULT_API_BASE
@@ -60,6 +64,7 @@ class WeChatConfig:
             appid=env.get("WECHAT_APPID", "").strip(),
             aes_key=env.get("WECHAT_ENCODING_AES_KEY", "").strip(),
             aes_key_previous=env.get("WECHAT_ENCODING_AES_KEY_PREVIOUS", "").strip(),
+            compatible=_flag(env.get("WECHAT_COMPATIBLE")),
             appsecret=env.get("WECHAT_APPSECRET", "").strip(),
             passive_only=_flag(env.get("WECHAT_PASSIVE_ONLY")),
             api_base=env.get("WECHAT_API_BASE", "").strip() or DEFAULT_API_BASE,
@@ -104,6 +109,9 @@ class WeChatInput(InputChannel):
                 self.problem = f"WECHAT_ENCODING_AES_KEY(_PREVIOUS) is invalid: {exc}"
         if self.problem:
             logger.error("wechat channel refuses every request: %s", self.problem)
+        elif self.crypto is not None:
+            mode = "compatible (plaintext accepted)" if self.config.compatible else "safe (encrypted bodies only)"
+            logger.info("wechat channel: %s mode", mode)
         self.store = store or Store()
         pusher = None
         if self.config.appsecret and self.config.appid and not self.config.passive_only:
@@ -140,14 +148,18 @@ class WeChatInput(InputChannel):
             refused = self._refuse_unconfigured()
             if refused:
                 return refused
-            if not check_signature(
-                arg(request, "signature"),
-                self.config.token,
-                arg(request, "timestamp"),
-                arg(request, "nonce"),
-            ):
+            ts, nonce, sig = arg(request, "timestamp"), arg(request, "nonce"), arg(request, "signature")
+            if not check_signature(sig, self.config.token, ts, nonce):
                 logger.warning("wechat: URL verification with a bad signature")
                 return response.text("bad signature", status=403)
+            try:
+                webhook.check_fresh(ts)
+                # the same signature would sign a POST with these timestamp and nonce: use it up
+                if not webhook.check_unused(self.store, self.name(), ts, nonce, sig, b"GET " + request.query_string.encode()):
+                    raise Refused(403, "signature already used (replay)")
+            except Refused as exc:
+                logger.warning("wechat: URL verification refused: %s", exc.reason)
+                return response.text(exc.reason, status=exc.status)
             return response.text(arg(request, "echostr"))
 
         @bp.route("/webhook", methods=["POST"])
@@ -164,19 +176,25 @@ class WeChatInput(InputChannel):
         return bp
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
-        ts, nonce = arg(request, "timestamp"), arg(request, "nonce")
-        if not check_signature(arg(request, "signature"), self.config.token, ts, nonce):
+        ts, nonce, sig = arg(request, "timestamp"), arg(request, "nonce"), arg(request, "signature")
+        if not check_signature(sig, self.config.token, ts, nonce):
             raise Refused(403, "bad signature")
         webhook.check_fresh(ts)
-        fields = webhook.parse(webhook.read_body(request))
+        body = webhook.read_body(request)
+        fields = webhook.parse(body)
         opened = None
-        if "Encrypt" in fields or arg(request, "encrypt_type").lower() == "aes":
-            if self.crypto is None:
-                if not fields.get("FromUserName"):
-                    raise Refused(400, "encrypted message but WECHAT_ENCODING_AES_KEY is not set")
-                # compatible mode without a key: use the plain fields (the URL signature vouches for the sender)
-            else:
+        encrypted = "Encrypt" in fields or arg(request, "encrypt_type").lower() == "aes"
+        if self.crypto is not None:
+            if not encrypted and not self.config.compatible:
+                # safe mode: the URL signature does not cover the body, so a plaintext body could be anyone's
+                raise Refused(403, "plaintext body refused in safe mode (WECHAT_COMPATIBLE=1 allows it)")
+            if encrypted:
                 fields, opened = webhook.open_envelope(fields, self.crypto, arg(request, "msg_signature"), ts, nonce)
+        elif encrypted and not fields.get("FromUserName"):
+            # plain mode (no key): a compatible-mode body is read by its plain fields, a safe-mode one cannot be
+            raise Refused(400, "encrypted message but WECHAT_ENCODING_AES_KEY is not set")
+        if not webhook.check_unused(self.store, self.name(), ts, nonce, sig, body):
+            return response.text(SUCCESS)
         msg = Inbound.from_fields(fields)
         sender = guard.valid_sender(msg.from_user)
         if not msg.is_valid() or sender is None:

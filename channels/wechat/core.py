@@ -25,6 +25,7 @@ from channels import guard
 from channels.wechat import render, xmlmsg
 from channels.wechat.api import ApiError
 from channels.wechat.store import Pending, Store
+from loanwhy import conversations
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Turn:
     """One accepted message, reduced to what the assistant should see and say."""
 
     key: str  # dedupe key (MsgId, or sender + CreateTime for events)
-    sender: str  # OpenID / UserID: Rasa's conversation id
+    sender: str  # OpenID / UserID; Rasa's conversation id is Engine.user(sender), "<channel>:<sender>"
     text: str | None = None  # for Rasa; None when only fixed texts answer
     fixed: tuple[str, ...] = ()  # domain responses said before Rasa's answer
     traditional: bool = False
@@ -127,7 +128,9 @@ class Engine:
         self._pruned = 0.0
 
     def user(self, sender: str) -> str:
-        return f"{self.channel}:{sender}"
+        """The conversation id of an OpenID / UserID ("wechat:<OpenID>"): Rasa's sender id and
+        this store's key, in this channel's own namespace (loanwhy/conversations.py)."""
+        return conversations.make(self.channel, sender)
 
     async def answer(self, turn: Turn, on_new_message: OnNewMessage, app: Any) -> str | None:
         """The passive reply text for this request, or None for 'success'."""
@@ -164,7 +167,7 @@ class Engine:
                 message = UserMessage(
                     turn.text,
                     output,
-                    turn.sender,
+                    self.user(turn.sender),  # "<channel>:<OpenID>": never a REST or widget conversation
                     input_channel=self.channel,
                     message_id=turn.message_id,
                 )
@@ -231,11 +234,14 @@ class Engine:
         self.store.hold(pending.user, text)
         self.store.settle(turn.key, "held")
 
-    async def deliver(self, sender: str, text: str) -> bool:
+    async def deliver(self, recipient: str, text: str) -> bool:
         """A message that is not an answer to a request (a staff reply): push it, else hold it.
 
-        True when it was pushed now; a held message goes out with the user's next reply.
+        `recipient` is the conversation id ("wechat:<OpenID>"; a bare OpenID of a conversation
+        stored before namespacing works too). True when it was pushed now; a held message goes
+        out with the user's next reply.
         """
+        sender = conversations.local_part(recipient, self.channel)
         user = self.user(sender)
         if not self.passive_only and await self._push(user, sender, text):
             return True

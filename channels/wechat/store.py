@@ -9,10 +9,14 @@
 - the access token (several processes share one instead of fighting over it);
 - the customer-service quota per user (5 messages in 48 h after a message);
 - deletion marks for users who unsubscribed (the retention job erases their
-  conversations; this store forgets them at once).
+  conversations; this store forgets them at once);
+- the signed URLs already used (timestamp, nonce, signature) until their
+  timestamp leaves the freshness window, so a captured callback URL cannot be
+  used again, by any worker process (`first_use`).
 
 WAL and a busy timeout let several Rasa processes share the file.
-Users are passed already namespaced by the caller ("wechat:<OpenID>").
+Users are passed already namespaced by the caller ("wechat:<OpenID>", which is
+also the conversation's id in Rasa).
 """
 
 from __future__ import annotations
@@ -121,6 +125,12 @@ class Store:
             pk="user",
             if_not_exists=True,
         )
+        db.table("signatures").create(
+            {"key": str, "digest": str, "expires_at": float},
+            pk="key",
+            if_not_exists=True,
+        )
+        db.table("signatures").create_index(["expires_at"], if_not_exists=True)
         db.table("held").create_index(["user"], if_not_exists=True)
         db.table("seen").create_index(["user"], if_not_exists=True)
 
@@ -175,6 +185,29 @@ class Store:
         now = time.time() if now is None else now
         self._write("DELETE FROM seen WHERE at < ?", [now - SEEN_TTL_S])
         self._write("DELETE FROM held WHERE at < ?", [now - HELD_TTL_S])
+
+    # -- replay protection --------------------------------------------------
+
+    def first_use(
+        self, key: str, digest: str, expires_at: float, now: float | None = None
+    ) -> Literal["new", "same", "other"]:
+        """Record a signed request; 'new' the first time its key is seen, then 'same' (the
+        very same request again) or 'other' (the key reused for another body).
+
+        Keys are kept until `expires_at` (when their timestamp is no longer fresh anyway);
+        expired ones are deleted here, so the table holds at most the freshness window's
+        worth of authenticated requests."""
+        now = time.time() if now is None else now
+        with self.db.conn:
+            self.db.execute("DELETE FROM signatures WHERE expires_at < ?", [now])
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO signatures (key, digest, expires_at) VALUES (?, ?, ?)",
+                [key, digest, expires_at],
+            )
+            if cur.rowcount == 1:
+                return "new"
+            row = self.db.execute("SELECT digest FROM signatures WHERE key = ?", [key]).fetchone()
+        return "same" if row and row[0] == digest else "other"
 
     # -- buttons ------------------------------------------------------------
 

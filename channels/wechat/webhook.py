@@ -7,6 +7,7 @@ leaves no trace but a log line.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import time
@@ -18,6 +19,7 @@ from channels import guard
 from channels.wechat import render, xmlmsg
 from channels.wechat.core import EMPTY, TEXT_ONLY, TRUNCATED, WELCOME, Engine, Turn
 from channels.wechat.crypto import CryptoError, Decrypted, MessageCrypto
+from channels.wechat.store import Store
 from channels.wechat.xmlmsg import Inbound, XmlRejected
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,25 @@ def check_fresh(timestamp: str, now: float | None = None) -> None:
         raise Refused(403, "timestamp missing or not a number") from None
     if abs(now - ts) > FRESH_S:
         raise Refused(403, "stale timestamp")
+
+
+def check_unused(store: Store, channel: str, timestamp: str, nonce: str, signature: str, body: bytes) -> bool:
+    """Refuse a signed URL (timestamp, nonce, signature) used before within the freshness window.
+
+    Call it after the signature and timestamp checks (only authenticated requests are
+    recorded). A reuse with another body (a captured URL with a forged message) is refused
+    with 403. The very same request again (same body) is not processed either: False tells
+    the caller to answer the platform's empty 'nothing to say' reply, which also stops
+    platform retries. True: first use, go on."""
+    key = "|".join((channel, timestamp, nonce, signature.strip().lower()))
+    digest = hashlib.sha256(body).hexdigest()
+    seen = store.first_use(key, digest, expires_at=float(int(timestamp)) + FRESH_S + 1)
+    if seen == "other":
+        raise Refused(403, "signature already used (replay)")
+    if seen == "same":
+        logger.warning("%s: the same signed request came again; not processed", channel)
+        return False
+    return True
 
 
 def read_body(request: Request, max_bytes: int = xmlmsg.MAX_BODY_BYTES) -> bytes:
@@ -91,7 +112,7 @@ def turn_for(msg: Inbound, engine: Engine, sender: str) -> Turn | None:
         if msg.event == "subscribe":
             return Turn(msg.dedupe_key, sender, fixed=(WELCOME,), **windows)
         if msg.event == "unsubscribe":
-            engine.store.mark_for_deletion(engine.channel, user, sender)
+            engine.store.mark_for_deletion(engine.channel, user, user)  # the conversation id
             logger.info("%s: a user unsubscribed; marked for deletion", engine.channel)
         return None
     if msg.msg_type == "text":
@@ -109,7 +130,7 @@ def turn_for(msg: Inbound, engine: Engine, sender: str) -> Turn | None:
         msg.dedupe_key,
         sender,
         text=picked or clean.text,
-        fixed=(TRUNCATED,) if clean.truncated else (),
+        fixed=((TRUNCATED,) if clean.truncated else ()) + ((clean.privacy,) if clean.privacy else ()),
         traditional=clean.traditional,
         message_id=msg.msg_id or None,
         **windows,

@@ -142,25 +142,29 @@ class WeComInput(InputChannel):
         return bp
 
     def _verify(self, request: Request, crypto: MessageCrypto) -> HTTPResponse:
-        """URL check: the echostr is encrypted; answer its plaintext."""
+        """URL check: the echostr is encrypted; answer its plaintext. Fresh and used once, as POSTs."""
         echostr = arg(request, "echostr")
-        if not crypto.check(
-            arg(request, "msg_signature"),
-            arg(request, "timestamp"),
-            arg(request, "nonce"),
-            echostr,
-        ):
+        ts, nonce, sig = arg(request, "timestamp"), arg(request, "nonce"), arg(request, "msg_signature")
+        if not crypto.check(sig, ts, nonce, echostr):
             raise Refused(403, "bad msg_signature")
+        webhook.check_fresh(ts)
         try:
-            return response.text(crypto.decrypt(echostr).text)
+            plain = crypto.decrypt(echostr).text
         except CryptoError as exc:
             raise Refused(403, f"cannot decrypt echostr: {exc}") from None
+        if not webhook.check_unused(self.store, self.name(), ts, nonce, sig, b"GET " + echostr.encode()):
+            raise Refused(403, "signature already used (replay)")
+        return response.text(plain)
 
     async def _receive(self, request: Request, crypto: MessageCrypto, on_new_message: OnNewMessage) -> HTTPResponse:
-        ts, nonce = arg(request, "timestamp"), arg(request, "nonce")
+        ts, nonce, sig = arg(request, "timestamp"), arg(request, "nonce"), arg(request, "msg_signature")
         webhook.check_fresh(ts)
-        outer = webhook.parse(webhook.read_body(request))
-        fields, opened = webhook.open_envelope(outer, crypto, arg(request, "msg_signature"), ts, nonce)
+        body = webhook.read_body(request)
+        outer = webhook.parse(body)
+        # always safe mode: only an encrypted body with a valid msg_signature (no plaintext fallback)
+        fields, opened = webhook.open_envelope(outer, crypto, sig, ts, nonce)
+        if not webhook.check_unused(self.store, self.name(), ts, nonce, sig, body):
+            return response.text("")
         msg = Inbound.from_fields(fields)
         if self.config.agent_id and msg.agent_id and msg.agent_id != self.config.agent_id:
             raise Refused(403, "message for another agent")

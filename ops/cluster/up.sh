@@ -16,6 +16,8 @@ export PYTHONPATH=$ROOT LOANWHY_VAR=$CLUSTER_DIR/var LOANWHY_APP_DB=$CLUSTER_DIR
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 # every process must verify the socket.io session ids the others signed
 export LOANWHY_SESSION_SECRET=${LOANWHY_SESSION_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+# nginx adds X-Forwarded-For, so the REST webhook behind it needs a token (SECURITY.md): kept in $CLUSTER_DIR/rest.token
+export LOANWHY_REST_TOKEN=${LOANWHY_REST_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" redis-server nginx; do
@@ -25,6 +27,7 @@ if [ -d "$CLUSTER_DIR" ]; then "$ROOT/ops/cluster/down.sh" >/dev/null 2>&1 || tr
 mkdir -p "$CLUSTER_DIR"/{run,log,var,pg,nginx}
 chmod 755 "$CLUSTER_DIR"
 RUN=$CLUSTER_DIR/run LOG=$CLUSTER_DIR/log
+(umask 077; echo "$LOANWHY_REST_TOKEN" >"$CLUSTER_DIR/rest.token")
 
 # PostgreSQL refuses to run as root: as root, run it as the 'postgres' user
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

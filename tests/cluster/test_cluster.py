@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import random
+import secrets
 import signal
 import subprocess
 import threading
@@ -46,6 +47,9 @@ MESSAGE_DEADLINE_S = 120.0
 ATTEMPT_TIMEOUT_S = 30.0  # one HTTP attempt (the channel answers within 10 s, nginx within 60 s)
 FIRST_BACKOFF_S, MAX_BACKOFF_S = 0.5, 8.0
 KILL_FREEZE_S = 1.0
+# nginx adds X-Forwarded-For, so REST through it needs LOANWHY_REST_TOKEN (loanwhy/rest_auth.py): one per run,
+# given to the Rasa processes by the fixture and sent by every client here
+REST_TOKEN = os.environ.get("LOANWHY_REST_TOKEN") or secrets.token_hex(16)
 
 
 def post(url: str, sender: str, text: str, timeout: float = 60, metadata: dict[str, str] | None = None,
@@ -54,8 +58,8 @@ def post(url: str, sender: str, text: str, timeout: float = 60, metadata: dict[s
     payload: dict[str, Any] = {"sender": sender, "message": text}
     if metadata:
         payload["metadata"] = metadata
-    req = urllib.request.Request(url, data=json.dumps(payload).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"}
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, json.loads(resp.read().decode()), resp.headers.get("X-Upstream", "")
@@ -84,7 +88,8 @@ def cluster() -> Iterator[str]:
     if os.environ.get("LOANWHY_CLUSTER") != "1":
         pytest.skip("set LOANWHY_CLUSTER=1")
     env = {**os.environ, "CLUSTER_NGINX_PORT": str(NGINX), "CLUSTER_RASA_PORTS": " ".join(map(str, RASA)),
-           "CLUSTER_PG_PORT": str(PG), "CLUSTER_ACTION_PORT": str(ACTIONS), "CLUSTER_REDIS_PORT": str(REDIS)}
+           "CLUSTER_PG_PORT": str(PG), "CLUSTER_ACTION_PORT": str(ACTIONS), "CLUSTER_REDIS_PORT": str(REDIS),
+           "LOANWHY_REST_TOKEN": REST_TOKEN}
     # machine-wide, not per checkout: up.sh would stop another session's cluster on the same ports
     lock = os.open(f"/tmp/loanwhy-cluster-{NGINX}.lock", os.O_RDWR | os.O_CREAT, 0o666)
     try:
@@ -169,7 +174,7 @@ class Client:
 def stored_messages(tag: str) -> dict[str, int]:
     """msg_id -> number of user events with it in PostgreSQL, for the conversations `tag`-*."""
     rows = psql("select data::json->'metadata'->>'msg_id', count(*) from events "
-                f"where type_name = 'user' and sender_id like '{tag}-%' group by 1")
+                f"where type_name = 'user' and sender_id like 'rest:{tag}-%' group by 1")
     return {msg_id: int(n) for msg_id, n in rows if msg_id}
 
 
@@ -217,8 +222,8 @@ def test_retention_deletes_from_postgresql(cluster: str, tmp_path: Path) -> None
     assert Client(cluster).send(sender, TURNS[0])
     stores = retention.Stores(tracker=f"postgresql://postgres@127.0.0.1:{PG}/rasa", app=tmp_path / "a.sqlite",
                               wechat=tmp_path / "w.sqlite")
-    assert retention.forget_user(sender, stores).deleted["tracker.events"] > 0
-    assert psql(f"select count(*) from events where sender_id = '{sender}'") == [["0"]]
+    assert retention.forget_user(f"rest:{sender}", stores).deleted["tracker.events"] > 0  # REST's namespace
+    assert psql(f"select count(*) from events where sender_id = 'rest:{sender}'") == [["0"]]
 
 
 def test_socketio_is_sticky(cluster: str) -> None:

@@ -8,11 +8,13 @@ import urllib.request
 
 import pytest
 
+from loanwhy import rest_auth
 from tests.live.conftest import Live
 
 
 def raw_post(live: Live, body: bytes, content_type: str = "application/json") -> tuple[int, object]:
-    req = urllib.request.Request(live.webhook, data=body, headers={"Content-Type": content_type}, method="POST")
+    headers = {"Content-Type": content_type, **rest_auth.client_headers()}  # REST token if configured
+    req = urllib.request.Request(live.webhook, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, json.loads(resp.read().decode())

@@ -47,7 +47,8 @@ def test_personal_numbers_never_reach_storage_or_replies(live: Live, sender: str
     replies = live.say(sender, "我身份证110101199003071234，手机１３８００１３８０００，帮我看看为什么被拒")
     assert "110101199003071234" not in texts(replies) and "13800138000" not in texts(replies)
     con = sqlite3.connect(live.var / "tracker.db")
-    stored = " ".join(row[0] for row in con.execute("select data from events where sender_id = ?", (sender,)))
+    rows = con.execute("select data from events where sender_id = ?", (f"rest:{sender}",))  # REST's namespace
+    stored = " ".join(row[0] for row in rows)
     con.close()
     assert stored and "110101199003071234" not in stored and "13800138000" not in stored
 

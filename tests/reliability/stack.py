@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loanwhy import rest_auth
 from tests.live.conftest import signal_ids as live_signal_ids
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -74,7 +75,8 @@ class PortLock:
 
 def http(method: str, url: str, body: object = None, timeout: float = 60.0) -> tuple[int, Any]:
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **rest_auth.client_headers()}  # REST token if configured
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             raw = resp.read().decode()

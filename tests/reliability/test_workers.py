@@ -73,7 +73,7 @@ def test_conversations_keep_their_state_across_workers(two: Stack) -> None:
         results = list(pool.map(talk, senders))
     assert all("external_guarantee" in [s["id"] for s in signals] for signals in results)
     con = sqlite3.connect(two.var / "tracker.db")
-    users = con.execute("select count(*) from events where type_name = 'user' and sender_id like 'w-%'").fetchone()[0]
+    users = con.execute("select count(*) from events where type_name = 'user' and sender_id like 'rest:w-%'").fetchone()[0]
     assert users == len(senders) * len(turns)  # every message stored once
 
 
@@ -84,7 +84,8 @@ def test_one_conversation_is_served_one_message_at_a_time(two: Stack) -> None:
         statuses = [s for s, _, _ in pool.map(lambda t: two.say(sender, t), texts)]
     assert statuses == [200] * 4
     con = sqlite3.connect(two.var / "tracker.db")
-    kinds = [r[0] for r in con.execute("select type_name from events where sender_id = ? order by id", (sender,))]
+    kinds = [r[0] for r in con.execute("select type_name from events where sender_id = ? order by id",
+                                          (f"rest:{sender}",))]
     # with a working lock each message is followed by the bot's answer before the next one starts
     users = [i for i, k in enumerate(kinds) if k == "user"]
     assert len(users) == 4

@@ -119,7 +119,7 @@ def test_hostile_and_broken_bodies_are_refused(wechat: Make, body_bytes: bytes, 
         fake = FakeWeChat(base, TOKEN)
         assert (await fake.post_raw(body_bytes, fake.query()))[0] == status
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert bot.calls == []
 
 
@@ -136,8 +136,10 @@ def test_text_round_trip_in_every_mode(wechat: Make, mode: str) -> None:
         assert (reply.fields["ToUserName"], reply.fields["FromUserName"]) == (USER, fake.account)
         assert reply.fields["MsgType"] == "text"
 
-    run(with_channel(wechat(), bot, body))
-    assert [(m.text, m.sender_id, m.input_channel) for m in bot.calls] == [("你好", USER, "wechat")]
+    # plain mode: no key; compatible mode: the key and WECHAT_COMPATIBLE=1; safe mode: the key alone
+    config: dict[str, Any] = {"plain": {"aes_key": ""}, "compatible": {"compatible": True}, "safe": {}}[mode]
+    run(with_channel(wechat(**config), bot, body))
+    assert [(m.text, m.sender_id, m.input_channel) for m in bot.calls] == [("你好", f"wechat:{USER}", "wechat")]
     assert bot.calls[0].output_channel.name() == "wechat"
 
 
@@ -196,7 +198,7 @@ def test_retry_of_answered_message_is_not_processed_again(wechat: Make) -> None:
         again = await fake.say(USER, "你好", msg_id="777")
         assert first.content == again.content == "收到：你好"
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert len(bot.calls) == 1
 
 
@@ -209,7 +211,7 @@ def test_retries_share_the_in_flight_answer(wechat: Make) -> None:
         reply = await impatient.say(USER, "慢一点的问题")
         assert reply.tries >= 2 and reply.content == "收到：慢一点的问题"
 
-    run(with_channel(wechat(deadline_s=2.0), bot, body))
+    run(with_channel(wechat(deadline_s=2.0, aes_key=""), bot, body))
     assert len(bot.calls) == 1
 
 
@@ -222,7 +224,7 @@ def test_concurrent_duplicates_processed_once(wechat: Make) -> None:
         contents = [r.content for r in replies]
         assert "收到：同一条" in contents and all(c in (None, "收到：同一条") for c in contents)
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert len(bot.calls) == 1
 
 
@@ -238,7 +240,7 @@ def test_voice_with_and_without_recognition(wechat: Make) -> None:
         assert (await fake.send(fake.image_xml(USER))).content == note
         assert (await fake.send(fake.location_xml(USER))).content == note
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert bot.texts == ["我的贷款被拒了"]
 
 
@@ -260,7 +262,7 @@ def test_subscribe_welcomes_and_unsubscribe_forgets(wechat: Make, store: Store) 
 
     run(with_channel(wechat(), bot, body))
     assert bot.texts == ["你好"]
-    assert [m["user"] for m in store.deletion_marks()] == [USER]
+    assert [m["user"] for m in store.deletion_marks()] == [f"wechat:{USER}"]  # the conversation id
     assert store.buttons(f"wechat:{USER}") == []
 
 
@@ -277,7 +279,7 @@ def test_numbered_reply_sends_the_button_payload(wechat: Make) -> None:
         await fake.say(USER, "２")
         await fake.say(USER, "2")  # the last answer had no buttons: now it is just the number
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert bot.texts == ["你好", "怎么查征信", "2"]
 
 
@@ -293,7 +295,7 @@ def test_guard_applies_to_wechat_text(wechat: Make) -> None:
         long = await fake.say(USER, "贷" * 3000)
         assert long.content and long.content.startswith("您的消息太长")
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
     assert bot.texts[1:3] == ["restart", "我的手机[已隐藏]"]
     assert len(bot.texts) == 4 and len(bot.texts[3]) <= 1000
 
@@ -328,7 +330,7 @@ def test_diagnosis_payload_shown_as_text(wechat: Make) -> None:
         reply = await FakeWeChat(base, TOKEN).say(USER, "帮我看看")
         assert reply.content == "分析如下：\n\n1. 查询次数过多：近期查询太多。\n   · 三个月内别再申请（3个月）"
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
 
 
 def test_assistant_failure_answers_with_server_error_text(wechat: Make) -> None:
@@ -340,7 +342,7 @@ def test_assistant_failure_answers_with_server_error_text(wechat: Make) -> None:
     async def body(base: str) -> None:
         assert (await FakeWeChat(base, TOKEN).say(USER, "你好")).content == "抱歉，系统暂时出了点问题。"
 
-    run(with_channel(wechat(), bot, body))
+    run(with_channel(wechat(aes_key=""), bot, body))
 
 
 def test_missing_domain_response_logs_and_answers_nothing(wechat: Make, caplog: pytest.LogCaptureFixture) -> None:
@@ -351,5 +353,5 @@ def test_missing_domain_response_logs_and_answers_nothing(wechat: Make, caplog: 
         fake = FakeWeChat(base, TOKEN)
         assert (await fake.send(fake.image_xml(USER))).is_success
 
-    run(with_channel(wechat(), bot, body, responses={}))
+    run(with_channel(wechat(aes_key=""), bot, body, responses={}))
     assert any("utter_wechat_text_only is missing" in r.getMessage() for r in caplog.records)

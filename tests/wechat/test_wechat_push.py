@@ -30,6 +30,7 @@ async def scenario(
     **config: Any,
 ) -> None:
     async with fake_api() as api:
+        config = {"aes_key": "", **config}  # the fake below speaks plain mode
         channel = make(deadline_s=DEADLINE, appsecret="s3cret", api_base=api.base, **config)
         async with serve(channel, bot, responses) as base:
             await body(FakeWeChat(base, TOKEN, APPID), api, channel)

@@ -39,3 +39,15 @@ def test_held_in_passive_only_mode(tmp_path: Path) -> None:
     engine = Engine("wechat", store, None, passive_only=True)
     assert asyncio.run(engine.deliver("openid-2", "客服回复")) is False
     assert store.take_held(engine.user("openid-2")) == ["客服回复"]
+
+
+def test_staff_reply_to_a_namespaced_conversation_reaches_the_openid(tmp_path: Path) -> None:
+    # the staff bridge passes the conversation id ("wechat:<OpenID>"); the API wants the bare OpenID
+    pusher = FakePusher()
+    store = Store(tmp_path / "w.sqlite")
+    engine = Engine("wechat", store, pusher)
+    store.open_window("wechat:openid-4", *engine.message_window)
+    assert asyncio.run(engine.deliver("wechat:openid-4", "客服回复")) is True
+    assert pusher.sent == [("openid-4", "客服回复")]
+    assert asyncio.run(engine.deliver("wecom:openid-4", "别的渠道")) is False  # not this channel's namespace
+    assert store.take_held("wechat:wecom:openid-4") == ["别的渠道"]

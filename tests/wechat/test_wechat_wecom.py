@@ -50,7 +50,7 @@ def test_message_round_trip_with_member_as_sender(wecom: Make) -> None:
         assert (await fake.send(fake.voice_xml(MEMBER, None))).content  # no recognition in WeCom: the note
 
     run(with_wecom(wecom(), bot, body))
-    assert [(m.text, m.sender_id, m.input_channel) for m in bot.calls] == [("你好", MEMBER, "wecom")]
+    assert [(m.text, m.sender_id, m.input_channel) for m in bot.calls] == [("你好", f"wecom:{MEMBER}", "wecom")]
     assert bot.calls[0].output_channel.name() == "wecom"
 
 
