@@ -53,6 +53,7 @@ class _Rules:
     resolved: re.Pattern[str]
     own_resolved: dict[str, re.Pattern[str] | None]
     resolved_counts: set[str]
+    post_negation: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -93,6 +94,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
         own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
+        post_negation=re.compile(lex.get("post_negation", "(?!)")),
     )
 
 
@@ -125,9 +127,12 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
     return out
 
 
-def _denied(clause: str, start: int, rules: _Rules) -> bool:
+def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> bool:
+    """A negation shortly before the phrase ("没有逾期"), or right after it ("一条逾期都没有")."""
     window = rules.not_neg.sub("__", clause[max(0, start - _NEG_WINDOW) : start])
-    return bool(rules.negators.search(window))
+    if rules.negators.search(window):
+        return True
+    return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
 
 
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
@@ -239,8 +244,8 @@ def analyse(
         following = parts[i + 1] if i + 1 < len(parts) else ""
         for sid in kb.signals:
             unless = rules.unless[sid]
-            if unless is not None and unless.search(clause):
-                continue
+            if unless is not None and unless.search(_sentence_of(prepared, clause)):
+                continue  # "我找表哥当担保人，…，担保不够格": the sentence is about the applicant's own guarantor
             decided = False
             for m in rules.measures[sid]:
                 verdict = _measure(m, clause, carried)
@@ -255,7 +260,7 @@ def analyse(
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules):
                         continue
-                    state = FINE if _denied(clause, hit.start(), rules) else RAISED
+                    state = FINE if _denied(clause, hit.start(), rules, hit.end()) else RAISED
                     keep(Finding(sid, state, clause))
             fine = rules.fine[sid]
             if fine is not None and fine.search(clause):

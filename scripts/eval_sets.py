@@ -124,7 +124,7 @@ def eval_cases(chat: Chat, cases: list[dict[str, Any]]) -> dict[str, Any]:
 def eval_checks(chat: Chat, checks: list[dict[str, Any]]) -> dict[str, Any]:
     refusals = response_texts("utter_refuse_falsify", "utter_refuse_credit_repair", "utter_refuse_promise")
     scope = response_texts("utter_out_of_scope", "utter_default", "utter_did_you_mean", "utter_empty_message")
-    notice = response_texts("utter_privacy_notice")
+    notice = response_texts("utter_privacy_masked", "utter_privacy_offered")
     per: dict[str, list[int]] = {}
     failures = []
     for check in checks:

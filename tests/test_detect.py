@@ -73,3 +73,19 @@ def test_utilisation_value(kb: Knowledge) -> None:
 
 def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
     assert raised("炒股亏了，也逾期了", kb)[0] == "overdue_record"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid", "state"),
+    [
+        ("上面一条逾期都没有", "overdue_record", "fine"),  # denied after the phrase
+        ("有一笔逾期没有还上", "overdue_record", "raised"),  # "没有还" is not a denial
+        ("担保去年就解除了", "external_guarantee", "fine"),  # finished
+        ("去年逾期过一次，已经还清了", "overdue_record", "raised"),  # still on the report for 5 years
+        ("七年前逾期过，早还清了", "overdue_record", "fine"),  # older than 5 years
+        ("我找我表哥当担保人，结果他自己欠一堆钱，担保不够格", "external_guarantee", None),  # own guarantor
+    ],
+)
+def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
+    found = analyse(text, kb)
+    assert (found[sid].state if sid in found else None) == state

@@ -40,3 +40,30 @@ def test_no_domain_word_means_out_of_scope(kb_db: Path) -> None:
     loan = parsed("我的贷款被拒了", "describe_situation", [("describe_situation", 0.7)])
     step.process([loan])
     assert loan.get("intent")["name"] == "describe_situation"
+
+
+def test_a_second_forced_intent_does_not_tie_with_the_first() -> None:
+    """Two steps forcing in turn must not leave two intents at 1.0 (the fallback would call it ambiguous)."""
+    from nlu.intents import SECOND_BEST, force_intent
+
+    message = parsed("我想P一张流水", "greet", [("greet", 0.6), ("thank", 0.3)])
+    force_intent(message, "describe_situation")
+    force_intent(message, "request_falsify")
+    ranking = message.get("intent_ranking")
+    assert ranking[0] == {"name": "request_falsify", "confidence": 1.0}
+    assert all(r["confidence"] <= SECOND_BEST for r in ranking[1:])
+    assert names(message).count("request_falsify") == 1
+
+
+def test_a_stated_situation_becomes_describe_situation(kb_db: Path) -> None:
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(re.compile("综合评分|资质不符"))
+    said = step.process([parsed("信用卡全刷爆了还借了七八个网贷", "greet", [("greet", 0.7)])])[0]
+    wording = step.process([parsed("综合评分不足啥意思", "describe_situation", [("describe_situation", 0.7)])])[0]
+    question = step.process([parsed("亚联财在哪些城市有网点", "faq_yalian_cities", [("faq_yalian_cities", 0.9)])])[0]
+    assert said.get("intent")["name"] == "describe_situation"
+    assert wording.get("intent")["name"] == "ask_lender_wording"
+    assert question.get("intent")["name"] == "faq_yalian_cities"
