@@ -1,4 +1,4 @@
-"""The guided self-check form: questions and buttons from the knowledge base."""
+"""The guided self-check form: topic questions and buttons from the knowledge base."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from loanwhy import report, selfcheck
 from loanwhy.kb import load
 
 PREFIX = "sc_"
-UNKNOWN = selfcheck.UNKNOWN
+UNKNOWN, ANSWERED = selfcheck.UNKNOWN, selfcheck.ANSWERED
 RAISED, FINE = "raised", "fine"
 
 
@@ -41,19 +41,22 @@ def fresh_user_text(tracker: Tracker) -> str | None:
     return None
 
 
-def is_answer(text: str, sid: str, intent: str) -> bool:
+def is_answer(text: str, tid: str, intent: str) -> bool:
     """A button answer always counts; other intents leave the question unless the text answers it."""
-    entry = load().signals[sid]
-    if text in entry["answers"]:
+    if text in selfcheck.topic(tid, load()).buttons:
         return True
     if intent not in LEAVE_INTENTS and not intent.startswith(LEAVE_PREFIXES):
         return True
-    state, facts = selfcheck.parse_answer(text, sid, load())
-    return state is not None and intent not in ("stop_selfcheck", "request_handoff")
+    state, _ = selfcheck.parse_answer(text, tid, load())
+    return state == ANSWERED and intent not in ("stop_selfcheck", "request_handoff")
+
+
+def _said(tracker: Tracker) -> str:
+    return " ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
 
 
 class ValidateSelfcheckForm(FormValidationAction):
-    """Ask only what is not known yet; read every answer for all signals it mentions."""
+    """Ask only what is not known yet, most telling topic first; read every answer for all signals."""
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -77,69 +80,58 @@ class ValidateSelfcheckForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The questions answered so far, then the most telling next one (none: time for the result)."""
+        """The topics answered so far, then the most telling next one (none: time for the result)."""
         answered = [s for s in domain_slots if tracker.get_slot(s)]
-        said = " ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
         asked = [s[len(PREFIX) :] for s in answered]
-        nxt = selfcheck.next_question(stored_facts(tracker), asked, load(), said)
+        nxt = selfcheck.next_topic(stored_facts(tracker), asked, load(), _said(tracker))
         wanted = f"{PREFIX}{nxt}" if nxt else None
         return answered + ([wanted] if wanted in domain_slots else [])
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Each new answer becomes facts and is acknowledged in one line; no question is asked twice."""
+        """Each new answer becomes facts and is acknowledged in one line; no topic is asked twice."""
         kb = load()
         events: list[EventType] = []
         facts = stored_facts(tracker)
         for slot_name, text in tracker.slots_to_validate().items():
-            if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (RAISED, FINE, UNKNOWN):
+            if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (ANSWERED, UNKNOWN):
                 continue
-            sid = slot_name[len(PREFIX) :]
             before = facts
-            state, new_facts = selfcheck.parse_answer(text, sid, kb)
+            state, new_facts = selfcheck.parse_answer(text, slot_name[len(PREFIX) :], kb)
             facts = dx.merge(facts, new_facts)
             raised = [s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED]
             if raised:
                 dispatcher.utter_message(response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb))
-            elif state == FINE:
+            elif state == ANSWERED:
                 dispatcher.utter_message(response="utter_selfcheck_ack_fine")
             else:
                 dispatcher.utter_message(response="utter_selfcheck_ack_unknown")
-            events += [SlotSet(slot_name, state or UNKNOWN), SlotSet("facts", facts)]
+            events += [SlotSet(slot_name, state), SlotSet("facts", facts)]
         return events
 
 
-def _ask_action(sid: str) -> type[Action]:
+def _ask_action(tid: str) -> type[Action]:
     class AskSelfcheck(Action):
-        signal = sid
+        topic = tid
 
         def name(self) -> str:
-            return f"action_ask_{PREFIX}{self.signal}"
+            return f"action_ask_{PREFIX}{self.topic}"
 
         async def run(
             self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
         ) -> list[EventType]:
-            entry = load().signals[self.signal]
-            buttons = [button(a) for a in entry["answers"]]
-            dispatcher.utter_message(response="utter_selfcheck_question", question=entry["question"], buttons=buttons)
-            dispatcher.utter_message(json_message={"selfcheck": {"asking": self.signal}})  # for machine readers
+            entry = selfcheck.topic(self.topic, load())
+            buttons = [button(a) for a in entry.buttons]
+            dispatcher.utter_message(response="utter_selfcheck_question", question=entry.question, buttons=buttons)
+            # for machine readers (simulated applicants, the staff tool): which signals the question covers
+            dispatcher.utter_message(json_message={"selfcheck": {"topic": self.topic, "asking": list(entry.signals)}})
             return []
 
-    AskSelfcheck.__name__ = f"AskSelfcheck_{sid}"
+    AskSelfcheck.__name__ = f"AskSelfcheck_{tid}"
     return AskSelfcheck
 
 
-# one ask action per self-check slot listed in the domain
-SELFCHECK_SIGNALS = (
-    "overdue_record",
-    "frequent_inquiries",
-    "high_interest_borrowing",
-    "card_overdraft",
-    "thin_credit_file",
-    "cashflow_drop",
-    "external_guarantee",
-    "amount_over_limit",
-    "unverifiable_info",
-)
-ASK_ACTIONS = {sid: _ask_action(sid) for sid in SELFCHECK_SIGNALS}
+# one ask action per self-check topic (slot sc_<topic> in the domain)
+SELFCHECK_TOPICS = ("credit", "debts", "work", "loan")
+ASK_ACTIONS = {tid: _ask_action(tid) for tid in SELFCHECK_TOPICS}

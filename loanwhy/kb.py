@@ -168,7 +168,23 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
     lexicon["suggestions"] = suggestions
     lexicon["refusals"] = _read_refusals(source_dir / "refusals.yml")
+    _check_topics(catalog, known)
     return {"catalog": catalog, "signals": signals, "facts": facts, "lexicon": lexicon}
+
+
+def _check_topics(catalog: dict[str, Any], known: list[str]) -> None:
+    """Self-check topics name catalog signals, and each button clears or raises only its own topic's."""
+    for n, topic in enumerate(catalog.get("selfcheck_topics") or []):
+        where = f"catalog.yml selfcheck_topics[{n}] {topic.get('id', '?')}"
+        if not topic.get("id") or not topic.get("question") or not topic.get("signals"):
+            raise KnowledgeError(f"{where}: needs id, question and signals")
+        unknown = [s for s in topic["signals"] if s not in known]
+        if unknown:
+            raise KnowledgeError(f"{where}: unknown signals {unknown}")
+        for answer in topic.get("answers") or []:
+            named = set(answer.get("raised", [])) | set(answer.get("fine", []))
+            if not answer.get("text") or not named <= set(topic["signals"]):
+                raise KnowledgeError(f"{where}: answer {answer!r} needs a text and this topic's signals only")
 
 
 def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:

@@ -1,12 +1,19 @@
-"""The guided self-check: which question next, and what an answer means.
+"""The guided self-check: which topic to ask next, and what a free answer means.
 
-Answers may be a button text, a number ("十几次"), a yes/no, "不知道", or a
-whole sentence that also mentions other signals; all of them become facts.
+A topic asks about a few signals at once ("近两年有没有逾期？最近半年申请过几次…？"),
+the way a loan officer would, so that at most `selfcheck_max` questions cover
+the catalog. The next topic is the most telling one given what is already known
+and what the applicant said; topics whose signals are all known are skipped.
+
+Answers may be a button, a number ("十几次"), "都没有", "不知道", or whole
+sentences that mention other signals; all of them become facts.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from loanwhy import quantities as q
 from loanwhy.detect import FINE, RAISED, clauses, prepare
@@ -14,13 +21,31 @@ from loanwhy.diagnose import Facts, findings_to_facts
 from loanwhy.kb import Knowledge, load
 
 UNKNOWN = "unknown"
+ANSWERED = "answered"
 SHORT_ANSWER = 14
 _PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
 
 
-def questions(kb: Knowledge | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    signals: tuple[str, ...]
+    question: str
+    answers: tuple[dict[str, Any], ...]
+
+    @property
+    def buttons(self) -> list[str]:
+        return [a["text"] for a in self.answers]
+
+
+def topics(kb: Knowledge | None = None) -> list[Topic]:
     kb = kb or load()
-    return [sid for sid in kb.catalog.get("selfcheck", []) if kb.signals[sid]["question"]]
+    return [Topic(t["id"], tuple(t["signals"]), t["question"], tuple(t.get("answers") or []))
+            for t in kb.catalog.get("selfcheck_topics", [])]
+
+
+def topic(tid: str, kb: Knowledge | None = None) -> Topic:
+    return next(t for t in topics(kb) if t.id == tid)
 
 
 def max_questions(kb: Knowledge | None = None) -> int:
@@ -28,10 +53,9 @@ def max_questions(kb: Knowledge | None = None) -> int:
 
 
 def _telling(sid: str, order: list[str], facts: Facts, said: str, kb: Knowledge) -> float:
-    """How telling a question is now: its base rank, then what is known and what was said."""
-    score = float(len(order) - order.index(sid))
-    raised = [s for s, f in facts.items() if f.get("state") == RAISED]
-    for known in raised:
+    """How telling a question about `sid` is now: its base rank, then what is known and was said."""
+    score = float(len(order) - order.index(sid)) if sid in order else 0.0
+    for known in (s for s, f in facts.items() if f.get("state") == RAISED):
         follow = kb.catalog.get("selfcheck_follow", {}).get(known, [])
         if sid in follow:
             score += 20 - 2 * follow.index(sid)
@@ -41,27 +65,29 @@ def _telling(sid: str, order: list[str], facts: Facts, said: str, kb: Knowledge)
     return score
 
 
-def next_question(
+def next_topic(
     facts: Facts | None, asked: list[str] | None = None, kb: Knowledge | None = None, said: str = ""
 ) -> str | None:
-    """The most telling question not yet known nor asked, or None when it is time for the result.
+    """The most telling topic not yet asked whose signals are not all known, or None: time for the result.
 
-    The result comes after `selfcheck_max` questions, once `selfcheck_enough` reasons are
-    known, or when an answer described more than the question asked about.
+    The result comes after `selfcheck_max` questions, once `selfcheck_enough` reasons are known,
+    or one question after an answer that described more than the topics asked about.
     """
     kb = kb or load()
     facts = facts or {}
     asked = asked or []
+    all_topics = topics(kb)
     raised = [s for s, f in facts.items() if f.get("state") == RAISED]
-    if len(asked) >= max_questions(kb) or (asked and len(raised) >= int(kb.catalog.get("selfcheck_enough", 2))):
+    if len(asked) >= max_questions(kb) or len(raised) >= int(kb.catalog.get("selfcheck_enough", 3)):
         return None
-    if asked and any(s not in asked for s in raised) and len(raised) >= 1 and len(asked) >= 2:
-        return None
-    order = questions(kb)
-    left = [sid for sid in order if sid not in facts and sid not in asked]
+    covered = {s for t in all_topics if t.id in asked for s in t.signals}
+    if len(asked) >= 2 and any(s not in covered for s in raised):
+        return None  # they described their situation themselves: one more question was enough
+    order = [s for t in all_topics for s in t.signals]
+    left = [t for t in all_topics if t.id not in asked and any(s not in facts for s in t.signals)]
     if not left:
         return None
-    return max(left, key=lambda sid: _telling(sid, order, facts, said, kb))
+    return max(left, key=lambda t: max(_telling(s, order, facts, said, kb) for s in t.signals if s not in facts)).id
 
 
 def _short_answer(text: str, kb: Knowledge) -> str | None:
@@ -69,10 +95,8 @@ def _short_answer(text: str, kb: Knowledge) -> str | None:
     lex = kb.lexicon
     if word in lex["unknown_words"] or any(w in word for w in lex["unknown_words"] if len(w) >= 3):
         return UNKNOWN
-    if word in lex["no_words"]:
+    if word in lex["no_words"] or word in ("都没有这些情况", "都没有", "都不是", "全都没有", "一个都没有"):
         return FINE
-    if word in lex["yes_words"]:
-        return RAISED
     return None
 
 
@@ -80,39 +104,43 @@ def _has_quantity(text: str) -> bool:
     return bool(q.counts(text) or q.amounts(text) or q.ratios(text))
 
 
-def parse_answer(text: str, sid: str, kb: Knowledge | None = None) -> tuple[str | None, Facts]:
-    """(state of the asked signal or None, every fact the answer states)."""
-    kb = kb or load()
-    entry = kb.signals[sid]
-    states = entry.get("answer_states") or []
-    if text.strip() in entry["answers"] and len(states) == len(entry["answers"]):
-        state = states[entry["answers"].index(text.strip())]
-        return state, ({} if state == UNKNOWN else {sid: {"state": state, "evidence": text, "value": None}})
-    short = _short_answer(text, kb)
-    if short is not None:
-        facts: Facts = {} if short == UNKNOWN else {sid: {"state": short, "evidence": text, "value": None}}
-        return short, facts
-    facts = findings_to_facts(text, kb)
-    prefix = kb.signals[sid].get("answer_prefix") or ""
-    if sid not in facts and prefix:
-        # "十几次吧" answers the question asked; a sentence about other things does not
-        first = clauses(prepare(text, kb), kb)[:1]
-        numeric = bool(first) and _has_quantity(first[0])
-        if numeric or (not facts and len(text.strip()) <= SHORT_ANSWER):
-            # rules only: the prefix is our word, the classifier would read it as the applicant's
-            guided = findings_to_facts(prefix + (first[0] if numeric else text), kb, use_model=False)
-            if sid in guided:
-                facts[sid] = guided[sid]
-    state = facts.get(sid, {}).get("state")
-    if state is None and not facts and _denies(text, kb):
-        # "没借过钱，哪来的逾期" / "网贷从来没用过": a plain denial answers the question asked
-        state = FINE
-        facts[sid] = {"state": FINE, "evidence": text, "value": None}
-    return state, facts
-
-
 def _denies(text: str, kb: Knowledge) -> bool:
     clean = prepare(text, kb)
     for word in sorted(kb.lexicon["not_negations"], key=len, reverse=True):
         clean = clean.replace(word, "_")
     return any(n in clean for n in kb.lexicon["negators"]) or any(n in clean for n in kb.lexicon["no_words"] if len(n) > 1)
+
+
+def _fact(state: str, text: str) -> dict[str, Any]:
+    return {"state": state, "evidence": text, "value": None}
+
+
+def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str, Facts]:
+    """(ANSWERED or UNKNOWN, every fact the answer states) for the topic asked."""
+    kb = kb or load()
+    t = topic(tid, kb)
+    said = text.strip()
+    for button in t.answers:
+        if said == button["text"]:
+            facts = {sid: _fact(RAISED, said) for sid in button.get("raised", [])}
+            facts.update({sid: _fact(FINE, said) for sid in button.get("fine", []) if sid not in facts})
+            return (ANSWERED if facts else UNKNOWN), facts
+    short = _short_answer(said, kb)
+    if short == UNKNOWN:
+        return UNKNOWN, {}
+    if short == FINE:
+        return ANSWERED, {sid: _fact(FINE, said) for sid in t.signals}
+    facts = findings_to_facts(said, kb)
+    first = clauses(prepare(said, kb), kb)[:1]
+    if len(said) <= SHORT_ANSWER and first and _has_quantity(first[0]):
+        # "七八次吧" answers the sub-question whose words make the number count (a measured value)
+        for sid in t.signals:
+            prefix = kb.signals[sid].get("answer_prefix") or ""
+            guided = findings_to_facts(prefix + first[0], kb, use_model=False) if prefix else {}
+            if sid in guided and sid not in facts and guided[sid].get("value") is not None:
+                facts[sid] = guided[sid]
+                break
+    if not any(s in facts for s in t.signals) and _denies(said, kb):
+        # "没借过钱，哪来的逾期": a plain denial clears what the topic asked about
+        facts.update({sid: _fact(FINE, said) for sid in t.signals if sid not in facts})
+    return (ANSWERED if facts else UNKNOWN), facts

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-
 SECOND_BEST = 0.9
 
 

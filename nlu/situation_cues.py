@@ -29,9 +29,9 @@ SITUATION, WORDING = "describe_situation", "ask_lender_wording"
 REROUTE = {
     "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "help", "bot_challenge",
     "ask_refusal_reason", "ask_lender_wording", "faq_refusal_general", "faq_puhui_refusal",
-    "request_falsify", "request_credit_repair", "ask_promise",
 }
 WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
+# DIET's refusals stay: "帮我把流水弄好看点" states a cash-flow problem and still asks to falsify
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

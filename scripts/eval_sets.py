@@ -54,11 +54,13 @@ def _diagnosis(replies: list[dict[str, Any]]) -> list[str] | None:
     return None if found is None else [s["id"] for s in found.get("signals", [])]
 
 
-def _asking(replies: list[dict[str, Any]]) -> str | None:
+def _asking(replies: list[dict[str, Any]]) -> list[str] | None:
+    """The signals the self-check question covers (the payload sent with every question)."""
     for r in replies:
         custom = r.get("custom")
         if isinstance(custom, dict) and isinstance(custom.get("selfcheck"), dict):
-            return str(custom["selfcheck"].get("asking") or "") or None
+            asking = custom["selfcheck"].get("asking")
+            return [str(a) for a in asking] if isinstance(asking, list) else [str(asking)]
     return None
 
 
@@ -152,7 +154,11 @@ def eval_checks(chat: Chat, checks: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def simulate(chat: Chat, persona: dict[str, Any], max_questions: int = 4) -> dict[str, Any]:
-    """Play one applicant through the self-check; answers come from the persona by signal asked."""
+    """Play one applicant through the self-check.
+
+    A question may cover several signals ("有没有逾期？申请过几次？"): the applicant answers each
+    part in their own words (the persona's answers for those signals, in the order asked).
+    """
     sender = new_sender()
     replies = chat(sender, persona["opening"])
     asked: list[str] = []
@@ -160,11 +166,12 @@ def simulate(chat: Chat, persona: dict[str, Any], max_questions: int = 4) -> dic
     for _ in range(MAX_TURNS):
         if got is not None:
             break
-        sid = _asking(replies)
-        if sid is None:
+        sids = _asking(replies)
+        if not sids:
             break
-        asked.append(sid)
-        replies = chat(sender, persona["answers"].get(sid, persona.get("default", "不清楚")))
+        asked.append("+".join(sids))
+        parts = [persona["answers"].get(sid, persona.get("default", "不清楚")) for sid in sids]
+        replies = chat(sender, "。".join(p.rstrip("。") for p in parts))
         got = _diagnosis(replies)
     in_time = got is not None and len(asked) <= max_questions
     if got is None:

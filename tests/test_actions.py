@@ -167,11 +167,13 @@ def test_handoff_records_once(kb: Knowledge, app_db: Path) -> None:
     assert len(handoff.pending(app_db)) == 1
 
 
-def test_ask_actions_send_question_and_buttons(kb: Knowledge) -> None:
-    messages, _ = run(ASK_ACTIONS["frequent_inquiries"](), tracker())
-    assert responses(messages) == ["utter_selfcheck_question"]
-    assert messages[0]["question"] == kb.signals["frequent_inquiries"]["question"]
-    assert [b["payload"] for b in messages[0]["buttons"]] == kb.signals["frequent_inquiries"]["answers"]
+def test_ask_actions_send_question_buttons_and_what_they_cover(kb: Knowledge) -> None:
+    messages, _ = run(ASK_ACTIONS["credit"](), tracker())
+    topic = next(t for t in kb.catalog["selfcheck_topics"] if t["id"] == "credit")
+    assert responses(messages)[0] == "utter_selfcheck_question"
+    assert messages[0]["question"] == topic["question"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [a["text"] for a in topic["answers"]]
+    assert messages[1]["custom"] == {"selfcheck": {"topic": "credit", "asking": topic["signals"]}}
 
 
 def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = None) -> Tracker:
@@ -183,53 +185,64 @@ def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = No
 
 def test_form_reads_numbers_and_other_signals(kb: Knowledge) -> None:
     form = ValidateSelfcheckForm()
-    t = _form_tracker("sc_frequent_inquiries", "十几次吧，信用卡也刷爆了")
+    t = _form_tracker("sc_credit", "十几次吧，信用卡也刷爆了")
     events = asyncio.run(form.get_validation_events(CollectingDispatcher(), t, {}))
-    assert slot(events, "sc_frequent_inquiries") == "raised"
+    assert slot(events, "sc_credit") == "answered"
+    assert slot(events, "facts")["frequent_inquiries"]["state"] == "raised"
     assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
 
 
 def test_form_accepts_dont_know(kb: Knowledge) -> None:
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), _form_tracker("sc_overdue_record", "不清楚"), {}))
-    assert slot(events, "sc_overdue_record") == "unknown"
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), _form_tracker("sc_credit", "不清楚"), {}))
+    assert slot(events, "sc_credit") == "unknown"
 
 
 def test_form_moves_on_when_unclear(kb: Knowledge) -> None:
     """An answer nobody can read is skipped, never asked again."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_cashflow_drop", "嗯这个嘛哈哈"), {}))
-    assert slot(events, "sc_cashflow_drop") == "unknown"
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_work", "嗯这个嘛哈哈"), {}))
+    assert slot(events, "sc_work") == "unknown"
     assert responses(dispatcher.messages) == ["utter_selfcheck_ack_unknown"]
 
 
 @pytest.mark.parametrize(
-    ("slot_name", "answer", "state"),
+    ("topic", "answer", "sid", "state"),
     [
-        ("sc_overdue_record", "没借过钱，哪来的逾期", "fine"),
-        ("sc_high_interest_borrowing", "网贷从来没用过，花呗都没开", "fine"),
-        ("sc_thin_credit_file", "是，从没办过", "raised"),
-        ("sc_frequent_inquiries", "七八次吧", "raised"),
+        ("credit", "没借过钱，哪来的逾期", "overdue_record", "fine"),
+        ("debts", "网贷从来没用过，花呗都没开", "high_interest_borrowing", "fine"),
+        ("credit", "从没办过卡和贷款", "thin_credit_file", "raised"),
+        ("credit", "七八次吧", "frequent_inquiries", "raised"),
+        ("debts", "都没有", "card_overdraft", "fine"),
+        ("loan", "想借三十万，没抵押", "amount_over_limit", "raised"),
     ],
 )
-def test_form_understands_plain_answers(kb: Knowledge, slot_name: str, answer: str, state: str) -> None:
+def test_form_understands_plain_answers(kb: Knowledge, topic: str, answer: str, sid: str, state: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker(slot_name, answer), {}))
-    assert slot(events, slot_name) == state
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker(f"sc_{topic}", answer), {}))
+    assert slot(events, f"sc_{topic}") == "answered"
+    assert slot(events, "facts")[sid]["state"] == state
     assert len(dispatcher.messages) == 1  # one short acknowledgement
 
 
-def test_form_skips_known_signals(kb: Knowledge) -> None:
-    facts = dx.findings_to_facts("没有逾期，信用卡用了三成", kb)
-    t = _form_tracker("sc_frequent_inquiries", "x", facts)
-    slots = [f"sc_{s}" for s in ("overdue_record", "frequent_inquiries", "card_overdraft")]
+def test_form_skips_known_topics_and_asks_the_most_telling_first(kb: Knowledge) -> None:
+    fine = {"state": "fine", "evidence": "", "value": None}
+    facts = {"overdue_record": fine, "frequent_inquiries": fine, "thin_credit_file": fine,
+             "cashflow_drop": {"state": "raised", "evidence": "", "value": None}}
+    t = _form_tracker("sc_credit", "x", facts)
+    t.slots["sc_credit"] = None
+    slots = ["sc_credit", "sc_debts", "sc_work", "sc_loan"]
     required = asyncio.run(ValidateSelfcheckForm().required_slots(slots, CollectingDispatcher(), t, {}))
-    assert required == ["sc_frequent_inquiries"]
+    assert required == ["sc_loan"]  # credit is known; a cash-flow drop leads to guarantees and the amount
+    shop = _form_tracker("sc_credit", "x", {})
+    shop.slots["sc_credit"] = None
+    shop.events.append({"event": "user", "text": "我开了个小饭店，贷款被拒了"})
+    required = asyncio.run(ValidateSelfcheckForm().required_slots(slots, CollectingDispatcher(), shop, {}))
+    assert required == ["sc_work"]  # a shop owner: income and cash flow first
 
 
-def test_form_keeps_other_facts_when_the_asked_one_is_missing(kb: Knowledge) -> None:
-    t = _form_tracker("sc_overdue_record", "信用卡欠了不少，几张卡基本都是刷满的状态")
+def test_form_keeps_other_facts_when_the_topic_is_not_answered(kb: Knowledge) -> None:
+    t = _form_tracker("sc_work", "信用卡欠了不少，几张卡基本都是刷满的状态")
     events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), t, {}))
-    assert slot(events, "sc_overdue_record") == "unknown"
     assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
 
 
@@ -257,7 +270,7 @@ def test_one_failure_gets_the_scope_reminder(kb: Knowledge, app_db: Path) -> Non
     assert responses(messages) == ["utter_out_of_scope"]
 
 
-def _answer_tracker(text: str, intent: str, requested: str = "sc_card_overdraft",
+def _answer_tracker(text: str, intent: str, requested: str = "sc_debts",
                     after_detour: bool = False) -> Tracker:
     events = [{"event": "action", "name": f"action_ask_{requested}"}, {"event": "action", "name": "action_listen"},
               {"event": "user", "text": text}, {"event": "user_featurization"},
@@ -273,8 +286,8 @@ def _answer_tracker(text: str, intent: str, requested: str = "sc_card_overdraft"
 
 
 @pytest.mark.parametrize(("text", "intent", "slot"), [
-    ("基本刷满了", "out_of_scope", "sc_card_overdraft"), ("有逾期还没还上", "ask_signal_info", "sc_overdue_record"),
-    ("用了七八成", "describe_situation", "sc_card_overdraft"), ("我三张卡都刷爆了", "faq_refusal_general", "sc_card_overdraft")])
+    ("信用卡快刷满了", "out_of_scope", "sc_debts"), ("有逾期还没还上", "ask_signal_info", "sc_credit"),
+    ("用了七八成", "describe_situation", "sc_debts"), ("我三张卡都刷爆了", "faq_refusal_general", "sc_debts")])
 def test_answers_fill_the_question_whatever_the_intent(kb: Knowledge, text: str, intent: str, slot: str) -> None:
     t = _answer_tracker(text, intent, slot)
     events = asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), t, {}))

@@ -75,11 +75,17 @@ def test_every_fact_has_an_intent_and_a_rule(kb: Knowledge) -> None:
 
 
 def test_selfcheck_form_matches_catalog(kb: Knowledge) -> None:
+    topics = kb.catalog["selfcheck_topics"]
     slots = DOMAIN["forms"]["selfcheck_form"]["required_slots"]
-    assert slots == [f"sc_{s}" for s in kb.catalog["selfcheck"]]
-    assert tuple(kb.catalog["selfcheck"]) == actions.selfcheck.SELFCHECK_SIGNALS
-    for sid in kb.catalog["selfcheck"]:
-        assert kb.signals[sid]["question"] and kb.signals[sid]["answers"], sid
+    assert slots == [f"sc_{t['id']}" for t in topics]
+    assert tuple(t["id"] for t in topics) == actions.selfcheck.SELFCHECK_TOPICS
+    assert len(topics) <= kb.catalog["selfcheck_max"]  # every topic fits in the questions allowed
+    covered = [s for t in topics for s in t["signals"]]
+    assert sorted(covered) == sorted(kb.signals), "every signal is asked about exactly once"
+    for t in topics:
+        assert t["question"] and t["answers"], t["id"]
+        for answer in t["answers"]:
+            assert set(answer.get("raised", [])) | set(answer.get("fine", [])) <= set(t["signals"]), answer
 
 
 def test_suggestions_name_real_intents(kb: Knowledge) -> None:
