@@ -54,6 +54,8 @@ class _Rules:
     own_resolved: dict[str, re.Pattern[str] | None]
     resolved_counts: set[str]
     post_negation: re.Pattern[str]
+    others: re.Pattern[str]
+    about_others: set[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -95,6 +97,8 @@ def _rules_for(kb: Knowledge) -> _Rules:
         own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
+        others=re.compile(lex.get("others_subject", "(?!)")),
+        about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
     )
 
 
@@ -243,6 +247,8 @@ def analyse(
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
         for sid in kb.signals:
+            if sid not in rules.about_others and rules.others.search(clause.strip()):
+                continue  # "我老公逾期了": somebody else's situation
             unless = rules.unless[sid]
             if unless is not None and unless.search(_sentence_of(prepared, clause)):
                 continue  # "我找表哥当担保人，…，担保不够格": the sentence is about the applicant's own guarantor
@@ -338,6 +344,10 @@ def _learned_findings(
         for sid in hits:
             clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
             if not hypothetical and rules.hypothetical.search(clause):
+                continue
+            if _doubted(clause, min(len(clause), _NEG_WINDOW), rules):
+                continue  # "会不会是逾期的原因": a guess, not a statement
+            if sid not in rules.about_others and rules.others.search(clause.strip()):
                 continue
             unless = rules.unless[sid]
             if unless is not None and unless.search(sentence):

@@ -84,6 +84,12 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("去年逾期过一次，已经还清了", "overdue_record", "raised"),  # still on the report for 5 years
         ("七年前逾期过，早还清了", "overdue_record", "fine"),  # older than 5 years
         ("我找我表哥当担保人，结果他自己欠一堆钱，担保不够格", "external_guarantee", None),  # own guarantor
+        ("我老公逾期了，我自己没有", "overdue_record", None),  # somebody else's
+        ("朋友说我征信花了", "frequent_inquiries", "raised"),  # said about the applicant
+        ("会不会是逾期的原因", "overdue_record", None),  # a guess
+        ("逾期了两次会不会影响", "overdue_record", "raised"),  # a fact inside a worried question
+        ("我给朋友担保，他现在还不上了", "external_guarantee", "raised"),  # about others by nature
+        ("他们说我负债太高", "high_interest_borrowing", "raised"),  # slang
     ],
 )
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
