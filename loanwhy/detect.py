@@ -133,8 +133,10 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
 
 def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> bool:
     """A negation shortly before the phrase ("没有逾期"), or right after it ("一条逾期都没有")."""
-    window = rules.not_neg.sub("__", clause[max(0, start - _NEG_WINDOW) : start])
-    if rules.negators.search(window):
+    begin = max(0, start - _NEG_WINDOW)
+    window = rules.not_neg.sub("__", clause[begin : start + 2])
+    # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
+    if any(m.start() < start - begin for m in rules.negators.finditer(window)):
         return True
     return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
 
@@ -173,7 +175,7 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         limit = used = None
         for a in q.amounts(clause):
             before = clause[max(0, a.start - 4) : a.start]
-            if "额度" in before or "总共" in before:
+            if "额度" in before or "总共" in before or re.match("(?:的)?(?:总)?额度", clause[a.end :]):
                 limit = a.value
             elif re.search("欠|用|刷|透支|花", before):
                 used = a.value

@@ -91,6 +91,9 @@ def next_topic(
 
 
 def _short_answer(text: str, kb: Knowledge) -> str | None:
+    """UNKNOWN or FINE for a bare "不知道" / "都没有"; longer answers are read for what they state."""
+    if len(text.strip()) > SHORT_ANSWER:
+        return None
     word = _PARTICLES.sub("", text.strip())
     lex = kb.lexicon
     if word in lex["unknown_words"] or any(w in word for w in lex["unknown_words"] if len(w) >= 3):
