@@ -55,6 +55,7 @@ class _Rules:
     resolved_counts: set[str]
     post_negation: re.Pattern[str]
     others: re.Pattern[str]
+    asks_about: re.Pattern[str]
     about_others: set[str]
 
 
@@ -98,6 +99,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         others=re.compile(lex.get("others_subject", "(?!)")),
+        asks_about=re.compile(lex.get("asks_about", "(?!)")),
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
     )
 
@@ -127,6 +129,7 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
         for j, part in enumerate(parts):
             last = j == len(parts) - 1
             asked = last and ("?" in end or "？" in end or bool(_QUESTION_END.search(part.strip())))
+            asked = asked or bool(rules.asks_about.search(part))
             out.append((part, asked))
     return out
 
@@ -264,14 +267,15 @@ def analyse(
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
-            if cue is not None and not decided and not marked[i][1]:  # a question asserts no fact
+            fine = rules.fine[sid]
+            said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
+            if cue is not None and not decided and not said_fine and not marked[i][1]:  # a question asserts no fact
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules):
                         continue
                     state = FINE if _denied(clause, hit.start(), rules, hit.end()) else RAISED
                     keep(Finding(sid, state, clause))
-            fine = rules.fine[sid]
-            if fine is not None and fine.search(clause):
+            if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
             if topic is not None and topic[0].search(prepared):
@@ -308,6 +312,7 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
 
 
 NEGATION_MARGIN = 0.2
+MIN_LEARNED_CHARS = 4
 
 
 def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalModel, rules: _Rules) -> bool:
@@ -336,8 +341,8 @@ def _learned_findings(
         return []
     out: list[Finding] = []
     for sentence in _SENTENCES.split(text):
-        if not sentence.strip():
-            continue
+        if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
+            continue  # "没有": too little to read a situation from (the rules still read it)
         hits = {sid: p for sid, p in model.above(sentence).items() if sid not in found and sid in kb.signals}
         if not hits:
             continue
@@ -347,8 +352,8 @@ def _learned_findings(
             clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
             if not hypothetical and rules.hypothetical.search(clause):
                 continue
-            if _doubted(clause, min(len(clause), _NEG_WINDOW), rules):
-                continue  # "会不会是逾期的原因": a guess, not a statement
+            if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
+                continue  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
             if sid not in rules.about_others and rules.others.search(clause.strip()):
                 continue
             unless = rules.unless[sid]
