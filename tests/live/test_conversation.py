@@ -21,10 +21,12 @@ def test_free_text_situation_gets_a_ranked_diagnosis(live: Live, sender: str) ->
 
 def test_self_check_with_buttons_free_text_and_stop(live: Live, sender: str) -> None:
     first = live.say(sender, "我的贷款被拒了，不知道为什么")
-    buttons = [b for r in first for b in r.get("buttons") or []]
-    assert buttons, "the first self-check question offers answer buttons"
-    live.say(sender, buttons[0]["payload"])  # a button answer
-    live.say(sender, "十几次吧，信用卡也刷爆了")  # free text answering and adding a signal
+    assert [b for r in first for b in r.get("buttons") or []], "the first self-check question offers answer buttons"
+    second = live.say(sender, "十几次吧，信用卡也刷爆了")  # free text answering the credit topic and adding a signal
+    assert "信用卡长期大额透支" in texts(second)  # acknowledged in one line
+    buttons = [b for r in second for b in r.get("buttons") or []]
+    assert buttons, "the next topic, with its own buttons"
+    live.say(sender, buttons[-1]["payload"])  # a button answer ("不清楚")
     ids = signal_ids(live.say(sender, "直接告诉我结果"))
     assert ids is not None and {"frequent_inquiries", "card_overdraft"} <= set(ids)
 
