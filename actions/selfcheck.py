@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import button, stored_facts
+from actions.diagnosis import report_and_record
 from loanwhy import diagnose as dx
 from loanwhy import report, selfcheck
 from loanwhy.kb import load
@@ -111,6 +112,24 @@ class ValidateSelfcheckForm(FormValidationAction):
         return events
 
 
+def ask(dispatcher: CollectingDispatcher, tid: str) -> None:
+    entry = selfcheck.topic(tid, load())
+    buttons = [button(a) for a in entry.buttons]
+    dispatcher.utter_message(response="utter_selfcheck_question", question=entry.question, buttons=buttons)
+    # for machine readers (simulated applicants, the staff tool): which signals the question covers
+    dispatcher.utter_message(json_message={"selfcheck": {"topic": tid, "asking": list(entry.signals)}})
+
+
+def _asked_before(tracker: Tracker, action_name: str) -> bool:
+    """This topic's question was already sent in the current self-check."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") is None:
+            return False  # an earlier self-check ended here
+        if event.get("event") == "action" and event.get("name") == action_name:
+            return True
+    return False
+
+
 def _ask_action(tid: str) -> type[Action]:
     class AskSelfcheck(Action):
         topic = tid
@@ -121,12 +140,17 @@ def _ask_action(tid: str) -> type[Action]:
         async def run(
             self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
         ) -> list[EventType]:
-            entry = selfcheck.topic(self.topic, load())
-            buttons = [button(a) for a in entry.buttons]
-            dispatcher.utter_message(response="utter_selfcheck_question", question=entry.question, buttons=buttons)
-            # for machine readers (simulated applicants, the staff tool): which signals the question covers
-            dispatcher.utter_message(json_message={"selfcheck": {"topic": self.topic, "asking": list(entry.signals)}})
-            return []
+            if not _asked_before(tracker, self.name()):
+                ask(dispatcher, self.topic)
+                return []
+            # back after a detour (a question, a refusal): never the same topic twice
+            skipped = [SlotSet(f"{PREFIX}{self.topic}", UNKNOWN)]
+            answered = [t for t in SELFCHECK_TOPICS if tracker.get_slot(f"{PREFIX}{t}")] + [self.topic]
+            nxt = selfcheck.next_topic(stored_facts(tracker), answered, load(), _said(tracker))
+            if nxt is not None:
+                ask(dispatcher, nxt)
+                return [*skipped, SlotSet("requested_slot", f"{PREFIX}{nxt}")]
+            return [*skipped, SlotSet("requested_slot", None), ActiveLoop(None), *report_and_record(dispatcher, tracker)]
 
     AskSelfcheck.__name__ = f"AskSelfcheck_{tid}"
     return AskSelfcheck

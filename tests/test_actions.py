@@ -311,3 +311,20 @@ def test_claim_is_atomic(kb: Knowledge, app_db: Path) -> None:
     assert handoff.claim(row["id"], "alice", app_db) is True
     assert handoff.claim(row["id"], "bob", app_db) is False
     assert handoff.get(row["id"], app_db)["claimed_by"] == "alice"  # type: ignore[index]
+
+
+def test_a_topic_is_never_asked_twice_after_a_detour(kb: Knowledge) -> None:
+    """Back from a question or a refusal, the form goes on with the next topic instead of repeating."""
+    asked = [{"event": "action", "name": "action_ask_sc_credit"}, {"event": "action", "name": "action_listen"},
+             {"event": "user", "text": "刷流水有用吗"}, {"event": "action", "name": "utter_refuse_falsify"}]
+    t = tracker("刷流水有用吗", intent="request_falsify", slots={"requested_slot": "sc_credit", "facts": {}}, events=asked)
+    t.active_loop = {"name": "selfcheck_form"}
+    messages, events = run(ASK_ACTIONS["credit"](), t)
+    assert SlotSet("sc_credit", "unknown") in events
+    nxt = [e for e in events if e.get("name") == "requested_slot"][0]["value"]
+    assert nxt != "sc_credit" and messages[1]["custom"]["selfcheck"]["topic"] == nxt[len("sc_"):]
+
+
+def test_the_first_ask_asks(kb: Knowledge) -> None:
+    messages, events = run(ASK_ACTIONS["debts"](), tracker())
+    assert events == [] and messages[1]["custom"]["selfcheck"]["topic"] == "debts"
