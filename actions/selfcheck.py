@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import button, stored_facts
-from actions.diagnosis import report_and_record
 from loanwhy import diagnose as dx
 from loanwhy import report, selfcheck
 from loanwhy.kb import load
@@ -120,13 +119,19 @@ def ask(dispatcher: CollectingDispatcher, tid: str) -> None:
     dispatcher.utter_message(json_message={"selfcheck": {"topic": tid, "asking": list(entry.signals)}})
 
 
-def _asked_before(tracker: Tracker, action_name: str) -> bool:
-    """This topic's question was already sent in the current self-check."""
+def _asked_before(tracker: Tracker, tid: str) -> bool:
+    """This topic's question was already sent in the current self-check.
+
+    The form runs the ask action inside its own step, so the tracker shows the question as
+    a bot message carrying the topic's payload, not as an action of its own.
+    """
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") is None:
             return False  # an earlier self-check ended here
-        if event.get("event") == "action" and event.get("name") == action_name:
-            return True
+        if event.get("event") == "bot":
+            custom = ((event.get("data") or {}).get("custom") or {})
+            if isinstance(custom, dict) and (custom.get("selfcheck") or {}).get("topic") == tid:
+                return True
     return False
 
 
@@ -140,7 +145,7 @@ def _ask_action(tid: str) -> type[Action]:
         async def run(
             self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
         ) -> list[EventType]:
-            if not _asked_before(tracker, self.name()):
+            if not _asked_before(tracker, self.topic):
                 ask(dispatcher, self.topic)
                 return []
             # back after a detour (a question, a refusal): never the same topic twice
@@ -150,7 +155,7 @@ def _ask_action(tid: str) -> type[Action]:
             if nxt is not None:
                 ask(dispatcher, nxt)
                 return [*skipped, SlotSet("requested_slot", f"{PREFIX}{nxt}")]
-            return [*skipped, SlotSet("requested_slot", None), ActiveLoop(None), *report_and_record(dispatcher, tracker)]
+            return [*skipped, SlotSet("requested_slot", None), ActiveLoop(None)]  # the form's end rule reports
 
     AskSelfcheck.__name__ = f"AskSelfcheck_{tid}"
     return AskSelfcheck

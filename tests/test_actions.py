@@ -315,7 +315,8 @@ def test_claim_is_atomic(kb: Knowledge, app_db: Path) -> None:
 
 def test_a_topic_is_never_asked_twice_after_a_detour(kb: Knowledge) -> None:
     """Back from a question or a refusal, the form goes on with the next topic instead of repeating."""
-    asked = [{"event": "action", "name": "action_ask_sc_credit"}, {"event": "action", "name": "action_listen"},
+    question = {"event": "bot", "text": None, "data": {"custom": {"selfcheck": {"topic": "credit", "asking": []}}}}
+    asked = [{"event": "action", "name": "selfcheck_form"}, question, {"event": "action", "name": "action_listen"},
              {"event": "user", "text": "刷流水有用吗"}, {"event": "action", "name": "utter_refuse_falsify"}]
     t = tracker("刷流水有用吗", intent="request_falsify", slots={"requested_slot": "sc_credit", "facts": {}}, events=asked)
     t.active_loop = {"name": "selfcheck_form"}
