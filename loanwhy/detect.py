@@ -83,7 +83,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         negators=_words(lex["negators"]),
         not_neg=_words(lex["not_negations"]),
         doubts=_words([d for d in doubts if len(d) > 1]),
-        hypothetical=re.compile("如果|假如|要是|万一|假设"),
+        hypothetical=re.compile("如果|假如|(?<![主需只])要是|万一|假设"),  # not 主要是
         cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
         fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
         unless={sid: _alt(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},

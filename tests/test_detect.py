@@ -95,3 +95,9 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
     found = analyse(text, kb)
     assert (found[sid].state if sid in found else None) == state
+
+
+def test_zhuyaoshi_is_not_a_hypothetical(kb: Knowledge) -> None:
+    """主要是 contains 要是 ("if") but states a fact."""
+    assert analyse("主要是我想借二十来万开店", kb)["amount_over_limit"].state == RAISED
+    assert "amount_over_limit" not in analyse("要是我想借二十来万呢", kb)
