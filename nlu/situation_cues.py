@@ -3,7 +3,8 @@
 "大数据花了还能贷款吗" or "负债率太高被拒了" may look like a greeting, a question or
 out of scope to DIET; when the signal detection (`loanwhy.detect`: rules and the
 learned classifier) finds a raised signal, the intent becomes `describe_situation`
-so the applicant gets the diagnosis at once. Lender wording that names no reason
+so the applicant gets the diagnosis at once. A refusal said in any words ("贷款没下来，
+你说说是哪的问题") starts the refusal path even when DIET is unsure. Lender wording that names no reason
 ("综合评分不足") without any situation becomes `ask_lender_wording`: explained, then
 the short self-check. Refusal cues run after this step and still win.
 """
@@ -24,7 +25,8 @@ from loanwhy.detect import RAISED, analyse
 from loanwhy.kb import load
 from nlu.intents import force_intent
 
-SITUATION, WORDING = "describe_situation", "ask_lender_wording"
+SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
+UNSURE = 0.6  # below this DIET is not sure of its intent
 # intents a stated situation overrides; follow-ups, facts, handoff and stop requests keep theirs
 REROUTE = {
     "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "help", "bot_challenge",
@@ -36,8 +38,9 @@ WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SituationCues(GraphComponent):
-    def __init__(self, wording: re.Pattern[str] | None) -> None:
+    def __init__(self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None) -> None:
         self.wording = wording
+        self.refused = refused
 
     @classmethod
     def create(
@@ -47,18 +50,28 @@ class SituationCues(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SituationCues:
-        words = load().lexicon.get("lender_wording", [])
-        return cls(re.compile("|".join(words)) if words else None)
+        lex = load().lexicon
+        words = lex.get("lender_wording", [])
+        refused = lex.get("refused_words")
+        return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
             if not isinstance(text, str) or not text.strip() or text.startswith("/"):
                 continue
-            current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            predicted = message.get(INTENT) or {}
+            current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             raised = any(f.state == RAISED for f in analyse(text).values())
             if raised and current in REROUTE and current != SITUATION:
                 force_intent(message, SITUATION)
             elif not raised and current in WORDING_FROM and self.wording is not None and self.wording.search(text):
                 force_intent(message, WORDING)
+            elif (
+                not raised and self.refused is not None and self.refused.search(text)
+                and (current in REROUTE or confidence < UNSURE) and current not in (SITUATION, REFUSED)
+                and not str(current).startswith("faq_")
+            ):
+                # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
+                force_intent(message, REFUSED)
         return messages

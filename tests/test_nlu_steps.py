@@ -67,3 +67,17 @@ def test_a_stated_situation_becomes_describe_situation(kb_db: Path) -> None:
     assert said.get("intent")["name"] == "describe_situation"
     assert wording.get("intent")["name"] == "ask_lender_wording"
     assert question.get("intent")["name"] == "faq_yalian_cities"
+
+
+def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(None, re.compile("被拒|没通过|不给我?贷|没下来"))
+    unsure = step.process([parsed("贷款没下来,你说说是哪的问题", "thank", [("thank", 0.3), ("greet", 0.28)])])[0]
+    greeting = step.process([parsed("你好,请问我的贷款为什么没通过呀?", "greet", [("greet", 0.8)])])[0]
+    question = step.process([parsed("被拒后多久能再申请", "faq_reapply_wait", [("faq_reapply_wait", 0.5)])])[0]
+    assert unsure.get("intent")["name"] == "ask_refusal_reason"
+    assert greeting.get("intent")["name"] == "ask_refusal_reason"
+    assert question.get("intent")["name"] == "faq_reapply_wait"
