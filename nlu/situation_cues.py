@@ -27,10 +27,11 @@ from nlu.intents import force_intent
 
 SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
 UNSURE = 0.6  # below this DIET is not sure of its intent
-# intents a stated situation overrides; follow-ups, facts, handoff and stop requests keep theirs
+# intents a stated situation overrides (any intent DIET is unsure of, too); follow-ups, facts,
+# handoff and stop requests keep theirs
 REROUTE = {
     "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "help", "bot_challenge",
-    "ask_refusal_reason", "ask_lender_wording", "faq_refusal_general", "faq_puhui_refusal",
+    "ask_refusal_reason", "ask_lender_wording", "faq_refusal_general", "faq_puhui_refusal", "ask_signal_info",
 }
 WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 # DIET's refusals stay: "帮我把流水弄好看点" states a cash-flow problem and still asks to falsify
@@ -63,7 +64,7 @@ class SituationCues(GraphComponent):
             predicted = message.get(INTENT) or {}
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             raised = any(f.state == RAISED for f in analyse(text).values())
-            if raised and current in REROUTE and current != SITUATION:
+            if raised and (current in REROUTE or confidence < UNSURE) and current != SITUATION:
                 force_intent(message, SITUATION)
             elif not raised and current in WORDING_FROM and self.wording is not None and self.wording.search(text):
                 force_intent(message, WORDING)

@@ -81,3 +81,12 @@ def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
     assert unsure.get("intent")["name"] == "ask_refusal_reason"
     assert greeting.get("intent")["name"] == "ask_refusal_reason"
     assert question.get("intent")["name"] == "faq_reapply_wait"
+
+
+def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
+    from nlu.situation_cues import SituationCues
+
+    unsure = SituationCues(None).process([parsed("有当前逾期，银行直接拒了", "what_if", [("what_if", 0.35), ("faq_overdue_help", 0.33)])])[0]
+    sure = SituationCues(None).process([parsed("信用卡逾期了怎么办", "faq_overdue_help", [("faq_overdue_help", 0.95)])])[0]
+    assert unsure.get("intent")["name"] == "describe_situation"
+    assert sure.get("intent")["name"] == "faq_overdue_help"
