@@ -57,3 +57,10 @@ def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
             if any(not negated(clause, m.start()) for clause in clauses for m in cue.finditer(clause)):
                 return intent
     return None
+
+
+def excused(text: str, intent: str, rules: Rules | None = None) -> bool:
+    """The text matches one of `intent`'s `unless` rules: a lawful question, whatever DIET guessed
+    ("收入是现金发的，怎么证明才合规", "流水不够能不能找人担保")."""
+    rules = rules or _rules_for(load())
+    return any(u.search(text) for name, _, unless in rules.intents if name == intent for u in unless)

@@ -1,5 +1,6 @@
 """NLU step after DIET: a clear request to falsify, to buy a "clean" credit report or
-to get a promise is always answered with the refusal, whatever DIET guessed.
+to get a promise is always answered with the refusal, whatever DIET guessed; and a
+question the refusal's own `unless` rules call lawful is never refused on DIET's word.
 
 The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them.
 """
@@ -12,11 +13,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.kb import load
-from loanwhy.refusals import Rules, compile_rules, refusal_intent
+from loanwhy.refusals import Rules, compile_rules, excused, refusal_intent
 from nlu.intents import force_intent
 
 
@@ -24,6 +25,7 @@ from nlu.intents import force_intent
 class RefusalCues(GraphComponent):
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
+        self.refusals = {name for name, _, _ in rules.intents}
 
     @classmethod
     def create(
@@ -44,4 +46,10 @@ class RefusalCues(GraphComponent):
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent is not None and intent != current:
                 force_intent(message, intent)
+            elif intent is None and current in self.refusals and excused(text, str(current), self.rules):
+                # DIET read a lawful question as a request to refuse: take its best other guess
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)
+                if other is not None:
+                    force_intent(message, other)
         return messages

@@ -90,3 +90,10 @@ def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
     sure = SituationCues(None).process([parsed("信用卡逾期了怎么办", "faq_overdue_help", [("faq_overdue_help", 0.95)])])[0]
     assert unsure.get("intent")["name"] == "describe_situation"
     assert sure.get("intent")["name"] == "faq_overdue_help"
+
+
+def test_a_lawful_question_is_not_refused_on_diets_word(kb_db: Path) -> None:
+    step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
+    lawful = step.process([parsed("收入是现金发的没有流水，怎么证明自己的收入才合规", "request_falsify",
+                                  [("request_falsify", 0.7), ("faq_refusal_general", 0.2)])])[0]
+    assert lawful.get("intent")["name"] == "faq_refusal_general"
