@@ -37,7 +37,7 @@ DEFAULT_DIR = ROOT / "models" / "signals"
 DEV_SHARE = 0.15  # of the examples, held out to choose thresholds
 THRESHOLD_GRID = [round(0.3 + i * 0.05, 2) for i in range(12)]  # 0.30 … 0.85
 REGULARISATION = 10.0
-FLOOR = 0.6  # a message is longer than an example: a learned signal needs better than even odds (chosen on eval/dev)
+FLOOR = 0.75  # a message is longer than an example: a learned signal needs a clear score (chosen on the dev sets)
 
 
 @dataclass(frozen=True)
