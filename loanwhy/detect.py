@@ -311,7 +311,7 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
     return out
 
 
-NEGATION_MARGIN = 0.2
+NEGATION_MARGIN = 0.0  # any rise once the negation is gone means it denied ("没借网贷"); chosen on the dev sets
 MIN_LEARNED_CHARS = 4
 
 

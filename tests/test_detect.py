@@ -101,3 +101,9 @@ def test_zhuyaoshi_is_not_a_hypothetical(kb: Knowledge) -> None:
     """主要是 contains 要是 ("if") but states a fact."""
     assert analyse("主要是我想借二十来万开店", kb)["amount_over_limit"].state == RAISED
     assert "amount_over_limit" not in analyse("要是我想借二十来万呢", kb)
+
+
+@pytest.mark.parametrize(("text", "sid"), [("没借网贷", "high_interest_borrowing"), ("网贷没有", "high_interest_borrowing"),
+                                           ("没抵押东西", "collateral_value"), ("股票不碰", "stock_speculation")])
+def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
+    assert analyse(text, kb)[sid].state == FINE
