@@ -98,8 +98,9 @@ class ValidateSelfcheckForm(FormValidationAction):
             if not slot_name.startswith(PREFIX) or not isinstance(text, str) or text in (ANSWERED, UNKNOWN):
                 continue
             before = facts
-            state, new_facts = selfcheck.parse_answer(text, slot_name[len(PREFIX) :], kb)
-            facts = dx.merge(facts, new_facts)
+            tid = slot_name[len(PREFIX) :]
+            state, new_facts = selfcheck.parse_answer(text, tid, kb)
+            facts = selfcheck.merge_answer(facts, new_facts, tid, kb)
             raised = [s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED]
             if raised:
                 dispatcher.utter_message(response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb))

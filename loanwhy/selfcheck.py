@@ -90,6 +90,19 @@ def next_topic(
     return max(left, key=lambda t: max(_telling(s, order, facts, said, kb) for s in t.signals if s not in facts)).id
 
 
+def merge_answer(facts: Facts, new: Facts, tid: str, kb: Knowledge | None = None) -> Facts:
+    """An answer decides the signals its topic asked about; what it says about others only fills gaps.
+
+    "没有信用卡" answering the debts question must not undo "从没办过卡" said about the credit file.
+    """
+    asked = set(topic(tid, kb).signals)
+    merged = dict(facts)
+    for sid, fact in new.items():
+        if sid in asked or sid not in merged:
+            merged[sid] = fact
+    return merged
+
+
 def _short_answer(text: str, kb: Knowledge) -> str | None:
     """UNKNOWN or FINE for a bare "不知道" / "都没有"; longer answers are read for what they state."""
     if len(text.strip()) > SHORT_ANSWER:

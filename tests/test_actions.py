@@ -329,3 +329,14 @@ def test_a_topic_is_never_asked_twice_after_a_detour(kb: Knowledge) -> None:
 def test_the_first_ask_asks(kb: Knowledge) -> None:
     messages, events = run(ASK_ACTIONS["debts"](), tracker())
     assert events == [] and messages[1]["custom"]["selfcheck"]["topic"] == "debts"
+
+
+def test_an_answer_decides_its_own_topic_and_only_fills_gaps_elsewhere(kb: Knowledge) -> None:
+    from loanwhy import selfcheck
+
+    raised = {"thin_credit_file": {"state": "raised", "evidence": "从没办过卡", "value": None}}
+    later = {"thin_credit_file": {"state": "fine", "evidence": "没有信用卡", "value": None},
+             "card_overdraft": {"state": "fine", "evidence": "没有信用卡", "value": None}}
+    merged = selfcheck.merge_answer(raised, later, "debts", kb)
+    assert merged["thin_credit_file"]["state"] == "raised" and merged["card_overdraft"]["state"] == "fine"
+    assert selfcheck.merge_answer(raised, later, "credit", kb)["thin_credit_file"]["state"] == "fine"
