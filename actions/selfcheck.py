@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import button, stored_facts
-from loanwhy import diagnose as dx
 from loanwhy import report, selfcheck
 from loanwhy.kb import load
 
