@@ -66,16 +66,11 @@ class ActionDiagnose(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return report_and_record(dispatcher, tracker)
-
-
-def report_and_record(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Send the report for what is known and keep the case for staff."""
-    raised = send_report(dispatcher, stored_facts(tracker))
-    said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-    channel = str(tracker.get_latest_input_channel() or "")
-    cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])
-    return [SlotSet("last_report", raised)]
+        raised = send_report(dispatcher, stored_facts(tracker))
+        said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
+        channel = str(tracker.get_latest_input_channel() or "")
+        cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])
+        return [SlotSet("last_report", raised)]
 
 
 def _focus(tracker: Tracker) -> list[str]:

@@ -251,11 +251,13 @@ def analyse(
         if not hypothetical and rules.hypothetical.search(clause):
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
+        someone_else = bool(rules.others.search(clause.strip()))
+        sentence = _sentence_of(prepared, clause)
         for sid in kb.signals:
-            if sid not in rules.about_others and rules.others.search(clause.strip()):
+            if someone_else and sid not in rules.about_others:
                 continue  # "我老公逾期了": somebody else's situation
             unless = rules.unless[sid]
-            if unless is not None and unless.search(_sentence_of(prepared, clause)):
+            if unless is not None and unless.search(sentence):
                 continue  # "我找表哥当担保人，…，担保不够格": the sentence is about the applicant's own guarantor
             decided = False
             for m in rules.measures[sid]:
@@ -315,17 +317,25 @@ NEGATION_MARGIN = 0.0  # any rise once the negation is gone means it denied ("�
 MIN_LEARNED_CHARS = 4
 
 
-def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalModel, rules: _Rules) -> bool:
-    """A negation denies the signal when taking it away makes the clause read as the signal.
+def without_negation(clause: str, kb: Knowledge | None = None) -> str | None:
+    """The clause with its negation words taken out, or None if it has none ("没办法" is not one)."""
+    rules = _rules_for(kb or load())
+    kept = rules.not_neg.sub(lambda m: "_" * len(m.group()), clause)  # same length: spans still line up
+    cuts = [(m.start(), m.end()) for m in rules.negators.finditer(kept)]
+    if not cuts:
+        return None
+    bounds = [0, *[x for cut in cuts for x in cut], len(clause)]
+    return "".join(clause[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2))
+
+
+def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalModel, kb: Knowledge) -> bool:
+    """A negation denies the signal when taking it away makes the clause read more like the signal.
 
     "网贷从来没碰过" reads as online borrowing once 没 is gone; "从没办过信用卡" (a thin file)
     reads less like one: there the negation is the content.
     """
-    kept = rules.not_neg.sub(lambda m: "\0" * len(m.group()), clause)
-    if not rules.negators.search(kept):
-        return False
-    stripped = "".join(ch for ch, k in zip(clause, rules.negators.sub(lambda m: "\1" * len(m.group()), kept), strict=True) if k != "\1")
-    return model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
+    stripped = without_negation(clause, kb)
+    return stripped is not None and model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
 
 
 def _learned_findings(
@@ -360,7 +370,7 @@ def _learned_findings(
             if unless is not None and unless.search(sentence):
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
-            denied = _clause_denied(clause, sid, score, model, rules)
+            denied = _clause_denied(clause, sid, score, model, kb)
             out.append(Finding(sid, FINE if denied else RAISED, clause))
     return out
 

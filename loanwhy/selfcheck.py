@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loanwhy import quantities as q
-from loanwhy.detect import FINE, RAISED, clauses, prepare
+from loanwhy.detect import FINE, RAISED, clauses, prepare, without_negation
 from loanwhy.diagnose import Facts, findings_to_facts
 from loanwhy.kb import Knowledge, load
 
@@ -111,7 +111,7 @@ def _short_answer(text: str, kb: Knowledge) -> str | None:
     lex = kb.lexicon
     if word in lex["unknown_words"] or any(w in word for w in lex["unknown_words"] if len(w) >= 3):
         return UNKNOWN
-    if word in lex["no_words"] or word in ("都没有这些情况", "都没有", "都不是", "全都没有", "一个都没有"):
+    if word in lex["no_words"]:
         return FINE
     return None
 
@@ -121,10 +121,7 @@ def _has_quantity(text: str) -> bool:
 
 
 def _denies(text: str, kb: Knowledge) -> bool:
-    clean = prepare(text, kb)
-    for word in sorted(kb.lexicon["not_negations"], key=len, reverse=True):
-        clean = clean.replace(word, "_")
-    return any(n in clean for n in kb.lexicon["negators"]) or any(n in clean for n in kb.lexicon["no_words"] if len(n) > 1)
+    return without_negation(prepare(text, kb), kb) is not None
 
 
 def _fact(state: str, text: str) -> dict[str, Any]:

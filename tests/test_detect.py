@@ -107,3 +107,11 @@ def test_zhuyaoshi_is_not_a_hypothetical(kb: Knowledge) -> None:
                                            ("没抵押东西", "collateral_value"), ("股票不碰", "stock_speculation")])
 def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
     assert analyse(text, kb)[sid].state == FINE
+
+
+def test_without_negation_keeps_words_that_only_look_negative(kb: Knowledge) -> None:
+    from loanwhy.detect import without_negation
+
+    assert without_negation("网贷从来没碰过", kb) == "网贷碰过"
+    assert without_negation("没办法只能以卡养卡", kb) is None  # 没办法 is not a denial
+    assert without_negation("信用卡刷爆了", kb) is None
