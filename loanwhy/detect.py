@@ -20,7 +20,7 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
-_SPLIT = re.compile(r"([,，。.!！?？;；\n~～]+)")
+_SPLIT = re.compile(r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))")  # a space between words ends a clause too
 _SENTENCES = re.compile(r"[。!！?？;；\n]+")
 _QUESTION_END = re.compile(r"(?:吗|嘛|么|不|没)$")
 
@@ -142,6 +142,20 @@ def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> b
     if any(m.start() < start - begin for m in rules.negators.finditer(window)):
         return True
     return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
+
+
+def _bare_denial(clause: str, rules: _Rules) -> bool:
+    said = clause.strip()
+    return 0 < len(said) <= _NEG_WINDOW and bool(rules.post_negation.match(said))
+
+
+def _answered_no(text: str, clause: str, rules: _Rules) -> bool:
+    """"给人担保？没有": the clause is followed by a bare denial."""
+    at = text.find(clause)
+    if at < 0:
+        return False
+    rest = re.split(r"[,，。.!！?？;；\n~～\s]+", text[at + len(clause) :].lstrip(",，。.!！?？;；\n~～ "), maxsplit=1)[0]
+    return _bare_denial(rest, rules)
 
 
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
@@ -275,7 +289,10 @@ def analyse(
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules):
                         continue
-                    state = FINE if _denied(clause, hit.start(), rules, hit.end()) else RAISED
+                    denied = _denied(clause, hit.start(), rules, hit.end())
+                    # "给人担保？没有": the denial is the next clause on its own
+                    denied = denied or (not clause[hit.end():].strip() and _bare_denial(following, rules))
+                    state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
                 keep(Finding(sid, FINE, clause))
@@ -370,7 +387,7 @@ def _learned_findings(
             if unless is not None and unless.search(sentence):
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
-            denied = _clause_denied(clause, sid, score, model, kb)
+            denied = _clause_denied(clause, sid, score, model, kb) or _answered_no(text, clause, rules)
             out.append(Finding(sid, FINE if denied else RAISED, clause))
     return out
 

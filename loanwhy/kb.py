@@ -181,6 +181,9 @@ def _check_topics(catalog: dict[str, Any], known: list[str]) -> None:
         unknown = [s for s in topic["signals"] if s not in known]
         if unknown:
             raise KnowledgeError(f"{where}: unknown signals {unknown}")
+        parts = topic.get("parts")
+        if parts is not None and [s for part in parts for s in part] != list(topic["signals"]):
+            raise KnowledgeError(f"{where}: parts must list the topic's signals once each, in order")
         for answer in topic.get("answers") or []:
             named = set(answer.get("raised", [])) | set(answer.get("fine", []))
             if not answer.get("text") or not named <= set(topic["signals"]):

@@ -24,6 +24,8 @@ UNKNOWN = "unknown"
 ANSWERED = "answered"
 SHORT_ANSWER = 14
 _PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\n]+")
+_CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n，,]+|\s+")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Topic:
     signals: tuple[str, ...]
     question: str
     answers: tuple[dict[str, Any], ...]
+    parts: tuple[tuple[str, ...], ...]  # the sub-questions in the order asked, by the signals each decides
 
     @property
     def buttons(self) -> list[str]:
@@ -40,7 +43,8 @@ class Topic:
 
 def topics(kb: Knowledge | None = None) -> list[Topic]:
     kb = kb or load()
-    return [Topic(t["id"], tuple(t["signals"]), t["question"], tuple(t.get("answers") or []))
+    return [Topic(t["id"], tuple(t["signals"]), t["question"], tuple(t.get("answers") or []),
+                  tuple(tuple(p) for p in t.get("parts") or [[s] for s in t["signals"]]))
             for t in kb.catalog.get("selfcheck_topics", [])]
 
 
@@ -128,6 +132,53 @@ def _fact(state: str, text: str) -> dict[str, Any]:
     return {"state": state, "evidence": text, "value": None}
 
 
+def _aligned(text: str, t: Topic) -> list[tuple[tuple[str, ...], str]] | None:
+    """The answer cut into one piece per sub-question, when it has exactly that many pieces.
+
+    People answer a list of questions in order ("没逾期过。查了三次。有信用卡"), one sentence
+    or one clause each; then each piece decides only the sub-question it answers.
+    """
+    for splitter in (_SENTENCE_SPLIT, _CLAUSE_SPLIT):
+        pieces = [p.strip() for p in splitter.split(text) if p.strip()]
+        if len(pieces) < 2:
+            continue
+        if len(pieces) == len(t.parts):
+            return list(zip(t.parts, pieces, strict=True))
+        if len(pieces) == len(t.signals):
+            return [((sid,), piece) for sid, piece in zip(t.signals, pieces, strict=True)]
+    return None
+
+
+def _guided(sid: str, piece: str, kb: Knowledge) -> dict[str, Any] | None:
+    """A bare number answering a sub-question ("七八次吧") read with the words of that sub-question."""
+    prefix = kb.signals[sid].get("answer_prefix") or ""
+    if not prefix or not _has_quantity(piece):
+        return None
+    fact = findings_to_facts(prefix + piece, kb, use_model=False).get(sid)
+    return fact if fact is not None and fact.get("value") is not None else None
+
+
+def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowledge) -> Facts:
+    """Each piece decides its own sub-question's signals: what it states, a number read in context,
+    "不清楚" (left unknown), or else fine (a reply that names no problem: "就开个超市").
+    Other topics' signals come only from what the rules read plainly in a piece."""
+    facts: Facts = {}
+    for sids, piece in aligned:
+        found = findings_to_facts(piece, kb)
+        unsure = _short_answer(piece, kb) == UNKNOWN
+        for sid in sids:
+            fact = found.get(sid) or _guided(sid, piece, kb)
+            if fact is not None:
+                facts[sid] = fact
+            elif not unsure:
+                facts[sid] = _fact(FINE, piece)
+        plain = findings_to_facts(piece, kb, use_model=False)
+        for sid, fact in plain.items():
+            if sid not in t.signals and fact["state"] == RAISED and sid not in facts:
+                facts[sid] = fact
+    return facts
+
+
 def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str, Facts]:
     """(ANSWERED or UNKNOWN, every fact the answer states) for the topic asked."""
     kb = kb or load()
@@ -138,6 +189,10 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
             facts = {sid: _fact(RAISED, said) for sid in button.get("raised", [])}
             facts.update({sid: _fact(FINE, said) for sid in button.get("fine", []) if sid not in facts})
             return (ANSWERED if facts else UNKNOWN), facts
+    aligned = _aligned(said, t)
+    if aligned is not None:
+        facts = _read_parts(aligned, t, kb)
+        return (ANSWERED if facts else UNKNOWN), facts
     short = _short_answer(said, kb)
     if short == UNKNOWN:
         return UNKNOWN, {}

@@ -1,0 +1,64 @@
+"""Free answers to a self-check question: each piece of an answer decides its own sub-question."""
+
+from __future__ import annotations
+
+import pytest
+
+from loanwhy.detect import FINE, RAISED
+from loanwhy.selfcheck import ANSWERED, UNKNOWN, parse_answer, topic
+
+
+def states(text: str, tid: str) -> dict[str, str]:
+    status, facts = parse_answer(text, tid)
+    assert status in (ANSWERED, UNKNOWN)
+    return {sid: f["state"] for sid, f in facts.items()}
+
+
+def test_pieces_in_order_decide_their_own_sub_question() -> None:
+    # 逾期？查询？白户？ — the third piece speaks of a card, not of a thin file
+    got = states("没逾期过。这半年申了七八家网贷。信用卡办了好几年了", "credit")
+    assert got["overdue_record"] == FINE
+    assert got["frequent_inquiries"] == RAISED
+    assert got["thin_credit_file"] == FINE
+
+
+def test_a_neutral_guarantor_answer_is_not_a_weak_guarantor() -> None:
+    got = states("想借五万。没替人担保过。担保人是我大姨，在银行上班。没听说收紧", "loan")
+    assert got["weak_guarantor"] == FINE
+    assert got["external_guarantee"] == FINE
+    assert got["amount_over_limit"] == FINE
+
+
+def test_an_unsure_piece_leaves_its_question_open() -> None:
+    got = states("不清楚。查了两次。有信用卡", "credit")
+    assert "overdue_record" not in got
+    assert got["frequent_inquiries"] == FINE
+
+
+def test_work_pieces_follow_the_question_order() -> None:
+    topic_ = topic("work")
+    assert topic_.parts[0] == ("high_risk_industry", "cross_industry")
+    got = states("开电镀厂的。今年流水少了一大半。资料都交了。第一次借", "work")
+    assert got["high_risk_industry"] == RAISED
+    assert got["cashflow_drop"] == RAISED
+    assert got["unverifiable_info"] == FINE
+    assert got["renewal_review"] == FINE
+
+
+@pytest.mark.parametrize("text, sid", [
+    ("给人担保？没有", "external_guarantee"),     # a bare denial in the next clause
+    ("网贷不敢碰", "high_interest_borrowing"),
+    ("担保从来不给人做", "external_guarantee"),
+    ("股票不懂，也不碰", "stock_speculation"),
+])
+def test_denials_written_the_way_people_answer(text: str, sid: str) -> None:
+    from loanwhy.diagnose import findings_to_facts
+
+    assert findings_to_facts(text).get(sid, {}).get("state", FINE) == FINE
+
+
+def test_a_space_between_words_ends_a_clause() -> None:
+    from loanwhy.diagnose import findings_to_facts
+
+    facts = findings_to_facts("这俩月在网上申了十几家贷款 一家都没批")
+    assert facts["frequent_inquiries"]["state"] == RAISED
