@@ -132,11 +132,17 @@ class Engine:
         this store's key, in this channel's own namespace (loanwhy/conversations.py)."""
         return conversations.make(self.channel, sender)
 
+    def dedupe_key(self, turn: Turn) -> str:
+        """What makes a retry a retry: channel, sender and MsgId together. A MsgId alone is not
+        secret (nor unique across accounts): keyed on it, anyone sending a victim's MsgId got the
+        victim's cached answer."""
+        return f"{self.user(turn.sender)}|{turn.key}"
+
     async def answer(self, turn: Turn, on_new_message: OnNewMessage, app: Any) -> str | None:
         """The passive reply text for this request, or None for 'success'."""
         self._prune()
         user = self.user(turn.sender)
-        claim = self.store.claim(turn.key, user)
+        claim = self.store.claim(self.dedupe_key(turn), user)
         if claim.state == "answered":
             return claim.reply
         if claim.state == "elsewhere" or claim.pending is None:
@@ -205,7 +211,7 @@ class Engine:
         reply = "\n\n".join(held + ([text] if text else []))
         pending.reply = xmlmsg.limit_utf8(reply) if reply else None
         pending.delivered = "passive"
-        self.store.settle(turn.key, "passive", pending.reply)
+        self.store.settle(self.dedupe_key(turn), "passive", pending.reply)
         return pending.reply
 
     def _schedule_late(self, turn: Turn, pending: Pending) -> None:
@@ -223,16 +229,16 @@ class Engine:
             return
         if not text:
             pending.delivered = "nothing"
-            self.store.settle(turn.key, "nothing")
+            self.store.settle(self.dedupe_key(turn), "nothing")
             return
         if not self.passive_only:
             pending.delivered = "pushed"  # claimed before awaiting, so a retry cannot repeat it
             if await self._push(pending.user, turn.sender, text):
-                self.store.settle(turn.key, "pushed")
+                self.store.settle(self.dedupe_key(turn), "pushed")
                 return
         pending.delivered = "held"
         self.store.hold(pending.user, text)
-        self.store.settle(turn.key, "held")
+        self.store.settle(self.dedupe_key(turn), "held")
 
     async def deliver(self, recipient: str, text: str) -> bool:
         """A message that is not an answer to a request (a staff reply): push it, else hold it.

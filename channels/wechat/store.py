@@ -1,7 +1,9 @@
 """What the WeChat channels must remember between requests, in SQLite.
 
 - answered message keys, so a platform retry (same MsgId, or sender +
-  CreateTime for events) is never run through the assistant twice; inside one
+  CreateTime for events) is never run through the assistant twice; a key is
+  only ever matched for the user who sent it (the engine keys on channel, user
+  and MsgId: MsgIds are not secret, see `Engine.dedupe_key`); inside one
   process a retry that arrives while the first try is still running shares its
   future instead of waiting for the database;
 - the buttons last offered to each user, so a typed number maps to a payload;
@@ -144,9 +146,12 @@ class Store:
     def claim(self, key: str, user: str, now: float | None = None) -> Claim:
         """First sight of a key → 'new' with a fresh future; otherwise what became of it."""
         if key in self.inflight:
-            return Claim("inflight", self.inflight[key])
+            pending = self.inflight[key]
+            return Claim("inflight", pending) if pending.user == user else Claim("elsewhere")
         now = time.time() if now is None else now
         row = self._row("seen", key)
+        if row and row["user"] != user:  # never another user's answer (callers key on the user too)
+            return Claim("elsewhere")
         if row and row["state"] == "answered":
             return Claim("answered", reply=row["reply"] if row["mode"] == "passive" else None)
         if row and row["state"] == "processing" and now - row["at"] < STALE_PROCESSING_S:

@@ -355,3 +355,19 @@ def test_missing_domain_response_logs_and_answers_nothing(wechat: Make, caplog: 
 
     run(with_channel(wechat(aes_key=""), bot, body, responses={}))
     assert any("utter_wechat_text_only is missing" in r.getMessage() for r in caplog.records)
+
+
+def test_a_message_id_of_another_user_never_returns_their_answer(wechat: Make) -> None:
+    """MsgIds are not secret: dedupe is per (channel, sender, MsgId), so someone who sends a
+    victim's MsgId gets an answer to their own message, never the victim's cached one."""
+    bot = FakeBot()
+
+    async def body(base: str) -> None:
+        fake = FakeWeChat(base, TOKEN)
+        victim = await fake.say(USER, "我的征信有逾期", msg_id="4242")
+        thief = await fake.say("oOTHER_openid_0002", "随便", msg_id="4242")
+        assert victim.content == "收到：我的征信有逾期"
+        assert thief.content == "收到：随便"
+
+    run(with_channel(wechat(aes_key=""), bot, body))
+    assert bot.texts == ["我的征信有逾期", "随便"]

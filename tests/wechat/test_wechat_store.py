@@ -109,3 +109,14 @@ def test_unsubscribe_forgets_user_and_marks_for_deletion(tmp_path: Path) -> None
     # the mark is plain SQLite, readable by a retention job without this module
     with sqlite3.connect(tmp_path / "w.sqlite") as conn:
         assert conn.execute("SELECT user FROM deletion_marks").fetchall() == [("o1",)]
+
+
+def test_an_answered_key_is_never_handed_to_another_user(tmp_path: Path) -> None:
+    async def go() -> None:
+        store = Store(tmp_path / "w.sqlite")
+        store.claim("id:9", "wechat:victim")
+        store.settle("id:9", "passive", "只给本人的答复")
+        claim = store.claim("id:9", "wechat:someone-else")
+        assert claim.reply is None and claim.state != "answered"
+
+    asyncio.run(go())
