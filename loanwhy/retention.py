@@ -26,6 +26,7 @@ from loanwhy import paths
 
 DEFAULT_DAYS = 180.0
 BUSY_TIMEOUT_S = 10.0
+CHECKPOINT_TRIES = 25
 DAY_S = 86400.0
 
 # table → (conversation id column, time column); only tables keyed by a conversation
@@ -97,16 +98,33 @@ class Stores:
 
 @contextmanager
 def _sqlite(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """An existing SQLite file in one transaction (None if the file does not exist)."""
+    """An existing SQLite file in one transaction (None if the file does not exist).
+
+    Erasure must erase: deletes overwrite the freed bytes (secure_delete), and after the commit
+    the WAL is copied back and truncated, since deleted rows' old page images stay in the -wal
+    file as long as any server keeps the database open."""
     if not Path(path).exists():
         yield None
         return
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
     try:
+        con.execute("PRAGMA secure_delete=ON")
         with con:
             yield con
+        checkpoint(con, path)
     finally:
         con.close()
+
+
+def checkpoint(con: sqlite3.Connection, path: Path | str) -> None:
+    """Copy the WAL into the database and truncate it; a busy result is retried, then an error
+    (an erasure that left the old pages in the -wal file must not report success)."""
+    for _ in range(CHECKPOINT_TRIES):
+        busy = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if not busy:
+            return
+        time.sleep(0.2)
+    raise RetentionError(f"{path}: the WAL could not be truncated (a long transaction holds it); run again")
 
 
 def _tables(con: sqlite3.Connection) -> set[str]:

@@ -179,3 +179,45 @@ def test_cli_refuses_a_bad_setting(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "loanwhy.cli", "forget-older"], env=env, capture_output=True,
                          text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 2 and "LOANWHY_RETENTION_DAYS" in out.stderr
+
+
+def raw_bytes(path: Path) -> bytes:
+    """The database file and its WAL as they lie on disk (what a copy of the disk would show)."""
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+@pytest.mark.parametrize("sender", ["rest:erase-me", "wechat:erase-me"])
+def test_forget_user_leaves_no_trace_in_the_files_or_their_wal(tmp_path: Path, sender: str) -> None:
+    """Deleted rows stay readable in free pages and in the -wal file unless the erasure overwrites
+    them (secure_delete) and truncates the WAL (checkpoint): the servers keep connections open,
+    so the WAL is never removed on its own."""
+    marker = "尾号 5831 9247 的那张卡".encode()  # not a full number: stored as typed
+    s = Stores(tracker=tmp_path / "tracker.db", app=tmp_path / "app.sqlite", wechat=tmp_path / "wechat.sqlite")
+    keep = []  # a running server's connections: WAL mode, open throughout
+    for path in (s.tracker, s.app):
+        con = sqlite3.connect(path, isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        keep.append(con)
+    keep[0].execute(EVENTS)
+    keep[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")  # older data already in the main file ...
+    for i in range(30):
+        keep[0].execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, ?)",
+                        (sender, NOW + i, json.dumps({"text": marker.decode() + str(i)}, ensure_ascii=False)))
+        keep[0].execute("insert into events (sender_id, type_name, timestamp, data) values ('other', 'user', ?, ?)",
+                        (NOW + i, json.dumps({"text": "另一个人的话"}, ensure_ascii=False)))
+        if i == 15:
+            keep[0].execute("PRAGMA wal_checkpoint(PASSIVE)")  # ... and newer data only in the WAL
+    keep[1].execute("create table cases (id integer primary key, sender_id text, said text, created_at float)")
+    keep[1].execute("insert into cases (sender_id, said, created_at) values (?, ?, ?)", (sender, marker.decode(), NOW))
+    store = Store(s.wechat)
+    store.hold(sender, marker.decode())
+    assert all(marker in raw_bytes(p) for p in (s.tracker, s.app, s.wechat))
+
+    retention.forget_user(sender, stores=s)
+
+    for path in (s.tracker, s.app, s.wechat):
+        assert marker not in raw_bytes(path), path
+    assert senders(s.tracker) == {"other"}
+    store.close()
+    for con in keep:
+        con.close()
