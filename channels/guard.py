@@ -6,6 +6,7 @@
 - user-typed slash commands (/restart, ／inform{...}) lose their slash so they
   reach NLU as plain words and can never trigger intents or set slots
 - whether the user writes Traditional Chinese, so replies can follow
+- client metadata reduced to the few keys the code reads, small and masked (`metadata`)
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from loanwhy.normalize import MAX_CHARS, clean, is_traditional, to_traditional
 from loanwhy.privacy import mask, offers_personal_info
 
 MAX_SENDER_CHARS = 128
+# Client metadata kept, with the longest value accepted. Rasa stores metadata with the user event
+# and sends it to the action server, so anything else a client puts there is dropped.
+# msg_id: a client's id for a message, resent with its retries (ops/cluster, tests/cluster).
+METADATA_KEYS: dict[str, int] = {"msg_id": 64}
 PRIVACY_MASKED = "utter_privacy_masked"  # "please don't send these; I have hidden it"
 PRIVACY_OFFERED = "utter_privacy_offered"  # "please don't send these; I don't need them"
 
@@ -45,6 +50,22 @@ def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
     return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy)
 
 
+def metadata(raw: object) -> dict[str, str] | None:
+    """The allowlisted part of a client's metadata: short strings, personal numbers masked."""
+    if not isinstance(raw, dict):
+        return None
+    kept: dict[str, str] = {}
+    for key, limit in METADATA_KEYS.items():
+        value = raw.get(key)
+        if isinstance(value, str) and 0 < len(value) <= limit and not _has_control(value):
+            kept[key] = mask(value)
+    return kept or None
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c)[0] == "C" for c in text)
+
+
 def outbound(text: str | None, traditional: bool) -> str | None:
     """Bot text as the user should see it: Traditional if they wrote so, never a personal number."""
     if not text:
@@ -58,6 +79,6 @@ def valid_sender(sender: object) -> str | None:
     if not isinstance(sender, str):
         return None
     sender = sender.strip()
-    if not sender or len(sender) > MAX_SENDER_CHARS or any(unicodedata.category(c)[0] == "C" for c in sender):
+    if not sender or len(sender) > MAX_SENDER_CHARS or _has_control(sender):
         return None
     return sender

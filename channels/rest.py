@@ -104,7 +104,7 @@ class GuardedRestInput(InputChannel):
             message = data.get("message")
             if message is not None and not isinstance(message, str):
                 return response.json({"error": "'message' must be a string"}, status=400)
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else None
+            metadata = guard.metadata(data.get("metadata"))
             clean = guard.inbound(message)
             if clean.empty:
                 return response.json(fixed_reply(request, "utter_empty_message"))

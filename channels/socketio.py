@@ -191,13 +191,12 @@ class GuardedSocketIOInput(SocketIOInput):
                 for text in fixed_texts(name):
                     await output.send_text_message(sender_id, text)
                 output.sent = 0  # a notice is not an answer
-            metadata = data.get(self.metadata_key)
             message = UserMessage(
                 clean.text,
                 output,
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None,
+                metadata=guard.metadata(data.get(self.metadata_key)),
             )
             try:
                 await asyncio.wait_for(on_new_message(message), timeout=REPLY_TIMEOUT_S)
