@@ -24,7 +24,7 @@ UNKNOWN = "unknown"
 ANSWERED = "answered"
 SHORT_ANSWER = 14
 _PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
-_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\n]+")
+_SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+")
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n，,]+|\s+")
 
 
@@ -167,7 +167,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
         found = findings_to_facts(piece, kb)
         unsure = _short_answer(piece, kb) == UNKNOWN
         for sid in sids:
-            fact = found.get(sid) or _guided(sid, piece, kb)
+            fact = _guided(sid, piece, kb) or found.get(sid)  # a number read as the answer it is
             if fact is not None:
                 facts[sid] = fact
             elif not unsure:

@@ -27,6 +27,7 @@ from nlu.intents import force_intent
 
 SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
 UNSURE = 0.6  # below this DIET is not sure of its intent
+FALLBACK = 0.4  # FallbackClassifier's threshold (config.yml): below it a FAQ guess would end in "did you mean"
 # intents a stated situation overrides (any intent DIET is unsure of, too); follow-ups, facts,
 # handoff and stop requests keep theirs
 REROUTE = {
@@ -71,7 +72,7 @@ class SituationCues(GraphComponent):
             elif (
                 not raised and self.refused is not None and self.refused.search(text)
                 and (current in REROUTE or confidence < UNSURE) and current not in (SITUATION, REFUSED)
-                and not str(current).startswith("faq_")
+                and (confidence < FALLBACK or not str(current).startswith("faq_"))
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)

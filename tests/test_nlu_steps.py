@@ -80,7 +80,9 @@ def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
     question = step.process([parsed("被拒后多久能再申请", "faq_reapply_wait", [("faq_reapply_wait", 0.5)])])[0]
     assert unsure.get("intent")["name"] == "ask_refusal_reason"
     assert greeting.get("intent")["name"] == "ask_refusal_reason"
+    guess = step.process([parsed("信用社不给贷", "faq_reapply_wait", [("faq_reapply_wait", 0.3)])])[0]
     assert question.get("intent")["name"] == "faq_reapply_wait"
+    assert guess.get("intent")["name"] == "ask_refusal_reason"  # not "did you mean" over a faint FAQ guess
 
 
 def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
