@@ -42,7 +42,8 @@ stop: ## stop what `make run` started
 	@scripts/stop.sh
 
 shell: setup ## chat on the command line
-	$(RASA) shell --endpoints endpoints.yml
+	@test -f $(VAR)/run/endpoints.yml || { echo "start the assistant first (make run): the shell needs its action token"; exit 1; }
+	$(RASA) shell --endpoints $(VAR)/run/endpoints.yml
 
 unit: $(VENV)/.installed kb ## fast tests: logic, actions, channels, staff (no servers, no browser)
 	$(PY) -m pytest -q -m "not e2e" --ignore=tests/live --ignore=tests/reliability --ignore=tests/cluster tests

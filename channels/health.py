@@ -8,6 +8,10 @@ and takes a write, the action server answers and the app database takes a
 write; otherwise 503 with short reasons (details go to the log as ERROR, not to
 the caller, so paths and errors are not disclosed).
 
+Anonymous callers get the status and which checks failed; the store classes and the reasons
+(which name them) only with the operator token (loanwhy/access.py): they tell an attacker
+what the deployment runs.
+
 LOANWHY_TRACKER_KIND names the expected tracker store class or a base of it
 (default SQLTrackerStore, which trackers.cached_sql.CachedSQLTrackerStore extends).
 """
@@ -29,7 +33,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from loanwhy import ops, paths
+from loanwhy import access, ops, paths
 
 logger = logging.getLogger(__name__)
 ACTION_TIMEOUT_S = 1.0
@@ -158,6 +162,16 @@ async def report(agent: Any, app_db: Path | None = None) -> tuple[int, dict[str,
     return 200, body
 
 
+CHECKS = ("tracker_store", "action_server", "app_db")
+
+
+def public(body: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may see: the status and the names of the failed checks."""
+    if not all(isinstance(body.get(k), dict) for k in CHECKS):  # no model loaded
+        return {"status": body.get("status"), "failed": ["agent"]}
+    return {"status": body.get("status"), "failed": [k for k in CHECKS if not body[k].get("ok")]}
+
+
 class HealthInput(InputChannel):
     """Registered in credentials.yml as `channels.health.HealthInput:`; takes no messages."""
 
@@ -170,6 +184,8 @@ class HealthInput(InputChannel):
 
         async def status(request: Request) -> HTTPResponse:
             code, body = await report(getattr(request.app.ctx, "agent", None))
+            if not access.is_operator(request.headers):
+                body = public(body)
             return response.json(body, status=code, headers={"Cache-Control": "no-store"})
 
         bp.add_route(status, "/", methods=["GET"], name="health_root")

@@ -13,13 +13,20 @@ PY=.venv/bin/python
 
 "$PY" -m loanwhy.cli check-stores --var "$LOANWHY_VAR" || { echo "refusing to start: storage under $LOANWHY_VAR is not usable" >&2; exit 1; }
 
-# the shared secret between the staff console and the Rasa server: made once per runtime folder
-if [ -z "${LOANWHY_STAFF_TOKEN:-}" ]; then
-  TOKEN_FILE="$LOANWHY_VAR/staff.token"
-  [ -s "$TOKEN_FILE" ] || (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$TOKEN_FILE")
-  LOANWHY_STAFF_TOKEN=$(cat "$TOKEN_FILE")
-fi
-export LOANWHY_STAFF_TOKEN
+# shared secrets, each made once per runtime folder (mode 0600) unless set in the environment:
+# staff console -> Rasa (LOANWHY_STAFF_TOKEN), Rasa -> action server (LOANWHY_ACTION_TOKEN),
+# operators -> version and store details (LOANWHY_OPERATOR_TOKEN, X-Operator-Token; SECURITY.md)
+secret() {  # variable name, file name
+  if [ -z "${!1:-}" ]; then
+    local file="$LOANWHY_VAR/$2"
+    [ -s "$file" ] || (umask 077; "$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$file")
+    printf -v "$1" '%s' "$(cat "$file")"
+  fi
+  export "${1?}"
+}
+secret LOANWHY_STAFF_TOKEN staff.token
+secret LOANWHY_ACTION_TOKEN action.token
+secret LOANWHY_OPERATOR_TOKEN operator.token
 
 running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
 port_busy() { "$PY" -c "import socket,sys; s=socket.socket(); sys.exit(0 if s.connect_ex(('127.0.0.1', $1)) == 0 else 1)"; }
@@ -35,13 +42,21 @@ start() {  # name, port, command...
 }
 
 # endpoints for this run (ports and the tracker database follow the environment)
+# with the action server's token: readable by this user only
 ENDPOINTS="$RUN/endpoints.yml"
-sed -e "s#127.0.0.1:5055#127.0.0.1:$ACTION_PORT#" -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
-if [ "$RASA_WORKERS" -gt 1 ]; then  # several Rasa worker processes share conversation locks in SQLite
-  printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n  db: "%s/locks.sqlite"\n' "$LOANWHY_VAR" >>"$ENDPOINTS"
-fi
+rm -f "$ENDPOINTS"
+(
+  umask 077
+  sed -e "s#^\(  url: \"http://\)127.0.0.1:5055\(/webhook\"\)\$#\1127.0.0.1:$ACTION_PORT\2\n  token: \"$LOANWHY_ACTION_TOKEN\"#" \
+    -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
+  if [ "$RASA_WORKERS" -gt 1 ]; then  # several Rasa worker processes share conversation locks in SQLite
+    printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n  db: "%s/locks.sqlite"\n' "$LOANWHY_VAR" >>"$ENDPOINTS"
+  fi
+)
+grep -q "^  token: " "$ENDPOINTS" || { echo "endpoints.yml: no action_endpoint url to add the token to" >&2; exit 1; }
 
-SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT"
+# actions.server: rasa-sdk's server refusing calls without LOANWHY_ACTION_TOKEN (and non-JSON bodies)
+SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m actions.server --port "$ACTION_PORT"
 # CORS for Rasa's HTTP routes follows the socket.io channel's setting (README, Configuration)
 IFS=, read -ra CORS_ORIGINS <<<"${LOANWHY_CORS_ORIGINS:-*}"
 SANIC_WORKERS=$RASA_WORKERS start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \

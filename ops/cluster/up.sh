@@ -18,6 +18,9 @@ export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN
 export LOANWHY_SESSION_SECRET=${LOANWHY_SESSION_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 # nginx adds X-Forwarded-For, so the REST webhook behind it needs a token (SECURITY.md): kept in $CLUSTER_DIR/rest.token
 export LOANWHY_REST_TOKEN=${LOANWHY_REST_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+# Rasa -> action server (actions/server.py refuses calls without it); operators -> version and store details
+export LOANWHY_ACTION_TOKEN=${LOANWHY_ACTION_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+export LOANWHY_OPERATOR_TOKEN=${LOANWHY_OPERATOR_TOKEN:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
 
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 for tool in "$PGBIN/initdb" "$PGBIN/pg_ctl" redis-server nginx; do
@@ -27,7 +30,7 @@ if [ -d "$CLUSTER_DIR" ]; then "$ROOT/ops/cluster/down.sh" >/dev/null 2>&1 || tr
 mkdir -p "$CLUSTER_DIR"/{run,log,var,pg,nginx}
 chmod 755 "$CLUSTER_DIR"
 RUN=$CLUSTER_DIR/run LOG=$CLUSTER_DIR/log
-(umask 077; echo "$LOANWHY_REST_TOKEN" >"$CLUSTER_DIR/rest.token")
+(umask 077; echo "$LOANWHY_REST_TOKEN" >"$CLUSTER_DIR/rest.token"; echo "$LOANWHY_OPERATOR_TOKEN" >"$CLUSTER_DIR/operator.token")
 
 # PostgreSQL refuses to run as root: as root, run it as the 'postgres' user
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -47,7 +50,7 @@ start() {  # name, command...
   nohup "$@" >>"$LOG/$name.log" 2>&1 &
   echo $! >"$RUN/$name.pid"
 }
-SANIC_HOST=127.0.0.1 start actions "$ROOT/.venv/bin/python" -m rasa_sdk --actions actions --port "$CLUSTER_ACTION_PORT"
+SANIC_HOST=127.0.0.1 start actions "$ROOT/.venv/bin/python" -m actions.server --port "$CLUSTER_ACTION_PORT"
 servers=""
 for port in $CLUSTER_RASA_PORTS; do
   start "rasa-$port" "$ROOT/.venv/bin/rasa" run --model models/loanwhy.tar.gz --endpoints ops/cluster/endpoints.yml \

@@ -73,9 +73,11 @@ class PortLock:
         os.close(self.fd)
 
 
-def http(method: str, url: str, body: object = None, timeout: float = 60.0) -> tuple[int, Any]:
+def http(
+    method: str, url: str, body: object = None, timeout: float = 60.0, extra: dict[str, str] | None = None
+) -> tuple[int, Any]:
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    headers = {"Content-Type": "application/json", **rest_auth.client_headers()}  # REST token if configured
+    headers = {"Content-Type": "application/json", **rest_auth.client_headers(), **(extra or {})}  # REST token if configured
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -155,7 +157,9 @@ class Stack:
         return status, replies, time.monotonic() - started
 
     def health(self) -> tuple[int, Any]:
-        return http("GET", self.rasa + "/webhooks/health/status", timeout=10)
+        """The operator's view (store classes, reasons): with the token run.sh made (var/operator.token)."""
+        token = self.env.get("LOANWHY_OPERATOR_TOKEN") or (self.var / "operator.token").read_text().strip()
+        return http("GET", self.rasa + "/webhooks/health/status", timeout=10, extra={"X-Operator-Token": token})
 
     def logs(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted((self.var / "log").glob("*.log")))
