@@ -65,14 +65,16 @@ class SituationCues(GraphComponent):
             predicted = message.get(INTENT) or {}
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             raised = any(f.state == RAISED for f in analyse(text).values())
-            if raised and (current in REROUTE or confidence < UNSURE) and current != SITUATION:
+            # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
+            faint = confidence < FALLBACK
+            if raised and (current in REROUTE or confidence < UNSURE) and (current != SITUATION or faint):
                 force_intent(message, SITUATION)
             elif not raised and current in WORDING_FROM and self.wording is not None and self.wording.search(text):
                 force_intent(message, WORDING)
             elif (
                 not raised and self.refused is not None and self.refused.search(text)
-                and (current in REROUTE or confidence < UNSURE) and current not in (SITUATION, REFUSED)
-                and (confidence < FALLBACK or not str(current).startswith("faq_"))
+                and (current in REROUTE or confidence < UNSURE) and (current not in (SITUATION, REFUSED) or faint)
+                and (faint or not str(current).startswith("faq_"))
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)

@@ -83,6 +83,8 @@ def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
     guess = step.process([parsed("信用社不给贷", "faq_reapply_wait", [("faq_reapply_wait", 0.3)])])[0]
     assert question.get("intent")["name"] == "faq_reapply_wait"
     assert guess.get("intent")["name"] == "ask_refusal_reason"  # not "did you mean" over a faint FAQ guess
+    faint = step.process([parsed("今年贷款没下来", "ask_refusal_reason", [("ask_refusal_reason", 0.27)])])[0]
+    assert faint.get("intent")["confidence"] >= 0.9  # right but faint: made sure before FallbackClassifier
 
 
 def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
