@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 
-from loanwhy import kb
+from loanwhy import kb, paths
 
 
 def main(argv: list[str] | None = None) -> int:
+    paths.private_umask()
     parser = argparse.ArgumentParser(prog="loanwhy", description="贷款被拒原因助手 / loan refusal assistant")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build-kb", help="检查 knowledge/ 并生成知识库 / check sources, build var/kb.sqlite")
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
         from loanwhy import ops
 
+        # scripts/run.sh runs this before starting anything: the runtime folder and what a
+        # former run left in it (logs, databases made world-readable) become private
+        paths.private_tree(Path(args.var))
         problems = [p for p in (ops.check_sqlite(Path(args.var) / n) for n in ("tracker.db", "app.sqlite")) if p]
         for p in problems:
             print(f"storage error: {p}", file=sys.stderr)

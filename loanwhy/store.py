@@ -1,4 +1,8 @@
-"""The application database (var/app.sqlite): one place to open it, safely for several writers."""
+"""The application database (var/app.sqlite): one place to open it, safely for several writers.
+
+Opened files are private (0600 in a 0700 folder: loanwhy.paths.private_file); SQLite gives
+the -wal and -shm files the database file's mode.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,7 @@ def _tune(db: sqlite_utils.Database) -> sqlite_utils.Database:
 
 def open_db(path: Path | None = None) -> sqlite_utils.Database:
     """A new connection; the caller closes it."""
-    target = path or paths.app_db()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = paths.private_file(path or paths.app_db())
     return _tune(sqlite_utils.Database(target))
 
 
@@ -39,7 +42,7 @@ def shared_db(path: Path | None = None) -> sqlite_utils.Database:
         with _LOCK:
             db = _SHARED.get(key)
             if db is None:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                paths.private_file(target)
                 conn = sqlite3.connect(target, check_same_thread=False, timeout=10, isolation_level=None)
                 db = _tune(sqlite_utils.Database(conn))
                 _SHARED[key] = db

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from loanwhy import accounts, audit, search
+from loanwhy import accounts, audit, paths, search
 from loanwhy.kb import KnowledgeError, load
 
 CLI_USER = "cli"
@@ -167,6 +167,7 @@ def cmd_add_user(args: argparse.Namespace, stdin: TextIO) -> int:
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
+    paths.private_umask()
     args = _parser().parse_args(argv)
     out, stdin = out or sys.stdout, stdin or sys.stdin
     try:
