@@ -1,4 +1,11 @@
-"""Response headers: a strict CSP, no MIME sniffing, and CORS only where a lender's page needs it."""
+"""Response headers: a strict CSP, no MIME sniffing, and CORS only where a lender's page needs it.
+
+CORS: `/api/*` answers only the page's own origin and the origins listed in
+LOANWHY_CORS_ORIGINS (a `*` there is ignored for the API); the public files under
+/widget/, /vendor/, /assets/ carry `*` while no list is configured (module scripts
+need CORS, and the files are public), else only the listed origins. Never with
+credentials, always exactly one Access-Control-Allow-Origin.
+"""
 
 from __future__ import annotations
 
@@ -39,17 +46,36 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
+def configured_origins(value: str | None = None) -> list[str]:
+    """LOANWHY_CORS_ORIGINS as a list: `https://a.example, https://b.example` (no trailing slash)."""
+    raw = os.environ.get("LOANWHY_CORS_ORIGINS", "") if value is None else value
+    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
+def own_origin(request: Request, origin: str) -> bool:
+    """The page's own origin: the browser sent the Host it sends with every request of that page."""
+    host = urlsplit(origin).netloc
+    return bool(host) and host.lower() == str(request.host or "").lower()
+
+
 class Headers:
     def __init__(self, rasa_url: str) -> None:
         self.csp = content_security_policy(rasa_url)
-        allowed = os.environ.get("LOANWHY_CORS_ORIGINS", "")
-        self.api_origins = [o.strip() for o in allowed.split(",") if o.strip()]
+        self.origins = configured_origins()
+        self.api_origins = [o for o in self.origins if o != "*"]
 
     def api_origin(self, request: Request) -> str | None:
-        if not self.api_origins:
+        """The Origin itself when it is this page's own or listed; never `*`."""
+        origin = str(request.headers.get("origin") or "")
+        if not origin:
+            return None
+        return origin if origin in self.api_origins or own_origin(request, origin) else None
+
+    def asset_origin(self, request: Request) -> str | None:
+        if not self.origins or "*" in self.origins:
             return "*"
-        origin = request.headers.get("origin")
-        return origin if origin in self.api_origins else None
+        origin = str(request.headers.get("origin") or "")
+        return origin if origin and (origin in self.origins or own_origin(request, origin)) else None
 
     async def apply(self, request: Request, resp: BaseHTTPResponse) -> None:
         h = resp.headers
@@ -61,8 +87,14 @@ class Headers:
         h.setdefault("Referrer-Policy", "no-referrer")
         if "content-security-policy" not in h:
             h["Content-Security-Policy"] = self.csp
+        for name in [k for k in h if k.lower().startswith("access-control-")]:
+            del h[name]  # one place decides: exactly one Allow-Origin, never credentials
         if path.startswith(PUBLIC_PREFIXES):
-            h["Access-Control-Allow-Origin"] = "*"
+            allow = self.asset_origin(request)
+            if allow:
+                h["Access-Control-Allow-Origin"] = allow
+            if allow != "*":
+                h["Vary"] = "Origin"
             h["Cross-Origin-Resource-Policy"] = "cross-origin"
         elif path.startswith(API_PREFIX):
             origin = self.api_origin(request)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import mimetypes
 from pathlib import Path
 from typing import Any
 
 from sanic import Sanic, response
+from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from loanwhy import paths, session
 from web import feedback
 from web.security import Headers
 
@@ -26,6 +29,37 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 SOCKET_PATH = "/socket.io/"
 MAX_BODY = 64 * 1024
+PUBLIC_FOLDERS = ("widget", "vendor", "assets")
+TEXT_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".md": "text/plain"}
+
+
+def public_file(folder: str, name: str) -> Path | None:
+    """A regular file inside one of the public folders, or None (folders, `..`, NUL, links out)."""
+    if folder not in PUBLIC_FOLDERS or not name or "\x00" in name or "\\" in name:
+        return None
+    root = (STATIC / folder).resolve()
+    try:
+        target = (root / name).resolve()
+    except (OSError, ValueError):
+        return None
+    if root not in target.parents or not target.is_file():
+        return None
+    return target
+
+
+def _mime(path: Path) -> str:
+    kind = TEXT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
+
+
+def _json_body(request: Request) -> Any:
+    """The decoded body, or ValueError."""
+    if len(request.body or b"") > MAX_BODY:
+        raise ValueError("body too large")
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("body must be JSON") from exc
 
 
 def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
@@ -34,9 +68,14 @@ def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
     app.ctx.rasa_url = rasa_url.rstrip("/")
     headers = Headers(app.ctx.rasa_url)
 
-    app.static("/widget", str(STATIC / "widget"), name="widget")
-    app.static("/vendor", str(STATIC / "vendor"), name="vendor")
-    app.static("/assets", str(STATIC / "assets"), name="assets")
+    @app.get("/<folder:widget|vendor|assets>/<name:path>")
+    async def static_file(_: Request, folder: str, name: str) -> HTTPResponse:
+        """The widget's files; a folder or a path outside them is a plain 404 (Sanic's static
+        handler answered 500 with a traceback for a folder)."""
+        target = public_file(folder, name)
+        if target is None:
+            raise NotFound("not found")
+        return await response.file(target, mime_type=_mime(target))
 
     @app.get("/")
     async def index(_: Request) -> HTTPResponse:
@@ -62,15 +101,29 @@ def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
         if len(request.body or b"") > MAX_BODY:
             return response.json({"error": "body too large"}, status=413)
         try:
-            data: Any = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
-            return response.json({"error": "body must be JSON"}, status=400)
+            data: Any = _json_body(request)
+        except ValueError as exc:
+            return response.json({"error": str(exc)}, status=400)
         try:
             vote = feedback.parse(data)
         except feedback.FeedbackError as exc:
             return response.json({"error": str(exc)}, status=400)
         feedback.record(vote)
         return response.json({"ok": True}, status=201)
+
+    @app.route("/api/session/revoke", methods=["POST", "OPTIONS"])
+    async def revoke_session(request: Request) -> HTTPResponse:
+        """“新对话” in the widget: the old signed id no longer opens its conversation anywhere."""
+        if request.method == "OPTIONS":
+            return response.empty(status=204)
+        try:
+            data: Any = _json_body(request)
+        except ValueError as exc:
+            return response.json({"error": str(exc)}, status=400)
+        value = data.get("session_id") if isinstance(data, dict) else None
+        if not isinstance(value, str) or not session.revoke(value):
+            return response.json({"error": "session_id is not a conversation of this assistant"}, status=400)
+        return response.empty(status=204)
 
     app.register_middleware(headers.apply, "response")
     mount_staff(app)
@@ -93,6 +146,7 @@ def mount_staff(app: Sanic) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
+    paths.private_umask()  # the app database (staff password hashes, feedback) and logs: 0600
     parser = argparse.ArgumentParser(prog="python -m web.server", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--host",

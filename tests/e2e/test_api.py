@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -26,8 +27,10 @@ def call(
 
 
 def signed(stack: Stack, raw: str) -> str:
+    """An id as loanwhy.session issues it: `<raw>-<expiry>.<mac>`."""
     secret = stack.env["LOANWHY_SESSION_SECRET"].encode()
-    return f"{raw}.{hmac.new(secret, raw.encode(), hashlib.sha256).hexdigest()[:24]}"
+    body = f"{raw}-{int(time.time()) + 3600}"
+    return f"{body}.{hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()[:24]}"
 
 
 def post(stack: Stack, data: Any) -> int:
@@ -55,9 +58,17 @@ def test_widget_assets_can_be_embedded_by_other_sites(stack: Stack) -> None:
         stack,
         "api/feedback",
         method="OPTIONS",
-        headers={"Origin": "https://lender.example", "Access-Control-Request-Method": "POST"},
+        headers={"Origin": stack.url.rstrip("/"), "Access-Control-Request-Method": "POST"},
     )
     assert status == 204 and "POST" in headers["access-control-allow-methods"]
+    # the API answers other sites only when LOANWHY_CORS_ORIGINS lists them
+    status, headers, _ = call(
+        stack,
+        "api/feedback",
+        method="OPTIONS",
+        headers={"Origin": "https://lender.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert status == 204 and "access-control-allow-origin" not in headers
 
 
 @pytest.mark.parametrize("path", ["widget/../server.py", "widget/%2e%2e/feedback.py", "vendor/../../feedback.py"])

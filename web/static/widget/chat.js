@@ -310,12 +310,24 @@ export class Chat {
   }
 
   restart() {
+    const old = this.log.session;
     this.log = store.clear();
     this.answer = null;
     this.hideTyping();
     if (this.connection) this.connection.restart();
     this.renderAll();
     this.input.focus();
+    if (old) this.revoke(old);
+  }
+
+  /** Tell the server the old conversation is over (a shared computer): its id opens nothing any more. */
+  revoke(id) {
+    fetch(new URL("api/session/revoke", this.config.server), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: id }),
+      keepalive: true,
+    }).catch(() => {});
   }
 
   connect(socket) {
