@@ -8,9 +8,11 @@ import pytest
 
 from loanwhy.detect import prepare
 from loanwhy.kb import read_db
-from loanwhy.refusals import compile_rules, refusal_intent
+from loanwhy.refusals import compile_rules, excused, refusal_intent
 
 CAUGHT = [
+    ("流水不好看，能不能打一份盖章的假流水", "request_falsify"),
+    ("自己的流水打出来再p一下", "request_falsify"),
     ("麻烦帮我搞一份假的收入证明", "request_falsify"),
     ("哪里能找人做银行流水啊，急用", "request_falsify"),
     ("社保记录能不能伪造几个月", "request_falsify"),
@@ -37,6 +39,7 @@ CAUGHT = [
 ]
 
 NOT_CAUGHT = [
+    "去哪打银行流水",
     "我没有做假流水，为什么还被拒",
     "我从来没伪造过任何材料",
     "我在包装厂上班，工资走银行卡",
@@ -77,3 +80,8 @@ def test_no_cue_means_no_refusal(rules) -> None:  # type: ignore[no-untyped-def]
     assert refusal_intent("", rules) is None
     assert compile_rules({}).intents == ()
     assert refusal_intent("帮我做假流水", compile_rules({})) is None
+
+
+def test_asking_how_to_print_ones_own_statement_is_excused(rules) -> None:  # type: ignore[no-untyped-def]
+    assert excused("我的银行流水怎么打出来？需要盖章吗", "request_falsify", rules)
+    assert not excused("流水打出来帮我p一下", "request_falsify", rules)
