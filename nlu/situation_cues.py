@@ -26,6 +26,7 @@ from loanwhy.kb import load
 from nlu.intents import force_intent
 
 SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
+HANDOFF = "request_handoff"
 UNSURE = 0.6  # below this DIET is not sure of its intent
 FALLBACK = 0.4  # FallbackClassifier's threshold (config.yml): below it a FAQ guess would end in "did you mean"
 # intents a stated situation overrides (any intent DIET is unsure of, too); follow-ups, facts,
@@ -40,9 +41,13 @@ WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SituationCues(GraphComponent):
-    def __init__(self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None) -> None:
+    def __init__(
+        self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None,
+        handoff: re.Pattern[str] | None = None,
+    ) -> None:
         self.wording = wording
         self.refused = refused
+        self.handoff = handoff
 
     @classmethod
     def create(
@@ -55,7 +60,15 @@ class SituationCues(GraphComponent):
         lex = load().lexicon
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")
-        return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None)
+        handoff = lex.get("handoff_asked")
+        return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None,
+                   re.compile(handoff) if handoff else None)
+
+    def _wording_from(self, current: Any, text: str) -> bool:
+        """DIET's intent gives way to lender wording; "秒拒，连人工审核都没有" asks for no person."""
+        if current == HANDOFF:
+            return self.handoff is not None and not self.handoff.search(text)
+        return current in WORDING_FROM
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -69,7 +82,7 @@ class SituationCues(GraphComponent):
             faint = confidence < FALLBACK
             if raised and (current in REROUTE or confidence < UNSURE) and (current != SITUATION or faint):
                 force_intent(message, SITUATION)
-            elif not raised and current in WORDING_FROM and self.wording is not None and self.wording.search(text):
+            elif not raised and self._wording_from(current, text) and self.wording is not None and self.wording.search(text):
                 force_intent(message, WORDING)
             elif (
                 not raised and self.refused is not None and self.refused.search(text)

@@ -69,6 +69,18 @@ def test_a_stated_situation_becomes_describe_situation(kb_db: Path) -> None:
     assert question.get("intent")["name"] == "faq_yalian_cities"
 
 
+def test_lender_wording_that_mentions_people_is_not_a_handoff_request(kb_db: Path) -> None:
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(re.compile("秒拒"), None, re.compile("转人工|人工客服"))
+    wording = step.process([parsed("秒拒，连人工审核都没有", "request_handoff", [("request_handoff", 0.8)])])[0]
+    asked = step.process([parsed("秒拒了，给我转人工", "request_handoff", [("request_handoff", 0.8)])])[0]
+    assert wording.get("intent")["name"] == "ask_lender_wording"
+    assert asked.get("intent")["name"] == "request_handoff"
+
+
 def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
     import re
 
