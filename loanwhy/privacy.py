@@ -25,21 +25,32 @@ _GAP = r"[\s\-‐‑‒–—―−.,/_·・\u00ad\u200b-\u200d\u2060\ufeff]{0,3
 _RUN = re.compile(f"(?<![{_DIGIT}])[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
 
 
+# a secret or part of a number named by its kind: "密码是123456", "身份证后六位 12345X", "验证码：8848"
+_KINDS = r"(?:身份证|银行卡|信用卡|卡号|手机号?|电话|账号|账户|社保卡?)"
+_NAMED = re.compile(
+    r"(?P<key>(?:密码|验证码|口令|pin码?|cvv2?|安全码)(?:是|为|:|=|\s)*"
+    r"|" + _KINDS + r"(?:号码|号)?(?:的)?(?:后|末|尾|前)(?:[四六46几]|四个|六个)位(?:数字|数)?(?:是|为|:|=|\s)*)"
+    r"(?P<value>[0-9A-Za-z!@#$%^&*._\-]{3,32})",
+    re.IGNORECASE,
+)
+
+
 def mask(text: str) -> str:
-    """Replace every personal number with a fixed marker."""
+    """Replace every personal number, password and code with a fixed marker."""
     if not text:
         return text
     folded = unicodedata.normalize("NFKC", text)
     out = folded
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS, _RUN):
         out = pattern.sub(MASK, out)
+    out = _NAMED.sub(lambda m: m.group("key") + MASK, out)
     return out if out != folded else text
 
 
 _OFFER = re.compile(
     r"(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码|账号|账户)(?:号码?)?.{0,8}"
-    r"(?:给你|发给?你|发你|告诉你|提供|发过来|发一下|报给你|要不要|需要吗|要吗|用不用)"
-    r"|(?:给你|发你|发给你|告诉你|提供)(?:我的)?(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码)"
+    r"(?:给你|发给?你|发你|告诉你|提供|发过来|发一下|报给你|报一下|说一下|要不要|需要吗|要吗|用不用|可以给|能给|给你们)"
+    r"|(?:给你|发你|发给你|告诉你|提供|报一下|报给你|要不要我|需要我|要我)(?:我的)?(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码)"
 )
 
 

@@ -33,7 +33,19 @@ def test_masked_in_a_sentence(number: str) -> None:
     assert digits not in "".join(ch for ch in out if ch.isdigit())
 
 
-@pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁"])
+@pytest.mark.parametrize("text, secret", [
+    ("我的银行卡密码是123456", "123456"),
+    ("验证码：8848，你帮我填一下", "8848"),
+    ("身份证后六位是12345X", "12345X"),
+    ("卡号末四位 6789", "6789"),
+    ("支付密码 qwe123", "qwe123"),
+])
+def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -> None:
+    assert secret not in mask(text)
+
+
+@pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁",
+                                  "信用卡还了1200", "密码忘了怎么办", "手机银行查了3次"])
 def test_ordinary_numbers_survive(text: str) -> None:
     assert mask(text) == text
 
@@ -56,3 +68,26 @@ def test_any_mobile_number_is_masked(number: str, around: str) -> None:
 def test_mask_never_crashes_and_is_idempotent(text: str) -> None:
     once = mask(text)
     assert mask(once) == once
+
+
+_GAPS = [" ", "-", "–", "—", ".", "/", "_", "·", "\u00ad", "\u200b", "  ", " - "]
+
+
+@given(
+    st.sampled_from(["13800138000", "110101199003071234", "11010119900307123X", "6222021234567890123"]),
+    st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=8),
+    st.lists(st.sampled_from(_GAPS), min_size=8, max_size=8),
+)
+def test_any_grouping_and_separator_is_masked(number: str, sizes: list[int], gaps: list[str]) -> None:
+    """However a number is cut into groups and whatever separates them, its digits are gone."""
+    groups, rest = [], number
+    for size in sizes:
+        if rest:
+            groups.append(rest[:size])
+            rest = rest[size:]
+    if rest:
+        groups.append(rest)
+    typed = groups[0] + "".join(gap + group for gap, group in zip(gaps, groups[1:], strict=False))
+    out = mask(f"我的号码是{typed}，帮我查查")
+    digits = "".join(ch for ch in out if ch.isdigit())
+    assert number[:11] not in digits and number[-7:] not in digits
