@@ -7,6 +7,8 @@ by default; only the login page and the static files are public.
 from __future__ import annotations
 
 import hmac
+import ipaddress
+import os
 import secrets
 from urllib.parse import quote
 
@@ -38,14 +40,38 @@ def is_public(path: str) -> bool:
 
 
 def client_ip(request: Request) -> str:
-    return str(request.ip or "")
+    """The client's address: the proxy's X-Forwarded-For / Forwarded only when Sanic is told to trust
+    it (SANIC_PROXIES_COUNT, SANIC_REAL_IP_HEADER or SANIC_FORWARDED_SECRET), else the peer."""
+    return str(request.remote_addr or request.ip or "")
+
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def cookie_secure_setting(value: str | None) -> bool | None:
+    """LOANWHY_COOKIE_SECURE as a flag; None when unset or not understood."""
+    text = (value or "").strip().lower()
+    return True if text in TRUE else False if text in FALSE else None
+
+
+def loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host in LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def secure_cookies(request: Request) -> bool:
-    """Secure flag everywhere except plain http on this machine (browsers drop it there otherwise)."""
-    host = request.host or ""
-    host = host[1:].split("]")[0] if host.startswith("[") else host.split(":")[0]
-    return request.scheme == "https" or host not in LOOPBACK
+    """LOANWHY_COOKIE_SECURE decides; unset, the flag is on unless the server listens on loopback
+    only (development over plain http). The Host header, which a client chooses, plays no part."""
+    setting = cookie_secure_setting(os.environ.get("LOANWHY_COOKIE_SECURE"))
+    if setting is not None:
+        return setting
+    return not loopback(getattr(request.app.ctx, "bind_host", None))
 
 
 def set_cookie(resp: HTTPResponse, request: Request, name: str, value: str, max_age: int, path: str = PREFIX) -> None:

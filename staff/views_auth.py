@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 
 from loanwhy import accounts, audit
 from staff import security as sec
+from staff import throttle
 from staff.render import page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,6 +33,8 @@ def _login_page(request: Request, error: str = "", status: int = 200) -> HTTPRes
 
 
 def add_routes(bp: Blueprint) -> None:
+    limiter = throttle.LoginLimiter()  # one per mounted console: the web server is one process
+
     @bp.get("/")
     async def index(request: Request) -> HTTPResponse:
         return response.redirect(f"{sec.PREFIX}/search")
@@ -47,8 +50,18 @@ def add_routes(bp: Blueprint) -> None:
         username = str(request.form.get("username") or "").strip()
         password = str(request.form.get("password") or "")
         ip = sec.client_ip(request)
+        wait = limiter.refuse(ip)
+        if wait:
+            audit.log(username, "login_throttled", ip=ip)
+            resp = _login_page(request, "throttled", status=429)
+            resp.headers["Retry-After"] = str(int(wait + 0.999))
+            return resp
         try:
-            sess = accounts.login(username, password, ip=ip)
+            # scrypt and sqlite off the event loop; the account's slowdown awaited without a thread
+            delay = await throttle.run_hashing(accounts.login_delay, username)
+            if delay:
+                await throttle.sleep(delay)
+            sess = await throttle.run_hashing(accounts.login, username, password, ip=ip)
         except accounts.LoginLocked:
             audit.log(username, "login_locked", ip=ip)
             return _login_page(request, "locked", status=429)

@@ -62,9 +62,12 @@ def _json_body(request: Request) -> Any:
         raise ValueError("body must be JSON") from exc
 
 
-def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
+def create_app(rasa_url: str, name: str = "loanwhy_web", host: str | None = None) -> Sanic:
+    """`host`: the interface it will listen on; loopback means development (staff cookies
+    without the Secure flag unless LOANWHY_COOKIE_SECURE says otherwise)."""
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1024 * 1024
+    app.ctx.bind_host = host
     app.ctx.rasa_url = rasa_url.rstrip("/")
     headers = Headers(app.ctx.rasa_url)
 
@@ -160,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         help="Rasa server URL as the browser sees it",
     )
     args = parser.parse_args(argv)
-    app = create_app(args.rasa)
+    app = create_app(args.rasa, host=args.host)
     app.run(host=args.host, port=args.port, access_log=False, motd=False)
 
 

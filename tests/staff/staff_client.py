@@ -48,6 +48,7 @@ class Client:
     app: Sanic
     cookies: dict[str, str] = field(default_factory=dict)
     host: str = "localhost:8000"
+    ip: str = "127.0.0.1"  # the peer address the app sees
 
     def __post_init__(self) -> None:
         self.loop = asyncio.new_event_loop()
@@ -115,7 +116,7 @@ class Client:
             "query_string": query.encode(),
             "root_path": "",
             "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()],
-            "client": ("127.0.0.1", 50000),
+            "client": (self.ip, 50000),
             "server": ("localhost", 8000),
         }
         sent: list[dict[str, Any]] = []
