@@ -20,6 +20,9 @@ DESCRIPTION = """贷款被拒原因助手 · 客服命令行 / staff command lin
 
 常用 / common:
   python -m staff.cli add-user 张三             创建客服账号（提示输入密码）/ create a staff account
+  python -m staff.cli reset-password 张三       重设密码，已登录的会话失效 / new password, sessions end
+  python -m staff.cli disable-user 张三         停用账号 / disable an account (sessions end)
+  python -m staff.cli remove-user 张三          删除账号 / remove an account
   python -m staff.cli search 征信查询            搜索知识 / search the knowledge
   python -m staff.cli show-signal frequent_inquiries
   python -m staff.cli explain "最近半年申请了8次网贷"
@@ -49,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("add-user", help="创建客服账号 / create a staff account")
     a.add_argument("username", help="用户名 / user name")
     a.add_argument("--password-stdin", action="store_true", help="从标准输入读密码 / read the password from stdin")
+    r = sub.add_parser("reset-password", help="重设客服密码，其会话全部失效 / set a new password, ending its sessions")
+    r.add_argument("username", help="用户名 / user name")
+    r.add_argument("--password-stdin", action="store_true", help="从标准输入读密码 / read the password from stdin")
+    d = sub.add_parser("disable-user", help="停用客服账号，其会话立即失效 / disable an account, ending its sessions")
+    d.add_argument("username", help="用户名 / user name")
+    rm = sub.add_parser("remove-user", help="删除客服账号（审计记录保留）/ remove an account (the audit log stays)")
+    rm.add_argument("username", help="用户名 / user name")
     return p
 
 
@@ -166,6 +176,38 @@ def cmd_add_user(args: argparse.Namespace, stdin: TextIO) -> int:
     return 0
 
 
+def cmd_reset_password(args: argparse.Namespace, stdin: TextIO) -> int:
+    password = _password(args.password_stdin, stdin)
+    if password is None:
+        print("两次输入的密码不一致 / passwords differ", file=sys.stderr)
+        return 2
+    try:
+        accounts.set_password(args.username, password)
+    except accounts.UnknownUser as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    audit.log(CLI_USER, "reset_password", args.username)
+    print(f"已重设密码 / password reset: {args.username}")
+    return 0
+
+
+def cmd_end_account(args: argparse.Namespace) -> int:
+    """disable-user and remove-user."""
+    disable = args.command == "disable-user"
+    try:
+        (accounts.disable_user if disable else accounts.remove_user)(args.username)
+    except accounts.UnknownUser as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    audit.log(CLI_USER, "disable_user" if disable else "remove_user", args.username)
+    done = "已停用 / disabled" if disable else "已删除 / removed"
+    print(f"{done}: {args.username}")
+    return 0
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
     paths.private_umask()
     args = _parser().parse_args(argv)
@@ -181,6 +223,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO
             return cmd_export(args, out)
         if args.command == "add-user":
             return cmd_add_user(args, stdin)
+        if args.command == "reset-password":
+            return cmd_reset_password(args, stdin)
+        if args.command in ("disable-user", "remove-user"):
+            return cmd_end_account(args)
     except KnowledgeError as exc:
         print(f"知识库错误 / knowledge error: {exc}", file=sys.stderr)
         return 2
