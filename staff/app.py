@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint, Sanic
 
+from loanwhy import accounts, audit
 from staff import security, views_auth, views_cases, views_handoffs, views_knowledge
 
 
@@ -16,6 +17,14 @@ def blueprint() -> Blueprint:
     return bp
 
 
+async def _create_tables(app: Sanic, _: object) -> None:
+    """Accounts and audit tables before the first request: logins write from a thread pool
+    (staff/throttle.py), and two threads creating the same table at once hit 'database is locked'."""
+    accounts._db().close()
+    audit._db().close()
+
+
 def register(app: Sanic) -> None:
     """Called by the web server (web/server.py); every route needs a staff login except /staff/login."""
     app.blueprint(blueprint())
+    app.register_listener(_create_tables, "before_server_start")

@@ -17,6 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from loanwhy import accounts, audit
+from staff import throttle
 
 PREFIX = "/staff"
 SESSION_COOKIE = "staff_session"
@@ -134,7 +135,8 @@ async def guard(request: Request) -> HTTPResponse | None:
         if request.method not in SAFE_METHODS:
             cookie, given = request.cookies.get(LOGIN_COOKIE) or "", _given_csrf(request)
             if not cookie or not given or not hmac.compare_digest(cookie.encode(), given.encode()):
-                audit.log("", "csrf_rejected", request.path, ip=client_ip(request))
+                # anyone can send this: its database write (a commit) must not hold up the event loop
+                await throttle.off_loop(audit.log, "", "csrf_rejected", request.path, ip=client_ip(request))
                 return forbidden(request, "页面已过期，请刷新后重试 / form expired, reload the page")
         return None
     if sess is None:

@@ -3,10 +3,11 @@
 scrypt takes tens of milliseconds and 16 MB on purpose; on the event loop a few
 login loops stalled the whole web server (the widget's assets too). So:
 
-- hashing runs in a small thread pool of its own (`run_hashing`), never on the loop,
-  and never more than HASH_WORKERS at a time;
+- hashing, and the login's database writes (a commit costs ~15 ms), run in a small
+  thread pool of its own (`off_loop`), never on the loop, at most HASH_WORKERS at a time;
 - POST /staff/login is counted per client address (PER_ADDRESS in WINDOW_S) and for
-  the whole server (GLOBAL in WINDOW_S) before any hashing; beyond that: 429;
+  the whole server (GLOBAL in WINDOW_S) before any hashing; beyond that: 429, and one
+  audit row per address and window (`report`), not one per refused attempt;
 - the account's own slowdown (loanwhy.accounts.login_delay) is awaited with `sleep`,
   which holds no thread.
 
@@ -41,7 +42,7 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-async def run_hashing(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+async def off_loop(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
     """`fn(*args, **kwargs)` in the login pool: the event loop keeps serving other requests."""
     return await asyncio.get_running_loop().run_in_executor(_pool(), partial(fn, *args, **kwargs))
 
@@ -52,6 +53,7 @@ class LoginLimiter:
     def __init__(self) -> None:
         self.by_address: dict[str, deque[float]] = {}
         self.total: deque[float] = deque()
+        self.reported: dict[str, float] = {}
 
     @staticmethod
     def _trim(times: deque[float], now: float) -> None:
@@ -73,3 +75,13 @@ class LoginLimiter:
         mine.append(now)
         self.total.append(now)
         return 0.0
+
+    def report(self, address: str, now: float | None = None) -> bool:
+        """True for the first refusal of an address in a window: that one is written to the audit log."""
+        now = time.monotonic() if now is None else now
+        if now - self.reported.get(address, -WINDOW_S) < WINDOW_S:
+            return False
+        if len(self.reported) > 10_000:
+            self.reported = {k: v for k, v in self.reported.items() if now - v < WINDOW_S}
+        self.reported[address] = now
+        return True

@@ -52,23 +52,24 @@ def add_routes(bp: Blueprint) -> None:
         ip = sec.client_ip(request)
         wait = limiter.refuse(ip)
         if wait:
-            audit.log(username, "login_throttled", ip=ip)
+            if limiter.report(ip):
+                await throttle.off_loop(audit.log, username, "login_throttled", ip=ip)
             resp = _login_page(request, "throttled", status=429)
             resp.headers["Retry-After"] = str(int(wait + 0.999))
             return resp
+        # scrypt and every database write off the event loop; the account's slowdown awaited without a thread
         try:
-            # scrypt and sqlite off the event loop; the account's slowdown awaited without a thread
-            delay = await throttle.run_hashing(accounts.login_delay, username)
+            delay = await throttle.off_loop(accounts.login_delay, username)
             if delay:
                 await throttle.sleep(delay)
-            sess = await throttle.run_hashing(accounts.login, username, password, ip=ip)
+            sess = await throttle.off_loop(accounts.login, username, password, ip=ip)
         except accounts.LoginLocked:
-            audit.log(username, "login_locked", ip=ip)
+            await throttle.off_loop(audit.log, username, "login_locked", ip=ip)
             return _login_page(request, "locked", status=429)
         except accounts.LoginFailed:
-            audit.log(username, "login_failed", ip=ip)
+            await throttle.off_loop(audit.log, username, "login_failed", ip=ip)
             return _login_page(request, "failed", status=401)
-        audit.log(sess.username, "login", ip=ip)
+        await throttle.off_loop(audit.log, sess.username, "login", ip=ip)
         resp = response.redirect(sec.safe_next(request.form.get("next")))
         sec.set_cookie(resp, request, sec.SESSION_COOKIE, sess.token, accounts.SESSION_TTL_S)
         sec.set_cookie(resp, request, sec.LOGIN_COOKIE, "", 0, path=sec.LOGIN_PATH)
