@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button
-from actions.handoff import summary
+from actions.handoff import source, summary
 from loanwhy import handoff
 from loanwhy.kb import load
 
@@ -38,7 +38,10 @@ def hand_over_if_stuck(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     if failures_in_a_row(tracker.events) + 1 < HANDOFF_AFTER:
         return None
     channel = str(tracker.get_latest_input_channel() or "")
-    handoff.request(tracker.sender_id, summary(tracker), channel)
+    try:
+        handoff.request(tracker.sender_id, summary(tracker), channel, source=source(tracker))
+    except handoff.TooManyHandoffs:
+        return None  # the address has its share of open handoffs: go on suggesting
     dispatcher.utter_message(response="utter_handoff_after_failures")
     return [SlotSet("handed_off", True)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +13,15 @@ from actions.common import stored_facts
 from loanwhy import diagnose as dx
 from loanwhy import handoff
 from loanwhy.privacy import mask
+
+logger = logging.getLogger(__name__)
+
+
+def source(tracker: Tracker) -> str:
+    """The channel's digest of the client's address (channels/guard.py SOURCE_KEY), or ''."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    value = metadata.get("source") if isinstance(metadata, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def summary(tracker: Tracker, turns: int = 6) -> str:
@@ -30,8 +40,13 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         if handoff.is_handed_off(tracker.sender_id):
             dispatcher.utter_message(response="utter_handoff_already")
-        else:
-            channel = str(tracker.get_latest_input_channel() or "")
-            handoff.request(tracker.sender_id, summary(tracker), channel)
-            dispatcher.utter_message(response="utter_handoff")
+            return [SlotSet("handed_off", True)]
+        channel = str(tracker.get_latest_input_channel() or "")
+        try:
+            handoff.request(tracker.sender_id, summary(tracker), channel, source=source(tracker))
+        except handoff.TooManyHandoffs:
+            logger.warning("handoff refused: too many open handoffs from one address")
+            dispatcher.utter_message(response="utter_server_error")  # "please try again later"
+            return []
+        dispatcher.utter_message(response="utter_handoff")
         return [SlotSet("handed_off", True)]

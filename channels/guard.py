@@ -22,6 +22,9 @@ MAX_SENDER_CHARS = 128
 # and sends it to the action server, so anything else a client puts there is dropped.
 # msg_id: a client's id for a message, resent with its retries (ops/cluster, tests/cluster).
 METADATA_KEYS: dict[str, int] = {"msg_id": 64}
+# Set by the channel, never taken from the client: a keyed digest of the client's address, so the
+# handoff action can cap open handoffs per address (loanwhy/ratelimit.py, loanwhy/handoff.py).
+SOURCE_KEY = "source"
 PRIVACY_MASKED = "utter_privacy_masked"  # "please don't send these; I have hidden it"
 PRIVACY_OFFERED = "utter_privacy_offered"  # "please don't send these; I don't need them"
 
@@ -50,11 +53,12 @@ def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
     return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy)
 
 
-def metadata(raw: object) -> dict[str, str] | None:
-    """The allowlisted part of a client's metadata: short strings, personal numbers masked."""
+def metadata(raw: object, source: str | None = None) -> dict[str, str] | None:
+    """The allowlisted part of a client's metadata (short strings, personal numbers masked),
+    and the channel's own `source` when given."""
+    kept: dict[str, str] = {SOURCE_KEY: source} if source else {}
     if not isinstance(raw, dict):
-        return None
-    kept: dict[str, str] = {}
+        return kept or None
     for key, limit in METADATA_KEYS.items():
         value = raw.get(key)
         if isinstance(value, str) and 0 < len(value) <= limit and not _has_control(value):

@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import guard
-from loanwhy import conversations, handoff, rest_auth
+from loanwhy import conversations, handoff, ratelimit, rest_auth
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 512 * 1024
@@ -83,6 +83,7 @@ class GuardedRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("guarded_rest_webhook", __name__)
+        gate = ratelimit.Gate()
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -104,7 +105,13 @@ class GuardedRestInput(InputChannel):
             message = data.get("message")
             if message is not None and not isinstance(message, str):
                 return response.json({"error": "'message' must be a string"}, status=400)
-            metadata = guard.metadata(data.get("metadata"))
+            address, local = ratelimit.client_address(request.ip, request.headers)
+            limited = gate.refuse(sender, address, local)
+            if limited:
+                logger.warning("REST: too many messages per %s (%s)", limited, "local" if local else "remote")
+                return response.json({"error": "too many messages; try again later"}, status=429,
+                                     headers={"Retry-After": "10"})
+            metadata = guard.metadata(data.get("metadata"), source=ratelimit.source_id(address))
             clean = guard.inbound(message)
             if clean.empty:
                 return response.json(fixed_reply(request, "utter_empty_message"))

@@ -24,7 +24,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels import guard
-from loanwhy import handoff, outbox, session
+from loanwhy import handoff, outbox, ratelimit, session
 
 logger = logging.getLogger(__name__)
 REPLY_TIMEOUT_S = 10.0  # as channels/rest.py: Rasa waits up to 300 s for the action server
@@ -152,8 +152,14 @@ class GuardedSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        gate = ratelimit.Gate()
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None = None) -> bool:
+            request = environ.get("sanic.request")  # engineio's environ says REMOTE_ADDR 127.0.0.1 always
+            peer, headers = (request.ip, request.headers) if request is not None else ("", {})
+            address, local = ratelimit.client_address(peer, headers)
+            await sio.save_session(sid, {"address": address, "local": local}, namespace=self.namespace)
             return True
 
         @sio.on("session_request", namespace=self.namespace)
@@ -163,7 +169,8 @@ class GuardedSocketIOInput(SocketIOInput):
             entered = sio.enter_room(sid, session_id, namespace=self.namespace)
             if inspect.isawaitable(entered):
                 await entered
-            await sio.save_session(sid, {"session_id": session_id}, namespace=self.namespace)
+            known = await sio.get_session(sid, namespace=self.namespace)
+            await sio.save_session(sid, {**(known or {}), "session_id": session_id}, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             _ensure_poller(sio)
             await deliver_waiting(sio, [session_id])  # staff replies sent while this browser was away
@@ -174,6 +181,12 @@ class GuardedSocketIOInput(SocketIOInput):
             sender_id = session.get("session_id") if isinstance(session, dict) else None
             if not sender_id:
                 await sio.emit("error_message", {"error": "session_request first"}, room=sid)
+                return
+            address, local = str(session.get("address") or ""), bool(session.get("local"))
+            limited = gate.refuse(sender_id, address, local)
+            if limited:
+                logger.warning("socket.io: too many messages per %s", limited)
+                await sio.emit("error_message", {"error": "too many messages; try again later"}, room=sid)
                 return
             if not isinstance(data, dict):
                 data = {}
@@ -196,7 +209,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 output,
                 sender_id,
                 input_channel=self.name(),
-                metadata=guard.metadata(data.get(self.metadata_key)),
+                metadata=guard.metadata(data.get(self.metadata_key), source=ratelimit.source_id(address)),
             )
             try:
                 await asyncio.wait_for(on_new_message(message), timeout=REPLY_TIMEOUT_S)

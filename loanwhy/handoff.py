@@ -2,10 +2,17 @@
 
 The bot records a request with a short summary; staff claim it, reply and hand
 the conversation back. While a conversation is handed off the bot stays quiet.
+
+One conversation has at most one open request. One client address (the channel's `source`,
+a keyed digest: loanwhy/ratelimit.py) may open at most LOANWHY_HANDOFF_PER_SOURCE (default 3)
+that are still open and younger than an hour: ten anonymous REST senders saying "转人工" from
+one address no longer fill the staff queue. Channels that name no source (WeChat, WeCom: the
+platform vouches for each user) are not capped.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +22,18 @@ from loanwhy.privacy import mask
 from loanwhy.store import open_db, shared_db
 
 PENDING, CLAIMED, CLOSED = "pending", "claimed", "closed"
+PER_SOURCE_ENV = "LOANWHY_HANDOFF_PER_SOURCE"
+MAX_OPEN_PER_SOURCE = 3
+SOURCE_WINDOW_S = 3600.0
+
+
+class TooManyHandoffs(Exception):
+    """This address already has as many open handoffs as it may."""
+
+
+def per_source_limit() -> int:
+    raw = os.environ.get(PER_SOURCE_ENV, "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else MAX_OPEN_PER_SOURCE
 
 
 def app_db_path() -> Path:
@@ -31,19 +50,32 @@ def _db(path: Path | None = None):  # type: ignore[no-untyped-def]
             if_not_exists=True,
         )
         db.table("handoffs").create_index(["sender_id", "status"], if_not_exists=True)
+    table = db.table("handoffs")
+    if "source" not in table.columns_dict:
+        table.add_column("source", str)
     return db
 
 
-def request(sender_id: str, summary: str, channel: str = "", path: Path | None = None) -> dict[str, Any]:
-    """Open a handoff for this conversation (or return the open one)."""
+def request(
+    sender_id: str, summary: str, channel: str = "", path: Path | None = None, source: str = ""
+) -> dict[str, Any]:
+    """Open a handoff for this conversation (or return the open one); TooManyHandoffs when
+    `source` (the client's address, as a digest) has its share open already."""
     db = _db(path)
     try:
         current = open_request(sender_id, path)
         if current:
             return current
         now = time.time()
+        if source:
+            (n,) = db.execute(
+                "select count(*) from handoffs where source = ? and status != ? and created_at > ?",
+                [source, CLOSED, now - SOURCE_WINDOW_S],
+            ).fetchone()
+            if n >= per_source_limit():
+                raise TooManyHandoffs(source)
         row = {"sender_id": sender_id, "channel": channel, "status": PENDING, "summary": mask(summary),
-               "created_at": now, "claimed_by": "", "updated_at": now}
+               "created_at": now, "claimed_by": "", "updated_at": now, "source": source}
         row_id = db["handoffs"].insert(row).last_pk
         return {**row, "id": row_id}
     finally:
