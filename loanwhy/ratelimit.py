@@ -8,7 +8,7 @@ worker counts its own), kept in memory with a bounded number of keys.
 - LOANWHY_RATE_ADDRESS (default 60,2): one client address. Loopback requests that came through
   no proxy (the operator's own tools: eval, soak, bench, tests) are not limited per address.
   Behind the proxy on this machine the address is the last X-Forwarded-For entry (the one nginx
-  appended); from any other peer the header is ignored.
+  appended; loopback there is a local tool too); from any other peer the header is ignored.
 
 Plain module (no Rasa).
 """
@@ -80,8 +80,8 @@ def client_address(peer: str | None, headers: Mapping[str, str]) -> tuple[str, b
     if not _is_loopback(peer):
         return peer, False
     forwarded = [a.strip() for a in (headers.get("x-forwarded-for") or "").split(",") if a.strip()]
-    if forwarded:
-        return forwarded[-1], False
+    if forwarded:  # a client on this machine through the proxy is a local tool too (ops/cluster)
+        return forwarded[-1], _is_loopback(forwarded[-1])
     return peer, not any(headers.get(h) for h in PROXY_HEADERS)
 
 

@@ -68,6 +68,7 @@ def test_limits_from_the_environment(value: str, expected: tuple[int, float]) ->
         ("127.0.0.1", {}, "127.0.0.1", True),
         ("127.0.0.1", {"x-forwarded-for": "198.51.100.7, 203.0.113.9"}, "203.0.113.9", False),  # nginx appends
         ("203.0.113.5", {"x-forwarded-for": "10.0.0.1"}, "203.0.113.5", False),  # not from our proxy: ignored
+        ("127.0.0.1", {"x-forwarded-for": "127.0.0.1"}, "127.0.0.1", True),  # a local tool through nginx
         ("203.0.113.5", {}, "203.0.113.5", False),
     ],
 )
