@@ -136,6 +136,9 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
 
 def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> bool:
     """A negation shortly before the phrase ("没有逾期"), or right after it ("一条逾期都没有")."""
+    if rules.negators.match(clause, start):
+        # the phrase is itself a negative ("没有收入证明"): "没有流水也没有收入证明" lists, not denies
+        return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
     begin = max(0, start - _NEG_WINDOW)
     window = rules.not_neg.sub("__", clause[begin : start + 2])
     # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
@@ -208,7 +211,7 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         return value >= m["min"], value
     if kind == "drop":
         amts = q.amounts(clause)
-        if len(amts) >= 2 and re.search("从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才", clause):
+        if len(amts) >= 2 and re.search("从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才|也就|就只", clause):
             was, now = amts[0].value, amts[-1].value
             if was > 0 and now <= was:
                 value = 1 - now / was
@@ -276,9 +279,12 @@ def analyse(
             decided = False
             for m in rules.measures[sid]:
                 verdict = _measure(m, clause, carried)
-                if verdict is None and m.get("window", 1) > 1 and following and _measure(m, following) is None:
-                    # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses
-                    verdict = _measure(m, clause + " " + following, carried)
+                if (verdict is None or not verdict[0]) and m.get("window", 1) > 1 and following \
+                        and _measure(m, following) is None:
+                    # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses;
+                    # "申了几个贷款，少说也有十来次": the next clause says how many
+                    joined = _measure(m, clause + " " + following, carried)
+                    verdict = joined if verdict is None or (joined is not None and joined[0]) else verdict
                 if verdict is not None:
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)

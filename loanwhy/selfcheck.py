@@ -160,19 +160,20 @@ def _guided(sid: str, piece: str, kb: Knowledge) -> dict[str, Any] | None:
 
 def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowledge) -> Facts:
     """Each piece decides its own sub-question's signals: what it states, a number read in context,
-    "不清楚" (left unknown), or else fine (a reply that names no problem: "就开个超市").
+    "不清楚" (left unknown unless the rules read something), or else fine (a reply that names no problem: "就开个超市").
     Other topics' signals come only from what the rules read plainly in a piece."""
     facts: Facts = {}
     for sids, piece in aligned:
         found = findings_to_facts(piece, kb)
+        plain = findings_to_facts(piece, kb, use_model=False)
         unsure = _short_answer(piece, kb) == UNKNOWN
+        read = plain if unsure else found  # "不知道有没有记录": only what the rules read plainly
         for sid in sids:
-            fact = _guided(sid, piece, kb) or found.get(sid)  # a number read as the answer it is
+            fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
                 facts[sid] = fact
             elif not unsure:
                 facts[sid] = _fact(FINE, piece)
-        plain = findings_to_facts(piece, kb, use_model=False)
         for sid, fact in plain.items():
             if sid not in t.signals and fact["state"] == RAISED and sid not in facts:
                 facts[sid] = fact

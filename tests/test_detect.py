@@ -10,6 +10,17 @@ from loanwhy.kb import Knowledge
 CASES: list[tuple[str, set[str], set[str]]] = [
     # (message, must be raised, must not be raised)
     ("半年查了两次征信", set(), {"frequent_inquiries"}),
+    ("前两个月申了几个贷款，少说也有十来次", {"frequent_inquiries"}, set()),  # the next clause says how many
+    ("去年一个月能走十几万，今年也就五六万", {"cashflow_drop"}, set()),
+    ("找亲戚借了三十万", set(), {"amount_over_limit"}),  # a debt, not the amount asked for
+    ("抵押的，申请十五万", set(), {"amount_over_limit"}),
+    ("这回用不着担保人", set(), {"weak_guarantor"}),
+    ("厂房押着，评估还可以", set(), {"collateral_value"}),
+    ("没钱炒股", set(), {"stock_speculation"}),
+    ("我给谁担保啊", set(), {"external_guarantee"}),
+    ("没有流水也没有收入证明", {"unverifiable_info"}, set()),  # a list of what is missing, not a denial
+    ("养了六百头猪，环保不达标要整改", {"high_risk_industry"}, set()),
+    ("给邻居担保过一回，人家早还完了", set(), {"external_guarantee"}),
     ("这两个月查了十几次", {"frequent_inquiries"}, set()),
     ("征信一个月被查了4次", {"frequent_inquiries"}, set()),
     ("征信查了１２次", {"frequent_inquiries"}, set()),
