@@ -38,7 +38,7 @@ def _db(path: Path | None = None) -> sqlite_utils.Database:
     return db
 
 
-NOISE = frozenset({"login_failed", "login_locked", "csrf_rejected"})  # before anyone is logged in
+NOISE = frozenset({"login_failed", "login_locked", "login_throttled", "csrf_rejected"})  # before anyone is logged in
 NOISE_ROWS_PER_MINUTE = 5  # separate rows per source, action and minute; the rest are counted in one
 
 

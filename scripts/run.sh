@@ -3,6 +3,7 @@
 # wait until Rasa answers, send a warm-up message, print where to chat.
 # Ports and the runtime folder can be changed through the environment.
 set -euo pipefail
+umask 077  # runtime files (logs, databases, tokens) private to the service user
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${LOANWHY_VAR:=var}"
 : "${RASA_INTERFACE:=127.0.0.1}" "${START_TIMEOUT:=180}" "${RASA_WORKERS:=1}"
