@@ -220,7 +220,7 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         if ratios and re.search("只有|只剩|剩下?|才(?:有)?|仅", clause[: ratios[-1].start]):
             value = 1 - ratios[-1].value  # 只有去年的一半: half is left
             return value >= m["min"], value
-        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水)(?:了)?", clause)
+        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水|差)(?:了)?", clause)
         if verb and ratios:
             value = ratios[-1].value
             if "到" in clause[verb.start() : ratios[-1].start]:

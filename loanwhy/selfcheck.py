@@ -132,8 +132,9 @@ def _fact(state: str, text: str) -> dict[str, Any]:
     return {"state": state, "evidence": text, "value": None}
 
 
-def _aligned(text: str, t: Topic) -> list[tuple[tuple[str, ...], str]] | None:
-    """The answer cut into one piece per sub-question, when it has exactly that many pieces.
+def _aligned(text: str, t: Topic) -> tuple[list[tuple[tuple[str, ...], str]], bool] | None:
+    """The answer cut into one piece per sub-question, when it has exactly that many pieces,
+    and whether the cut was by sentences (clauses may also be one description in several parts).
 
     People answer a list of questions in order ("没逾期过。查了三次。有信用卡"), one sentence
     or one clause each; then each piece decides only the sub-question it answers.
@@ -142,10 +143,11 @@ def _aligned(text: str, t: Topic) -> list[tuple[tuple[str, ...], str]] | None:
         pieces = [p.strip() for p in splitter.split(text) if p.strip()]
         if len(pieces) < 2:
             continue
+        by_sentence = splitter is _SENTENCE_SPLIT
         if len(pieces) == len(t.parts):
-            return list(zip(t.parts, pieces, strict=True))
+            return list(zip(t.parts, pieces, strict=True)), by_sentence
         if len(pieces) == len(t.signals):
-            return [((sid,), piece) for sid, piece in zip(t.signals, pieces, strict=True)]
+            return [((sid,), piece) for sid, piece in zip(t.signals, pieces, strict=True)], by_sentence
     return None
 
 
@@ -158,10 +160,12 @@ def _guided(sid: str, piece: str, kb: Knowledge) -> dict[str, Any] | None:
     return fact if fact is not None and fact.get("value") is not None else None
 
 
-def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowledge) -> Facts:
+def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowledge, whole: str = "") -> Facts:
     """Each piece decides its own sub-question's signals: what it states, a number read in context,
     "不清楚" (left unknown unless the rules read something), or else fine (a reply that names no problem: "就开个超市").
-    Other topics' signals come only from what the rules read plainly in a piece."""
+    Other topics' signals come from what the rules read plainly in a piece, and, when the pieces
+    are clauses that may form one description ("抵押的是老房子，评估价很低，银行说不够"), from
+    the whole answer read as a description (`whole`)."""
     facts: Facts = {}
     for sids, piece in aligned:
         found = findings_to_facts(piece, kb)
@@ -172,10 +176,14 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
             fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
                 facts[sid] = fact
-            elif not unsure:
+            elif not unsure and not whole:  # a clause of a description need not answer its sub-question
                 facts[sid] = _fact(FINE, piece)
         for sid, fact in plain.items():
             if sid not in t.signals and fact["state"] == RAISED and sid not in facts:
+                facts[sid] = fact
+    if whole:
+        for sid, fact in findings_to_facts(whole, kb).items():
+            if sid not in t.signals and sid not in facts:
                 facts[sid] = fact
     return facts
 
@@ -192,7 +200,8 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
             return (ANSWERED if facts else UNKNOWN), facts
     aligned = _aligned(said, t)
     if aligned is not None:
-        facts = _read_parts(aligned, t, kb)
+        pieces, by_sentence = aligned
+        facts = _read_parts(pieces, t, kb, "" if by_sentence else said)
         return (ANSWERED if facts else UNKNOWN), facts
     short = _short_answer(said, kb)
     if short == UNKNOWN:

@@ -85,3 +85,5 @@ def test_no_cue_means_no_refusal(rules) -> None:  # type: ignore[no-untyped-def]
 def test_asking_how_to_print_ones_own_statement_is_excused(rules) -> None:  # type: ignore[no-untyped-def]
     assert excused("我的银行流水怎么打出来？需要盖章吗", "request_falsify", rules)
     assert not excused("流水打出来帮我p一下", "request_falsify", rules)
+    assert excused("工资发现金，能让单位开个收入证明吗", "request_falsify", rules)
+    assert not excused("让单位开个假的收入证明", "request_falsify", rules)

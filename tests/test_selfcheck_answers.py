@@ -62,3 +62,10 @@ def test_a_space_between_words_ends_a_clause() -> None:
 
     facts = findings_to_facts("这俩月在网上申了十几家贷款 一家都没批")
     assert facts["frequent_inquiries"]["state"] == RAISED
+
+
+def test_a_description_in_clauses_is_read_as_a_description() -> None:
+    # three clauses, three sub-questions: but it describes the collateral, it does not answer them
+    got = states("抵押的是山区一套老房子，评估价值很低，银行说不够抵", "credit")
+    assert got.get("collateral_value") == RAISED
+    assert "overdue_record" not in got and "thin_credit_file" not in got
