@@ -166,10 +166,16 @@ class GuardedSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
             session_id = verified_session(asked) or sign_session()
+            known = await sio.get_session(sid, namespace=self.namespace)
+            previous = (known or {}).get("session_id")
+            if previous and previous != session_id:
+                # "新对话" on the same socket: replies to the old conversation stop reaching it
+                left = sio.leave_room(sid, previous, namespace=self.namespace)
+                if inspect.isawaitable(left):
+                    await left
             entered = sio.enter_room(sid, session_id, namespace=self.namespace)
             if inspect.isawaitable(entered):
                 await entered
-            known = await sio.get_session(sid, namespace=self.namespace)
             await sio.save_session(sid, {**(known or {}), "session_id": session_id}, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             _ensure_poller(sio)

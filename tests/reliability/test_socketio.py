@@ -171,3 +171,30 @@ async def drain(client: Client, seconds: float) -> Any:
             yield await client.next(seconds)
         except asyncio.TimeoutError:
             return
+
+
+def test_a_new_conversation_on_the_same_socket_stops_the_old_ones_replies(rel: Stack) -> None:
+    # "新对话" asks for a new session on the same socket: it must leave the old conversation's room
+    async def case() -> tuple[str | None, str | None, Any]:
+        first = Client(rel.rasa)
+        old = await first.connect()
+        await first.sio.emit("session_request", {"session_id": None})
+        name, value = await first.next(10)
+        assert name == "session_confirm", (name, value)
+        new = value if isinstance(value, str) else (value or {}).get("session_id")
+        second = Client(rel.rasa)
+        try:
+            await second.connect(old)
+            await second.say({"message": "你好"})
+            try:
+                stray = await first.next(3)
+            except asyncio.TimeoutError:
+                stray = None
+        finally:
+            await first.close()
+            await second.close()
+        return old, new, stray
+
+    old, new, stray = run(case())
+    assert old and new and old != new
+    assert stray is None, stray  # the old conversation's replies went to its own socket only
