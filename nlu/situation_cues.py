@@ -43,11 +43,12 @@ WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 class SituationCues(GraphComponent):
     def __init__(
         self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None,
-        handoff: re.Pattern[str] | None = None,
+        handoff: re.Pattern[str] | None = None, question: re.Pattern[str] | None = None,
     ) -> None:
         self.wording = wording
         self.refused = refused
         self.handoff = handoff
+        self.question = question
 
     @classmethod
     def create(
@@ -60,9 +61,23 @@ class SituationCues(GraphComponent):
         lex = load().lexicon
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")
-        handoff = lex.get("handoff_asked")
+        handoff, question = lex.get("handoff_asked"), lex.get("question_words")
         return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None,
-                   re.compile(handoff) if handoff else None)
+                   re.compile(handoff) if handoff else None, re.compile(question) if question else None)
+
+    def _gives_way(self, current: Any, confidence: float, text: str) -> bool:
+        """Whether DIET's intent yields to a refusal in the applicant's words: when it is faint; a FAQ
+        only to a statement ("抵押贷款没批"), never to a question ("被拒后多久能再申请"); others when
+        they are small talk or DIET is unsure."""
+        if confidence < FALLBACK:
+            return True
+        if str(current).startswith("faq_"):
+            return self._states(text)
+        return current in REROUTE or confidence < UNSURE
+
+    def _states(self, text: str) -> bool:
+        """A statement, not a question: "抵押贷款没批" is a refusal even if DIET heard a FAQ."""
+        return self.question is not None and not self.question.search(text)
 
     def _wording_from(self, current: Any, text: str) -> bool:
         """DIET's intent gives way to lender wording; "秒拒，连人工审核都没有" asks for no person."""
@@ -86,8 +101,7 @@ class SituationCues(GraphComponent):
                 force_intent(message, WORDING)
             elif (
                 not raised and self.refused is not None and self.refused.search(text)
-                and (current in REROUTE or confidence < UNSURE) and (current not in (SITUATION, REFUSED) or faint)
-                and (faint or not str(current).startswith("faq_"))
+                and (current not in (SITUATION, REFUSED) or faint) and self._gives_way(current, confidence, text)
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)

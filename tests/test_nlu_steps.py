@@ -95,6 +95,11 @@ def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
     guess = step.process([parsed("信用社不给贷", "faq_reapply_wait", [("faq_reapply_wait", 0.3)])])[0]
     assert question.get("intent")["name"] == "faq_reapply_wait"
     assert guess.get("intent")["name"] == "ask_refusal_reason"  # not "did you mean" over a faint FAQ guess
+    asks = SituationCues(None, re.compile("没批"), None, re.compile("吗|多久|？"))
+    stated = asks.process([parsed("抵押贷款没批", "faq_yalian_products", [("faq_yalian_products", 0.6)])])[0]
+    asked = asks.process([parsed("抵押贷款没批多久能再申请", "faq_reapply_wait", [("faq_reapply_wait", 0.6)])])[0]
+    assert stated.get("intent")["name"] == "ask_refusal_reason"  # a statement of refusal, whatever FAQ DIET heard
+    assert asked.get("intent")["name"] == "faq_reapply_wait"
     faint = step.process([parsed("今年贷款没下来", "ask_refusal_reason", [("ask_refusal_reason", 0.27)])])[0]
     assert faint.get("intent")["confidence"] >= 0.9  # right but faint: made sure before FallbackClassifier
 
