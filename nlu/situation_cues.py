@@ -34,6 +34,7 @@ FALLBACK = 0.4  # FallbackClassifier's threshold (config.yml): below it a FAQ gu
 REROUTE = {
     "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "help", "bot_challenge",
     "ask_refusal_reason", "ask_lender_wording", "faq_refusal_general", "faq_puhui_refusal", "ask_signal_info",
+    "ask_why_matters",  # "经营贷为什么不给批" is no follow-up on a diagnosis
 }
 WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 # DIET's refusals stay: "帮我把流水弄好看点" states a cash-flow problem and still asks to falsify
@@ -68,12 +69,12 @@ class SituationCues(GraphComponent):
     def _gives_way(self, current: Any, confidence: float, text: str) -> bool:
         """Whether DIET's intent yields to a refusal in the applicant's words: when it is faint; a FAQ
         only to a statement ("抵押贷款没批"), never to a question ("被拒后多久能再申请"); others when
-        they are small talk or DIET is unsure."""
+        they are small talk, or DIET is unsure and the message states rather than asks."""
         if confidence < FALLBACK:
             return True
         if str(current).startswith("faq_"):
             return self._states(text)
-        return current in REROUTE or confidence < UNSURE
+        return current in REROUTE or (confidence < UNSURE and self._states(text))
 
     def _states(self, text: str) -> bool:
         """A statement, not a question: "抵押贷款没批" is a refusal even if DIET heard a FAQ."""
