@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -53,6 +54,8 @@ class _Rules:
     resolved: re.Pattern[str]
     own_resolved: dict[str, re.Pattern[str] | None]
     resolved_counts: set[str]
+    kept_years: dict[str, int]
+    learned_min: dict[str, float]
     post_negation: re.Pattern[str]
     others: re.Pattern[str]
     asks_about: re.Pattern[str]
@@ -97,6 +100,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
         own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
+        kept_years={sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items()
+                    if s["recognise"].get("kept_years")},
+        learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         others=re.compile(lex.get("others_subject", "(?!)")),
         asks_about=re.compile(lex.get("asks_about", "(?!)")),
@@ -321,6 +327,17 @@ def _sentence_of(text: str, clause: str) -> str:
     return clause
 
 
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
+_RECENT = re.compile(r"今年|去年|前年|最近|近期|上个?月|这个月|现在|目前|当前|还在|没还")
+
+
+def _long_past(sentence: str, kept: int, today: date | None = None) -> bool:
+    """Every year the sentence names ended more than `kept` years ago ("2016年晚还过一次")."""
+    years = [int(y) for y in _YEAR.findall(sentence)]
+    recent = _RECENT.search(sentence)
+    return bool(years) and not recent and max(years) < (today or date.today()).year - kept
+
+
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
     """A finished situation is fine ("担保去年就解除了"); for a signal whose record outlives the
     event (a settled overdue stays 5 years) only its own patterns count ("七年前逾期过")."""
@@ -331,6 +348,10 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         where = _sentence_of(text, f.evidence)
         own = rules.own_resolved.get(sid)
         general = None if sid in rules.resolved_counts else rules.resolved.search(where)
+        kept = rules.kept_years.get(sid)
+        if kept and _long_past(where, kept):
+            out[sid] = Finding(sid, FINE, f.evidence, f.value)
+            continue
         if (own is not None and own.search(where)) or general:
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
     return out
@@ -376,7 +397,8 @@ def _learned_findings(
     for sentence in _SENTENCES.split(text):
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
-        hits = {sid: p for sid, p in model.above(sentence).items() if sid not in found and sid in kb.signals}
+        hits = {sid: p for sid, p in model.above(sentence).items()
+                if sid not in found and sid in kb.signals and p >= rules.learned_min[sid]}
         if not hits:
             continue
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]

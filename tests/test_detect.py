@@ -21,6 +21,14 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("没有流水也没有收入证明", {"unverifiable_info"}, set()),  # a list of what is missing, not a denial
     ("养了六百头猪，环保不达标要整改", {"high_risk_industry"}, set()),
     ("给邻居担保过一回，人家早还完了", set(), {"external_guarantee"}),
+    ("2012年有张卡晚还过一次，当月就补上了", set(), {"overdue_record"}),  # more than 5 years back
+    ("2012年逾期过，去年又逾期了一次", {"overdue_record"}, set()),
+    ("信用卡正常用着", set(), {"card_overdraft"}),
+    ("七张卡，全部爆卡，每月只还minimum", {"card_overdraft"}, set()),
+    ("炒股那玩意儿我不搞", set(), {"stock_speculation"}),
+    ("就做保险sales", set(), {"external_guarantee"}),
+    ("在你们这借了四年，年年续，今年没续上", {"renewal_review"}, set()),
+    ("信贷员说今年养殖这块不给放了，上头卡得紧", {"lender_tightening"}, set()),
     ("这两个月查了十几次", {"frequent_inquiries"}, set()),
     ("征信一个月被查了4次", {"frequent_inquiries"}, set()),
     ("征信查了１２次", {"frequent_inquiries"}, set()),
@@ -126,3 +134,13 @@ def test_without_negation_keeps_words_that_only_look_negative(kb: Knowledge) -> 
     assert without_negation("网贷从来没碰过", kb) == "网贷碰过"
     assert without_negation("没办法只能以卡养卡", kb) is None  # 没办法 is not a denial
     assert without_negation("信用卡刷爆了", kb) is None
+
+
+def test_a_year_long_past_is_judged_against_today() -> None:
+    from datetime import date
+
+    from loanwhy.detect import _long_past
+
+    assert _long_past("2019年晚还过一次", 5, today=date(2026, 11, 30))
+    assert not _long_past("2021年晚还过一次", 5, today=date(2026, 11, 30))
+    assert not _long_past("2021年晚还过一次", 5, today=date(2025, 1, 1))
