@@ -66,7 +66,11 @@ class ActionDiagnose(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        raised = send_report(dispatcher, stored_facts(tracker))
+        facts = stored_facts(tracker)
+        if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):
+            # "资质不符，我信用卡都刷爆了": what the wording means, then the reasons found
+            dispatcher.utter_message(response="utter_lender_wording_found")
+        raised = send_report(dispatcher, facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
         channel = str(tracker.get_latest_input_channel() or "")
         cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])

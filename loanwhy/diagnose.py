@@ -6,6 +6,7 @@ Rasa slot, the staff tool and the case log can all carry them as JSON.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,15 @@ def what_if(facts: Facts, text: str, kb: Knowledge | None = None) -> WhatIf:
     kb = kb or load()
     change = findings_to_facts(text, kb, hypothetical=True)
     return WhatIf(diagnose(facts, kb), diagnose(merge(facts, change), kb))
+
+
+def names_lender_wording(text: str, kb: Knowledge | None = None) -> bool:
+    """The message quotes a lender's reply that gives no reason ("综合评分不足", "资质不符")."""
+    kb = kb or load()
+    from loanwhy.detect import prepare
+
+    words = kb.lexicon.get("lender_wording") or []
+    return bool(words) and re.search("|".join(words), prepare(text, kb)) is not None
 
 
 def topic_signals(text: str, kb: Knowledge | None = None) -> list[str]:

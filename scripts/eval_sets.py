@@ -90,7 +90,7 @@ class Tally:
 
 def eval_cases(chat: Chat, cases: list[dict[str, Any]]) -> dict[str, Any]:
     tally = Tally()
-    explained = response_texts("utter_lender_wording")
+    explained = response_texts("utter_lender_wording", "utter_lender_wording_found")
     first_total = first_hits = forbidden = explained_total = explained_ok = 0
     failures = []
     for case in cases:

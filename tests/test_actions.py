@@ -84,6 +84,15 @@ def test_diagnose_report_order_and_payload(kb: Knowledge) -> None:
     assert slot(events, "last_report") == ids
 
 
+def test_lender_wording_with_a_situation_is_explained_before_the_reasons(kb: Knowledge) -> None:
+    text = "资质不符，我信用卡都刷爆了"
+    messages, _ = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}))
+    names = responses(messages)
+    assert names[:2] == ["utter_lender_wording_found", "utter_report_intro"]
+    plain, _ = run(ActionDiagnose(), tracker("我信用卡都刷爆了", slots={"facts": dx.findings_to_facts(text, kb)}))
+    assert "utter_lender_wording_found" not in responses(plain)
+
+
 def test_diagnose_nothing_found_says_so(kb: Knowledge) -> None:
     messages, _ = run(ActionDiagnose(), tracker(slots={"facts": {}}))
     assert "utter_report_none" in responses(messages)
