@@ -64,6 +64,13 @@ def parse(data: Any) -> Feedback:
     return Feedback(conversation, message, rating, mask(text[:MAX_TEXT]))
 
 
+def answered(conversation_id: str, tracker_db: Path | None = None) -> bool:
+    """The conversation holds an answer of the assistant: a vote on nothing would only skew the figures."""
+    from staff import transcript
+
+    return any(m.get("who") in ("bot", "staff") for m in transcript.read(conversation_id, tracker_db))
+
+
 def record(vote: Feedback, path: Path | None = None) -> None:
     db = open_db(path)
     try:

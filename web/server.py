@@ -111,6 +111,8 @@ def create_app(rasa_url: str, name: str = "loanwhy_web", host: str | None = None
             vote = feedback.parse(data)
         except feedback.FeedbackError as exc:
             return response.json({"error": str(exc)}, status=400)
+        if not feedback.answered(vote.conversation_id):
+            return response.json({"error": "no answer of the assistant in this conversation"}, status=404)
         feedback.record(vote)
         return response.json({"ok": True}, status=201)
 

@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from stack import Stack
+from stack import ROOT, VAR, Stack
 
 
 def call(
@@ -104,8 +104,20 @@ def test_feedback_rejects_bad_requests(stack: Stack, body: Any) -> None:
     assert post(stack, body) == 400
 
 
+def answer_in(conversation: str) -> None:
+    """One answer of the assistant in the stack's tracker store, as Rasa writes it."""
+    with sqlite3.connect(ROOT / VAR / "tracker.db") as db:
+        db.execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'bot', ?, ?)",
+                   [conversation, time.time(), json.dumps({"event": "bot", "text": "您好"})])
+
+
+def test_feedback_on_a_conversation_without_answers_is_refused(stack: Stack) -> None:
+    assert post(stack, {"conversation_id": signed(stack, "no0answers"), "index": 0, "rating": "down"}) == 404
+
+
 def test_feedback_by_index_is_stored_and_a_second_vote_replaces_the_first(stack: Stack) -> None:
     conversation = signed(stack, "api0test")
+    answer_in(conversation)
     assert (
         post(stack, {"conversation_id": conversation, "index": 3, "rating": "up", "text": "我的手机号是13812345678"})
         == 201

@@ -107,3 +107,20 @@ def test_missing_staff_console_is_tolerated(monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setitem(sys.modules, name, None)  # import -> ModuleNotFoundError
     app = create_app("http://localhost:5005", name="loanwhy_web_nostaff")
     assert mount_staff(app) is False
+
+
+def test_a_vote_needs_an_answer_in_the_conversation(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    db = tmp_path / "tracker.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table events (id integer primary key, sender_id text, type_name text, "
+                     "timestamp real, data text)")
+        conn.execute("insert into events (sender_id, type_name, timestamp, data) values ('a', 'user', 1, ?)",
+                     [json.dumps({"event": "user", "text": "你好"})])
+        conn.execute("insert into events (sender_id, type_name, timestamp, data) values ('b', 'bot', 1, ?)",
+                     [json.dumps({"event": "bot", "text": "您好"})])
+    assert not feedback.answered("a", db)  # only the user spoke
+    assert feedback.answered("b", db)
+    assert not feedback.answered("nobody", db)
