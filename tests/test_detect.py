@@ -24,6 +24,7 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("2012年有张卡晚还过一次，当月就补上了", set(), {"overdue_record"}),  # more than 5 years back
     ("2012年逾期过，去年又逾期了一次", {"overdue_record"}, set()),
     ("信用卡正常用着", set(), {"card_overdraft"}),
+    ("高危行业指的是哪些", set(), {"high_risk_industry"}),  # a question about the rule
     ("七张卡，全部爆卡，每月只还minimum", {"card_overdraft"}, set()),
     ("炒股那玩意儿我不搞", set(), {"stock_speculation"}),
     ("就做保险sales", set(), {"external_guarantee"}),
