@@ -420,6 +420,14 @@ def _learned_findings(
     return out
 
 
+def named(text: str, kb: Knowledge | None = None) -> set[str]:
+    """Signals whose cue words appear anywhere, questions included ("高危行业指的是哪些")."""
+    kb = kb or load()
+    rules = _rules_for(kb)
+    prepared = prepare(text, kb)
+    return {sid for sid, cue in rules.cues.items() if cue is not None and cue.search(prepared)}
+
+
 def raised(text: str, kb: Knowledge | None = None) -> list[str]:
     """Ids of raised signals, most important first."""
     kb = kb or load()

@@ -138,10 +138,10 @@ def names_lender_wording(text: str, kb: Knowledge | None = None) -> bool:
 def topic_signals(text: str, kb: Knowledge | None = None) -> list[str]:
     """Signals a question is about ("对外担保会影响贷款吗?"), by phrases or synonyms."""
     kb = kb or load()
-    from loanwhy.detect import prepare
+    from loanwhy.detect import named, prepare
 
     clean = prepare(text, kb)
-    hits = set(analyse(text, kb, hypothetical=True))
+    hits = set(analyse(text, kb, hypothetical=True)) | named(text, kb)
     for sid, s in kb.signals.items():
         if any(w and w.lower() in clean for w in s["synonyms"] + [s["name"]]):
             hits.add(sid)

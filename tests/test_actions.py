@@ -144,6 +144,9 @@ def test_explain_signal_from_catalog(kb: Knowledge) -> None:
     messages, _ = run(ActionExplainSignal(), tracker("对外担保会影响贷款吗", intent="ask_signal_info"))
     assert responses(messages)[0] == "utter_signal_info"
     assert messages[0]["name"] == kb.signals["external_guarantee"]["name"]
+    # a question naming a signal by a cue word is about that signal, not out of scope
+    asked, _ = run(ActionExplainSignal(), tracker("高危行业指的是哪些", intent="ask_signal_info"))
+    assert asked[0]["name"] == kb.signals["high_risk_industry"]["name"]
 
 
 @pytest.mark.parametrize("intent", ["faq_report_get", "faq_puhui_amount", "faq_yalian_products"])
