@@ -240,8 +240,9 @@ class Knowledge:
     severity_rank: dict[str, int] = field(default_factory=dict)
 
     def mentions_domain(self, text: str) -> bool:
-        """True when the (normalised) text has a word of our domain (贷, 征信, 卡, ...)."""
-        return has_any(text, self.lexicon.get("domain_words", []))
+        """True when the (normalised) text has a word of our domain (贷, 征信, 卡, ...) or names a signal."""
+        synonyms = [w for s in self.signals.values() for w in s["synonyms"]]
+        return has_any(text, self.lexicon.get("domain_words", [])) or has_any(text, synonyms)
 
     def ranked(self, ids: list[str]) -> list[str]:
         """Most important first: severity, then weight."""
