@@ -37,7 +37,8 @@ class DomainRelevance(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> DomainRelevance:
-        return cls(list(load().lexicon.get("domain_words", [])))  # the words Knowledge.mentions_domain uses
+        kb = load()  # the words Knowledge.mentions_domain uses: domain words and every signal's synonyms
+        return cls([*kb.lexicon.get("domain_words", []), *(w for s in kb.signals.values() for w in s["synonyms"])])
 
     def relevant(self, text: str) -> bool:
         return has_any(text, self.words)
