@@ -149,6 +149,15 @@ def stock_conversations(count: int, turns: int, seed: int = 7) -> list[Conversat
     return out
 
 
+def handoff_replies() -> frozenset[str]:
+    """The replies that hand a conversation to staff: the bot is silent after them by design."""
+    domain = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+    return frozenset(
+        str(v["text"]).strip() for name, values in domain["responses"].items()
+        if name.startswith("utter_handoff") for v in values if v.get("text")
+    )
+
+
 def handoff_buttons() -> frozenset[str]:
     """Button payloads that hand the conversation to staff (the bot then stays silent by design)."""
     from loanwhy.kb import load

@@ -17,8 +17,9 @@ from typing import Any
 
 import aiohttp
 
-from bench.convo import Conversation, Turn
+from bench.convo import Conversation, Turn, handoff_replies
 from bench.stats import LevelResult
+from loanwhy.normalize import to_simplified
 
 TURN_TIMEOUT_S = 60.0
 
@@ -76,6 +77,7 @@ async def run_level(
 ) -> LevelResult:
     """Play every conversation, `in_flight` at a time; latency of every answered turn."""
     result = LevelResult(in_flight)
+    silent = handoff_replies()
     queue: asyncio.Queue[tuple[int, Conversation]] = asyncio.Queue()
     for item in enumerate(convs):
         queue.put_nowait(item)
@@ -90,6 +92,8 @@ async def run_level(
                 if i and think_s > 0:
                     await asyncio.sleep(rng.uniform(0.5, 1.5) * think_s)
                 last = await _turn(session, url, sender, _next_text(turn, last, rng, avoid), result)
+                if any(to_simplified(str(r.get("text") or "")).strip() in silent for r in last):
+                    break  # handed to staff ("麻烦回个电话"): the bot is silent from here on by design
 
     timeout = aiohttp.ClientTimeout(total=TURN_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=in_flight, force_close=False)
