@@ -68,7 +68,7 @@ class ActionDiagnose(Action):
     ) -> list[EventType]:
         facts = stored_facts(tracker)
         if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):
-            # "资质不符，我信用卡都刷爆了": what the wording means, then the reasons found
+            # lender wording that names no reason, with a situation: what the wording means, then the reasons
             dispatcher.utter_message(response="utter_lender_wording_found")
         raised = send_report(dispatcher, facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")

@@ -9,6 +9,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -158,40 +159,39 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def cmd_add_user(args: argparse.Namespace, stdin: TextIO) -> int:
+def _set_password(
+    args: argparse.Namespace, stdin: TextIO, change: Callable[[str, str], object], missing: type[Exception]
+) -> int:
+    """Read the password twice and apply `change`: 0 done, 1 `missing` (name taken or unknown), 2 refused."""
     password = _password(args.password_stdin, stdin)
     if password is None:
         print("两次输入的密码不一致 / passwords differ", file=sys.stderr)
         return 2
     try:
-        accounts.add_user(args.username, password)
-    except accounts.UserExists as exc:
+        change(args.username, password)
+    except missing as exc:
         print(str(exc), file=sys.stderr)
         return 1
     except accounts.AccountError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    audit.log(CLI_USER, "add_user", args.username)
-    print(f"已创建账号 / account created: {args.username}  → http://localhost:8000/staff/")
     return 0
+
+
+def cmd_add_user(args: argparse.Namespace, stdin: TextIO) -> int:
+    code = _set_password(args, stdin, accounts.add_user, accounts.UserExists)
+    if code == 0:
+        audit.log(CLI_USER, "add_user", args.username)
+        print(f"已创建账号 / account created: {args.username}  → http://localhost:8000/staff/")
+    return code
 
 
 def cmd_reset_password(args: argparse.Namespace, stdin: TextIO) -> int:
-    password = _password(args.password_stdin, stdin)
-    if password is None:
-        print("两次输入的密码不一致 / passwords differ", file=sys.stderr)
-        return 2
-    try:
-        accounts.set_password(args.username, password)
-    except accounts.UnknownUser as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    except accounts.AccountError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
-    audit.log(CLI_USER, "reset_password", args.username)
-    print(f"已重设密码 / password reset: {args.username}")
-    return 0
+    code = _set_password(args, stdin, accounts.set_password, accounts.UnknownUser)
+    if code == 0:
+        audit.log(CLI_USER, "reset_password", args.username)
+        print(f"已重设密码 / password reset: {args.username}")
+    return code
 
 
 def cmd_end_account(args: argparse.Namespace) -> int:
