@@ -18,9 +18,10 @@ from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from channels import guard
@@ -128,6 +129,35 @@ def _ensure_poller(sio: AsyncServer) -> None:
         _LIVE["poller"] = asyncio.get_running_loop().create_task(_poll_outbox(sio))
 
 
+def allowed_origins(setting: str | None) -> list[str] | str | None:
+    """python-socketio's origin allowlist from LOANWHY_CORS_ORIGINS: the listed origins ("*" only when
+    listed alone); unset, None: the server's own origin only (scripts/run.sh lists the widget page's)."""
+    origins = [o.strip() for o in (setting or "").split(",") if o.strip()]
+    if origins == ["*"]:
+        return "*"
+    return [o for o in origins if o != "*"] or None
+
+
+class OneCorsSocketBlueprint(SocketBlueprint):
+    """Socket.IO with python-socketio as the only CORS authority on its path.
+
+    Rasa's `--cors` (Sanic-CORS) adds its own Access-Control-Allow-Origin to every response,
+    python-socketio another on long-polling ones: browsers refuse a response with two, so clients
+    that start with polling (rasa-webchat) never connect. Requests on the socket.io path are marked
+    as already evaluated, which Sanic-CORS skips; python-socketio still checks the origin of both
+    transports against the same allowlist."""
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        prefix = "/" + self.ctx.socketio_path.strip("/")
+
+        async def socketio_owns_cors(request: Request) -> None:
+            if request.path == prefix or request.path.startswith(prefix + "/"):
+                setattr(request.ctx, SANIC_CORS_EVALUATED, True)
+
+        app.register_middleware(socketio_owns_cors, "request")
+        super().register(app, options)
+
+
 class GuardedSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -137,14 +167,14 @@ class GuardedSocketIOInput(SocketIOInput):
         return GuardedSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        origins = [o for o in os.environ.get("LOANWHY_CORS_ORIGINS", "").split(",") if o] or "*"
+        origins = allowed_origins(os.environ.get("LOANWHY_CORS_ORIGINS"))
         # several worker processes (RASA_WORKERS) share one port without sticky sessions: long-polling
         # would send a client's requests to different processes, so only websockets (the widget's) are offered
         workers = int(os.environ.get("SANIC_WORKERS", "1") or 1)
         transports = ["websocket"] if workers > 1 else ["polling", "websocket"]
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024,
                           transports=transports)
-        bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        bp = OneCorsSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         _LIVE.update(sio=sio, event=self.bot_message_evt)
 

@@ -58,9 +58,11 @@ grep -q "^  token: " "$ENDPOINTS" || { echo "endpoints.yml: no action_endpoint u
 
 # actions.server: rasa-sdk's server refusing calls without LOANWHY_ACTION_TOKEN (and non-JSON bodies)
 SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=75 start actions "$ACTION_PORT" .venv/bin/python -m actions.server --port "$ACTION_PORT"
-# CORS for Rasa's HTTP routes follows the socket.io channel's setting (README, Configuration)
-IFS=, read -ra CORS_ORIGINS <<<"${LOANWHY_CORS_ORIGINS:-*}"
-SANIC_WORKERS=$RASA_WORKERS start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
+# CORS of Rasa's HTTP routes and of the socket (README, Configuration): the listed origins, by default
+# only the widget page's own (the page on WEB_PORT talks to Rasa on RASA_PORT, another origin)
+RASA_CORS=${LOANWHY_CORS_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}
+IFS=, read -ra CORS_ORIGINS <<<"$RASA_CORS"
+LOANWHY_CORS_ORIGINS=$RASA_CORS SANIC_WORKERS=$RASA_WORKERS start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "${CORS_ORIGINS[@]}"
 if [ -f web/server.py ]; then
   start web "$WEB_PORT" "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"

@@ -23,6 +23,7 @@ from sanic import response as sanic_response
 
 from actions import server as action_server
 from channels import hardening, health
+from channels.socketio import allowed_origins
 from loanwhy import access
 
 OPERATOR = "op-" + "7" * 40
@@ -154,3 +155,16 @@ def test_action_server_runs_nothing_without_the_token_or_a_json_body() -> None:
 def test_action_server_will_not_start_without_a_token() -> None:
     with pytest.raises(SystemExit):
         action_server.create_app("")
+
+
+@pytest.mark.parametrize(("setting", "origins"), [
+    (None, None),  # unset: python-socketio's same-origin rule (scripts/run.sh lists the widget page)
+    ("", None),
+    ("https://bank.example", ["https://bank.example"]),
+    ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+    ("*", "*"),  # any origin only when an operator asks for exactly that
+    ("https://a.example,*", ["https://a.example"]),
+])
+def test_socket_origins_follow_the_setting(setting: str | None, origins: object) -> None:
+    # guards channels/socketio.allowed_origins: the default was "*" (any page could open the socket)
+    assert allowed_origins(setting) == origins

@@ -78,6 +78,9 @@ def test_socketio_refuses_other_origins(rel: Stack) -> None:
     good = urllib.request.Request(url, headers={"Origin": ALLOWED_ORIGIN})
     with urllib.request.urlopen(good, timeout=10) as resp:
         assert resp.status == 200
+        # guards OneCorsSocketBlueprint: one header (Rasa's --cors and python-socketio each added
+        # one; browsers refuse two, so polling clients such as rasa-webchat never connected)
+        assert resp.headers.get_all("Access-Control-Allow-Origin") == [ALLOWED_ORIGIN]
     bad = urllib.request.Request(url, headers={"Origin": "http://evil.example"})
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(bad, timeout=10)
