@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ METADATA_KEYS: dict[str, int] = {"msg_id": 64}
 # Set by the channel, never taken from the client: a keyed digest of the client's address, so the
 # handoff action can cap open handoffs per address (loanwhy/ratelimit.py, loanwhy/handoff.py).
 SOURCE_KEY = "source"
+# What web widgets send by themselves when they open (rasa-webchat's `initPayload`, an empty first
+# message): on the first message of a socket session only, these mean "say hello" (`opening`).
+OPENING_PAYLOADS = re.compile(r"/(greet|get_started|start)(\{.*\})?", re.IGNORECASE | re.DOTALL)
+GREET = "/greet"  # Rasa reads a message starting with "/" as this intent, skipping NLU
 PRIVACY_MASKED = "utter_privacy_masked"  # "please don't send these; I have hidden it"
 PRIVACY_OFFERED = "utter_privacy_offered"  # "please don't send these; I don't need them"
 
@@ -51,6 +56,17 @@ def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
     meaningful = any(ch.isalnum() or unicodedata.category(ch).startswith("L") for ch in text)
     privacy = PRIVACY_MASKED if text != folded else PRIVACY_OFFERED if offers_personal_info(folded) else None
     return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy)
+
+
+def opening(raw: object) -> bool:
+    """Whether a session's first message is a widget's opening convention: empty, or one of
+    OPENING_PAYLOADS (entities dropped). Typed later, the same text is neutralised like any slash."""
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = unicodedata.normalize("NFKC", raw).strip()
+    return not text or OPENING_PAYLOADS.fullmatch(text) is not None
 
 
 def metadata(raw: object, source: str | None = None) -> dict[str, str] | None:

@@ -206,7 +206,9 @@ class GuardedSocketIOInput(SocketIOInput):
             entered = sio.enter_room(sid, session_id, namespace=self.namespace)
             if inspect.isawaitable(entered):
                 await entered
-            await sio.save_session(sid, {**(known or {}), "session_id": session_id}, namespace=self.namespace)
+            # spoke: whether this socket session has had a user message (guard.opening reads the first)
+            await sio.save_session(sid, {**(known or {}), "session_id": session_id, "spoke": False},
+                                   namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             _ensure_poller(sio)
             await deliver_waiting(sio, [session_id])  # staff replies sent while this browser was away
@@ -229,7 +231,12 @@ class GuardedSocketIOInput(SocketIOInput):
             if data.get("message") is not None and not isinstance(data.get("message"), str):
                 await sio.emit("error_message", {"error": "'message' must be a string"}, room=sid)
                 return
-            clean = guard.inbound(data.get("message"))
+            first = not session.get("spoke")
+            if first:
+                await sio.save_session(sid, {**session, "spoke": True}, namespace=self.namespace)
+            opening = first and guard.opening(data.get("message"))
+            # a widget's opening (initPayload, empty first message) is the welcome, asked by intent
+            clean = guard.Inbound(guard.GREET, False, False, False) if opening else guard.inbound(data.get("message"))
             output = GuardedSocketIOOutput(sio, self.bot_message_evt, clean.traditional)
             if clean.empty:
                 for text in fixed_texts("utter_empty_message"):

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.reliability.sio import Client, bot_texts, diagnosis_ids
-from tests.reliability.stack import Stack, signal_ids
+from tests.reliability.stack import ROOT, Stack, signal_ids
 
 EMPTY = object()  # emit("user_uttered") with no data at all
 
@@ -198,3 +199,27 @@ def test_a_new_conversation_on_the_same_socket_stops_the_old_ones_replies(rel: S
     old, new, stray = run(case())
     assert old and new and old != new
     assert stray is None, stray  # the old conversation's replies went to its own socket only
+
+
+def greeting() -> str:
+    return str(yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]["utter_greet"][0]["text"])
+
+
+@pytest.mark.parametrize("opening", ["/get_started", "/greet", "/start", '/get_started{"x": 1}', "", None])
+def test_a_widgets_opening_message_gets_the_welcome(rel: Stack, opening: Any) -> None:
+    # guards guard.opening in channels/socketio.py: rasa-webchat opens with its initPayload or an empty
+    # message; they got the goodbye, out-of-scope or empty-message reply
+    async def go() -> tuple[list[str], list[str]]:
+        client = Client(rel.rasa)
+        await client.connect()
+        try:
+            first = bot_texts(await client.say({"message": opening}))
+            second = bot_texts(await client.say({"message": ""}))
+            return first, second
+        finally:
+            await client.close()
+
+    first, second = run(go())
+    assert greeting() in first, first
+    # an empty message later is not an opening: the empty-message reply
+    assert second and greeting() not in second, second
