@@ -107,7 +107,7 @@ def test_explain_is_exactly_the_bot_diagnosis(env: Path, text: str) -> None:
 
 def test_explain_report_uses_the_domain_templates(env: Path) -> None:
     result = explain.explain("信用卡刷爆了")
-    assert result.messages[0].startswith("根据您说的情况") and "1. 信用卡长期大额透支" in result.messages[1]
+    assert result.messages[0].startswith("根据您说的情况") and "原因1：信用卡长期大额透支" in result.messages[1]
     assert not any("{" in m for m in result.messages)
     code, out = run(["explain", "-"], "信用卡刷爆了")
     assert code == 0 and out.startswith("根据您说的情况") and '"card_overdraft"' in out
