@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from loanwhy.normalize import MAX_CHARS, clean, is_traditional, to_traditional
 from loanwhy.privacy import mask, offers_personal_info
@@ -92,6 +93,20 @@ def outbound(text: str | None, traditional: bool) -> str | None:
         return text
     text = mask(text)
     return to_traditional(text) if traditional else text
+
+
+def outbound_payload(value: Any, traditional: bool) -> Any:
+    """A custom payload as the user should see it: every string in Traditional if they wrote so
+    (ids and other ASCII values are unchanged by the conversion)."""
+    if not traditional:
+        return value
+    if isinstance(value, str):
+        return to_traditional(value)
+    if isinstance(value, list):
+        return [outbound_payload(v, traditional) for v in value]
+    if isinstance(value, dict):
+        return {k: outbound_payload(v, traditional) for k, v in value.items()}
+    return value
 
 
 def valid_sender(sender: object) -> str | None:

@@ -5,6 +5,8 @@ or malformed sender, or a non-text message gets a 400 with a reason (Rasa would
 put everyone in one "default" conversation or answer 200 with nothing);
 messages are cleaned, capped and masked; Traditional writers get Traditional
 replies; failures are logged and answered with a 503 instead of an empty 200.
+`?stream=true` answers one JSON message per line, as Rasa's RestInput does, so Rasa's
+console client (`make shell`) shows the replies; the replies are all there when it starts.
 
 Not a public read path (loanwhy/rest_auth.py, SECURITY.md): with LOANWHY_REST_TOKEN set
 every request needs `Authorization: Bearer <token>`; without it only loopback requests
@@ -21,6 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -49,6 +52,8 @@ class GuardedOutput(CollectingOutputChannel):
     async def _persist_message(self, message: dict[str, Any]) -> None:
         if message.get("text"):
             message["text"] = guard.outbound(message["text"], self.traditional)
+        if message.get("custom") is not None:
+            message["custom"] = guard.outbound_payload(message["custom"], self.traditional)
         for b in message.get("buttons") or []:
             if isinstance(b, dict) and b.get("title"):
                 b["title"] = guard.outbound(b["title"], self.traditional)
@@ -76,6 +81,15 @@ def fixed_reply(request: Request, name: str) -> list[dict[str, Any]]:
     return [{"recipient_id": "", "text": texts[0]["text"]}] if texts else []
 
 
+def reply(request: Request, messages: list[dict[str, Any]]) -> HTTPResponse:
+    """The answer as a JSON list, or with `?stream=true` as Rasa's RestInput streams it: one JSON
+    message per line (`rasa shell` and Rasa's console client read replies that way)."""
+    if not rasa.utils.endpoints.bool_arg(request, "stream", default=False):
+        return response.json(messages)
+    body = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages)
+    return response.text(body, content_type="text/event-stream; charset=utf-8")
+
+
 class GuardedRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -91,7 +105,7 @@ class GuardedRestInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            refused = rest_auth.check(request.headers, request.ip)
+            refused = rest_auth.check(request.headers, request.ip, query_token=request.args.get("token"))
             if refused:
                 logger.warning("REST request from %s refused: %s", request.ip, refused)
                 return response.json({"error": "forbidden"}, status=403)
@@ -114,7 +128,7 @@ class GuardedRestInput(InputChannel):
             metadata = guard.metadata(data.get("metadata"), source=ratelimit.source_id(address))
             clean = guard.inbound(message)
             if clean.empty:
-                return response.json(fixed_reply(request, "utter_empty_message"))
+                return reply(request, fixed_reply(request, "utter_empty_message"))
             collector = GuardedOutput(clean.traditional)
             try:
                 await asyncio.wait_for(
@@ -141,6 +155,6 @@ class GuardedRestInput(InputChannel):
                 messages = fixed_reply(request, clean.privacy) + messages
             if clean.truncated:
                 messages = fixed_reply(request, "utter_message_truncated") + messages
-            return response.json(messages)
+            return reply(request, messages)
 
         return bp

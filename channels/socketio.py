@@ -67,8 +67,11 @@ class GuardedSocketIOOutput(SocketIOOutput):
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         self.sent += 1
-        payload = json_message if set(json_message) <= {"data", "room"} else {"data": json_message}
-        await self.sio.emit(self.bot_message_evt, payload["data"], room=recipient_id)
+        # {"custom": payload}, as on the REST channel and as rasa-webchat reads custom messages
+        # (Rasa 3.6's own output emits the payload's keys as emit() arguments, and loses it)
+        payload = json_message.get("data") if set(json_message) <= {"data", "room"} else json_message
+        custom = guard.outbound_payload(payload, self.traditional)
+        await self.sio.emit(self.bot_message_evt, {"custom": custom}, room=recipient_id)
 
 
 _LIVE: dict[str, Any] = {}

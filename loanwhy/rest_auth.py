@@ -3,8 +3,9 @@
 REST is a tool for the operator (evaluation, load tests, integrations), not a
 public read path: it shares the Rasa port with the web widget and WeChat.
 
-- LOANWHY_REST_TOKEN set: every request must carry ``Authorization: Bearer <token>``
-  (compared in constant time), from any address.
+- LOANWHY_REST_TOKEN set: every request must carry ``Authorization: Bearer <token>``, or
+  ``?token=<token>`` as Rasa's own console client sends it (compared in constant time), from
+  any address.
 - not set: only requests from a loopback peer that came through no proxy
   (no X-Forwarded-For, X-Real-IP, Forwarded or Via header) are served, so
   `make run`, `make eval`, `make soak` and the tests work on one machine while
@@ -41,16 +42,20 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def check(headers: Mapping[str, str], peer: str | None, env: Mapping[str, str] | None = None) -> str | None:
+def check(headers: Mapping[str, str], peer: str | None, env: Mapping[str, str] | None = None,
+          query_token: str | None = None) -> str | None:
     """None when the request may use REST, else why not (for the log and the 403 answer).
 
-    `headers` must be case-insensitive (Sanic's are) or have lower-case keys."""
+    `headers` must be case-insensitive (Sanic's are) or have lower-case keys; `query_token` is the
+    request's `token` argument (`rasa shell` and Rasa's console client send the token that way)."""
     expected = token(env)
     if expected:
         given = headers.get("authorization") or ""
         scheme, _, value = given.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
-            return "missing bearer token"
+            if not query_token:
+                return "missing bearer token"
+            value = query_token
         if not hmac.compare_digest(value.strip().encode(), expected.encode()):
             return "wrong bearer token"
         return None

@@ -202,6 +202,12 @@ def test_access_rule(peer: str | None, headers: dict[str, str], env: dict[str, s
     assert (rest_auth.check(headers, peer, env) is None) == allowed
 
 
+@pytest.mark.parametrize(("query", "allowed"), [("t", True), ("wrong", False), ("", False), (None, False)])
+def test_the_token_may_come_as_rasas_console_client_sends_it(query: str | None, allowed: bool) -> None:
+    # guards check(query_token=): `rasa shell` / make shell send ?token=<token>, not a header
+    assert (rest_auth.check({}, "203.0.113.7", {rest_auth.TOKEN_ENV: "t"}, query_token=query) is None) == allowed
+
+
 def test_local_tools_send_the_token_when_one_is_configured() -> None:
     assert rest_auth.client_headers({}) == {}
     assert rest_auth.client_headers({rest_auth.TOKEN_ENV: "t"}) == {"Authorization": "Bearer t"}

@@ -63,6 +63,7 @@ def bot_texts(events: list[tuple[str, Any]]) -> list[str]:
 
 def diagnosis_ids(events: list[tuple[str, Any]]) -> list[str]:
     for name, value in events:
-        if name == "bot_uttered" and isinstance(value, dict) and isinstance(value.get("diagnosis"), dict):
-            return [s["id"] for s in value["diagnosis"]["signals"]]
+        custom = value.get("custom") if name == "bot_uttered" and isinstance(value, dict) else None
+        if isinstance(custom, dict) and isinstance(custom.get("diagnosis"), dict):
+            return [s["id"] for s in custom["diagnosis"]["signals"]]
     return []

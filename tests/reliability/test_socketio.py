@@ -223,3 +223,30 @@ def test_a_widgets_opening_message_gets_the_welcome(rel: Stack, opening: Any) ->
     assert greeting() in first, first
     # an empty message later is not an opening: the empty-message reply
     assert second and greeting() not in second, second
+
+
+def test_the_custom_payload_has_the_same_shape_and_script_on_socketio_and_rest(rel: Stack) -> None:
+    # guards GuardedSocketIOOutput.send_custom_json and guard.outbound_payload: socket.io sent the bare
+    # payload while REST wraps it in "custom", and Traditional writers got Simplified signal names
+    text = "我這兩個月查了十幾次徵信，信用卡五張都刷爆了，貸款被拒了"
+
+    async def over_socket() -> list[tuple[str, Any]]:
+        client = Client(rel.rasa)
+        await client.connect()
+        try:
+            await client.say({"message": "你好"})
+            return await client.say({"message": text})
+        finally:
+            await client.close()
+
+    events = run(over_socket())
+    sio_custom = [v["custom"] for n, v in events if n == "bot_uttered" and isinstance(v, dict) and "custom" in v]
+    status, replies, _ = rel.say(f"tw-{uuid.uuid4().hex[:8]}", text)
+    rest_custom = [m["custom"] for m in replies if "custom" in m]
+    assert status == 200 and sio_custom and rest_custom
+    for custom in (sio_custom[0], rest_custom[0]):
+        signals = custom["diagnosis"]["signals"]
+        assert {s["id"] for s in signals} >= {"frequent_inquiries"}
+        names = "".join(s["name"] for s in signals)
+        assert "詢" in names and "询" not in names, names  # 征信查询过于频繁 in Traditional
+    assert sio_custom[0]["diagnosis"]["signals"] == rest_custom[0]["diagnosis"]["signals"]

@@ -24,7 +24,8 @@ export function toItem(message) {
   if (!message || typeof message !== "object") return null;
   const diagnosis = findDiagnosis(message);
   if (diagnosis) {
-    return { who: "bot", kind: "card", diagnosis, whatIf: Boolean(message.what_if) };
+    const custom = message.custom && typeof message.custom === "object" ? message.custom : message;
+    return { who: "bot", kind: "card", diagnosis, whatIf: Boolean(custom.what_if) };
   }
   if (typeof message.text === "string" && message.text.trim()) {
     const buttons = buttonsOf(message);
