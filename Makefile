@@ -9,6 +9,7 @@ RASA := $(VENV)/bin/rasa
 VAR := var
 KB := $(VAR)/kb.sqlite
 MODEL_STAMP := models/.inputs.sha
+WEBCHAT := tests/e2e/webchat
 export PYTHONPATH := $(CURDIR)
 export LOANWHY_HOME := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -58,8 +59,16 @@ lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench trackers
 
-browser: ## Debian Chromium and CJK fonts for the browser tests (idempotent)
+browser: $(WEBCHAT)/node_modules/.installed ## Debian Chromium, CJK fonts, rasa-webchat for the browser tests (idempotent)
 	@tests/e2e/install_browser.sh
+
+# rasa-webchat for the lender-page test (tests/e2e/test_webchat.py): exact versions and integrity
+# hashes from the committed package-lock.json; no install scripts, no peers (webpack, react: the page
+# loads only the self-contained lib/index.js)
+$(WEBCHAT)/node_modules/.installed: $(WEBCHAT)/package.json $(WEBCHAT)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 (apt-get install nodejs npm)"; exit 1; }
+	cd $(WEBCHAT) && npm ci --ignore-scripts --omit=peer --no-audit --no-fund
+	touch $@
 
 test: setup browser ## everything: lint, data validation, unit, live, channel, staff and browser tests, story tests
 	$(MAKE) lint
