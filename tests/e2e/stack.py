@@ -17,6 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "WEB_PORT": "8105"}
 VAR = "var/e2e"
+# a lender's page embedding rasa-webchat (test_webchat.py), served by the tests on ports of their own:
+# the first is listed in the stack's LOANWHY_CORS_ORIGINS, the second is not
+WEBCHAT_PORT, UNLISTED_PORT = 8106, 8107
+WEBCHAT_ORIGIN = f"http://localhost:{WEBCHAT_PORT}"
 
 
 class StackError(RuntimeError):
@@ -37,6 +41,10 @@ class Stack:
             **PORTS,
             "LOANWHY_VAR": VAR,
             "LOANWHY_APP_DB": str(ROOT / VAR / "app.sqlite"),
+            # the widget page's own origins (run.sh's default) and the rasa-webchat lender page
+            "LOANWHY_CORS_ORIGINS": ",".join(
+                [f"http://localhost:{PORTS['WEB_PORT']}", f"http://127.0.0.1:{PORTS['WEB_PORT']}", WEBCHAT_ORIGIN]
+            ),
             # kept across the Rasa restart in test_reconnect, as a deployment keeps it
             "LOANWHY_SESSION_SECRET": secrets.token_hex(16),
         }

@@ -12,7 +12,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from stack import ROOT, VAR, Stack
+from stack import ROOT, VAR, WEBCHAT_ORIGIN, Stack
 
 
 def call(
@@ -49,11 +49,15 @@ def test_health_and_security_headers(stack: Stack) -> None:
     assert headers["content-type"].startswith("text/html")
 
 
-def test_widget_assets_can_be_embedded_by_other_sites(stack: Stack) -> None:
+def test_widget_assets_can_be_embedded_by_the_listed_sites(stack: Stack) -> None:
+    # the stack lists a lender's site in LOANWHY_CORS_ORIGINS (stack.py); with no list, assets answer
+    # any site with "*" (tests/staff/test_web_server_security.py)
     for path in ("widget/widget.js", "widget/widget.css", "vendor/socket.io.esm.min.js"):
-        status, headers, _ = call(stack, path)
+        status, headers, _ = call(stack, path, headers={"Origin": WEBCHAT_ORIGIN})
         assert status == 200, path
-        assert headers["access-control-allow-origin"] == "*"
+        assert headers["access-control-allow-origin"] == WEBCHAT_ORIGIN
+        unlisted = call(stack, path, headers={"Origin": "https://lender.example"})[1]
+        assert "access-control-allow-origin" not in unlisted, path
     status, headers, _ = call(
         stack,
         "api/feedback",
@@ -62,6 +66,13 @@ def test_widget_assets_can_be_embedded_by_other_sites(stack: Stack) -> None:
     )
     assert status == 204 and "POST" in headers["access-control-allow-methods"]
     # the API answers other sites only when LOANWHY_CORS_ORIGINS lists them
+    status, headers, _ = call(
+        stack,
+        "api/feedback",
+        method="OPTIONS",
+        headers={"Origin": WEBCHAT_ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+    assert status == 204 and headers["access-control-allow-origin"] == WEBCHAT_ORIGIN
     status, headers, _ = call(
         stack,
         "api/feedback",

@@ -87,6 +87,12 @@ def test_api_cors_defaults_to_the_pages_own_origin(web: Client) -> None:
     assert "POST" in own.header("access-control-allow-methods")
 
 
+def test_assets_answer_any_site_when_no_origins_are_listed(web: Client) -> None:
+    for path in ("/widget/widget.js", "/vendor/socket.io.esm.min.js"):
+        assert web.get(path, headers={"Origin": LENDER}).all("access-control-allow-origin") == ["*"], path
+        assert web.get(path).all("access-control-allow-origin") == ["*"], path
+
+
 def test_api_cors_allowlist_from_configuration(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     web = _web_with_origins(monkeypatch, f"{LENDER}, https://other.example")
     try:
