@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.detect import RAISED, analyse
-from loanwhy.kb import load
+from loanwhy.kb import has_any, load
 from nlu.intents import force_intent
 
 SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
@@ -45,7 +45,9 @@ class SituationCues(GraphComponent):
     def __init__(
         self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None,
         handoff: re.Pattern[str] | None = None, question: re.Pattern[str] | None = None,
+        loan_words: list[str] | None = None,
     ) -> None:
+        self.loan_words = loan_words or []
         self.wording = wording
         self.refused = refused
         self.handoff = handoff
@@ -64,7 +66,14 @@ class SituationCues(GraphComponent):
         refused = lex.get("refused_words")
         handoff, question = lex.get("handoff_asked"), lex.get("question_words")
         return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None,
-                   re.compile(handoff) if handoff else None, re.compile(question) if question else None)
+                   re.compile(handoff) if handoff else None, re.compile(question) if question else None,
+                   lex.get("loan_words"))
+
+    def _elsewhere(self, current: Any, confidence: float, text: str) -> bool:
+        """DIET is sure the message is about something else, and no word of it is about loans: a
+        signal's word in another sense ("图书馆的书逾期", "流量额度用完了") makes no situation."""
+        return current == "out_of_scope" and confidence >= UNSURE and bool(self.loan_words) \
+            and not has_any(text, self.loan_words)
 
     def _gives_way(self, current: Any, confidence: float, text: str) -> bool:
         """Whether DIET's intent yields to a refusal in the applicant's words: when it is faint; a FAQ
@@ -96,6 +105,8 @@ class SituationCues(GraphComponent):
             raised = any(f.state == RAISED for f in analyse(text).values())
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
             faint = confidence < FALLBACK
+            if raised and self._elsewhere(current, confidence, text):
+                continue
             if raised and (current in REROUTE or confidence < UNSURE) and (current != SITUATION or faint):
                 force_intent(message, SITUATION)
             elif not raised and self._wording_from(current, text) and self.wording is not None and self.wording.search(text):

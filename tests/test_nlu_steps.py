@@ -118,3 +118,16 @@ def test_a_lawful_question_is_not_refused_on_diets_word(kb_db: Path) -> None:
     lawful = step.process([parsed("收入是现金发的没有流水，怎么证明自己的收入才合规", "request_falsify",
                                   [("request_falsify", 0.7), ("faq_refusal_general", 0.2)])])[0]
     assert lawful.get("intent")["name"] == "faq_refusal_general"
+
+
+def test_a_signal_word_in_another_sense_leaves_a_sure_out_of_scope(kb_db: Path) -> None:
+    # guards SituationCues._elsewhere: "逾期" of a library book, "额度" of a phone plan made a diagnosis
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(None, loan_words=["贷", "借", "征信", "银行"])
+    book = step.process([parsed("图书馆那本书逾期了三天会罚钱吗", "out_of_scope", [("out_of_scope", 0.8)])])[0]
+    loan = step.process([parsed("车贷逾期了三个月", "out_of_scope", [("out_of_scope", 0.8)])])[0]
+    unsure = step.process([parsed("图书逾期三个月了", "out_of_scope", [("out_of_scope", 0.5)])])[0]
+    assert book.get("intent")["name"] == "out_of_scope"
+    assert loan.get("intent")["name"] == "describe_situation"
+    assert unsure.get("intent")["name"] == "describe_situation"  # DIET unsure: the stated situation wins

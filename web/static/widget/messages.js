@@ -34,10 +34,11 @@ export function toItem(message) {
   return null;
 }
 
-const RANKED = /^\s*\d+[.、．]\s*(.+?)\s*$/;
+// utter_report_signal's first line: "原因2：<signal name>" (older texts: "2. <signal name>")
+const RANKED = /^\s*(?:原因\s*)?\d+\s*[.、．:：]\s*(.+?)\s*$/;
 
 /**
- * Fold a card into its answer: report texts that start with "<rank>. <signal name>" say the
+ * Fold a card into its answer: report texts that start with "原因<rank>：<signal name>" say the
  * same as the card and are dropped; the text sent just before the payload (the honesty
  * note) becomes the card's footer. Returns {items, removed, before}: the new list, the ids
  * dropped, and the id of the item the card goes before (null: at the end).
