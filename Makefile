@@ -42,9 +42,9 @@ run: setup ## set up, start the action server, Rasa and the web page, print wher
 stop: ## stop what `make run` started
 	@scripts/stop.sh
 
-shell: setup ## chat on the command line
-	@test -f $(VAR)/run/endpoints.yml || { echo "start the assistant first (make run): the shell needs its action token"; exit 1; }
-	$(RASA) shell --endpoints $(VAR)/run/endpoints.yml
+shell: $(VENV)/.installed ## chat on the command line with the assistant `make run` started (Rasa's console client)
+	@curl -sf -o /dev/null http://127.0.0.1:$${RASA_PORT:-5005}/ || { echo "start the assistant first: make run"; exit 1; }
+	PYTHONPATH=$(CURDIR) $(PY) scripts/shell.py
 
 unit: $(VENV)/.installed kb ## fast tests: logic, actions, channels, staff (no servers, no browser)
 	$(PY) -m pytest -q -m "not e2e" --ignore=tests/live --ignore=tests/reliability --ignore=tests/cluster tests
