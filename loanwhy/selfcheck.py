@@ -25,6 +25,7 @@ ANSWERED = "answered"
 SHORT_ANSWER = 14
 _PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+")
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")  # a sentence with its end mark
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n，,]+|\s+")
 
 
@@ -120,6 +121,31 @@ def _short_answer(text: str, kb: Knowledge) -> str | None:
     return None
 
 
+def _hedged(piece: str, kb: Knowledge) -> bool:
+    """An unsure or questioning piece ("查询多不多我不清楚", "担保？", "股票不太懂", "怎么会逾期呢？"):
+    naming a topic there states nothing about it."""
+    lex = kb.lexicon
+    return piece.rstrip().endswith(("？", "?")) or any(w in piece for w in (*lex["unknown_words"], *lex.get("hedge_words", [])))
+
+
+def _stated(facts: Facts) -> Facts:
+    """What an unsure piece still states: that something is fine, or a measured problem ("好像查了七八次")."""
+    return {sid: f for sid, f in facts.items() if f["state"] != RAISED or f.get("value") is not None}
+
+
+def _read_firmly(text: str, kb: Knowledge) -> Facts:
+    """An answer read as a description, except its hedged sentences, which only the rules read,
+    for what they still state (`_stated`)."""
+    pieces = [p.strip() for p in _SENTENCE.findall(text) if p.strip()]
+    hedged = [p for p in pieces if _hedged(p, kb)]
+    firm = "".join(p for p in pieces if p not in hedged)
+    facts = findings_to_facts(firm, kb) if firm else {}
+    for piece in hedged:
+        for sid, fact in _stated(findings_to_facts(piece, kb, use_model=False)).items():
+            facts.setdefault(sid, fact)
+    return facts
+
+
 def _has_quantity(text: str) -> bool:
     return bool(q.counts(text) or q.amounts(text) or q.ratios(text))
 
@@ -170,8 +196,8 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
     for sids, piece in aligned:
         found = findings_to_facts(piece, kb)
         plain = findings_to_facts(piece, kb, use_model=False)
-        unsure = _short_answer(piece, kb) == UNKNOWN
-        read = plain if unsure else found  # "不知道有没有记录": only what the rules read plainly
+        unsure = _short_answer(piece, kb) == UNKNOWN or _hedged(piece, kb)
+        read = _stated(plain) if unsure else found  # "不知道有没有记录": only what it still states
         for sid in sids:
             fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
@@ -182,7 +208,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
             if sid not in t.signals and fact["state"] == RAISED and sid not in facts:
                 facts[sid] = fact
     if whole:
-        for sid, fact in findings_to_facts(whole, kb).items():
+        for sid, fact in _read_firmly(whole, kb).items():
             if sid not in t.signals and sid not in facts:
                 facts[sid] = fact
     return facts
@@ -208,7 +234,7 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
         return UNKNOWN, {}
     if short == FINE:
         return ANSWERED, {sid: _fact(FINE, said) for sid in t.signals}
-    facts = findings_to_facts(said, kb)
+    facts = _read_firmly(said, kb)
     first = clauses(prepare(said, kb), kb)[:1]
     if len(said) <= SHORT_ANSWER and first and _has_quantity(first[0]):
         # "七八次吧" answers the sub-question whose words make the number count (a measured value)

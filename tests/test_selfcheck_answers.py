@@ -69,3 +69,20 @@ def test_a_description_in_clauses_is_read_as_a_description() -> None:
     got = states("抵押的是山区一套老房子，评估价值很低，银行说不够抵", "credit")
     assert got.get("collateral_value") == RAISED
     assert "overdue_record" not in got and "thin_credit_file" not in got
+
+
+@pytest.mark.parametrize(("text", "tid", "sid"), [
+    ("查询次数多不多，这个我真不清楚", "credit", "frequent_inquiries"),
+    ("炒股这个我不太懂", "debts", "stock_speculation"),
+    ("担保人还要找的吗？", "loan", "weak_guarantor"),
+])
+def test_an_unsure_or_questioning_answer_raises_nothing(text: str, tid: str, sid: str) -> None:
+    # guards selfcheck._hedged: naming the topic while unsure or asking back states no problem
+    _, facts = parse_answer(text, tid)
+    assert facts.get(sid, {}).get("state") != "raised", facts
+
+
+def test_an_echo_question_then_a_denial_is_a_denial() -> None:
+    # guards _read_firmly: "担保？" echoes the question, the sentence after it answers
+    _, facts = parse_answer("担保？那肯定没有，我从来不替别人担保", "loan")
+    assert facts["external_guarantee"]["state"] == "fine", facts
