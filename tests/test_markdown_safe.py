@@ -1,6 +1,7 @@
 """Every reply reads the same in plain clients (WeChat, our widget, `rasa shell`) and in Markdown
-ones (rasa-webchat renders bot text as Markdown): no accidental ordered lists or headings, and no
-line break that Markdown would fold into the line before."""
+ones (rasa-webchat renders bot text as Markdown): no accidental ordered lists or headings, no
+line break that Markdown would fold into the line before (a line ends in two spaces, Markdown's
+break, or the next is a "- " bullet), and no blank line, where Rasa cuts a text into messages."""
 
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ def problems(text: str) -> list[str]:
     for i, line in enumerate(lines):
         if MARKDOWN_START.match(line):
             found.append(f"line {i + 1} starts as Markdown syntax: {line!r}")
-        if i and line and lines[i - 1] and not BULLET.match(line):
+        if i and line and lines[i - 1] and not lines[i - 1].endswith("  ") and not BULLET.match(line):
             found.append(f"line {i + 1} would be folded into the line before: {line!r}")
+    if "\n\n" in text.strip():
+        found.append("a blank line: Rasa sends the parts as separate messages")
     return found
 
 
@@ -60,4 +63,5 @@ def test_the_check_finds_what_markdown_would_change() -> None:
     # guards problems(): the report format of issue 12 ("1. name\nsummary\n建议：\n· step") fails it
     old = "1. 征信查询过于频繁\n查得太多。\n建议：\n· 先停止申请（立即）"
     assert len(problems(old)) == 4
-    assert problems("原因1：征信查询过于频繁\n\n查得太多。\n\n建议：\n\n- 先停止申请（立即）\n- 等三个月（3个月）") == []
+    assert problems("原因1：征信查询过于频繁  \n查得太多。  \n建议：\n- 先停止申请（立即）\n- 等三个月（3个月）") == []
+    assert problems("原因1：征信查询过于频繁\n\n查得太多。") == ["a blank line: Rasa sends the parts as separate messages"]
