@@ -18,7 +18,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.detect import RAISED, analyse
@@ -29,6 +29,7 @@ SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_r
 HANDOFF = "request_handoff"
 UNSURE = 0.6  # below this DIET is not sure of its intent
 FALLBACK = 0.4  # FallbackClassifier's threshold (config.yml): below it a FAQ guess would end in "did you mean"
+AMBIGUITY = 0.05  # FallbackClassifier's ambiguity_threshold (config.yml)
 # intents a stated situation overrides (any intent DIET is unsure of, too); follow-ups, facts,
 # handoff and stop requests keep theirs
 REROUTE = {
@@ -104,7 +105,11 @@ class SituationCues(GraphComponent):
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             raised = any(f.state == RAISED for f in analyse(text).values())
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
-            faint = confidence < FALLBACK
+            # too close to the runner-up is as bad: FallbackClassifier's ambiguity_threshold sends both to "did you mean"
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            runner_up = max((float(r.get("confidence") or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) != current),
+                            default=0.0)
+            faint = confidence < FALLBACK or confidence - runner_up < AMBIGUITY
             if raised and self._elsewhere(current, confidence, text):
                 continue
             if raised and (current in REROUTE or confidence < UNSURE) and (current != SITUATION or faint):

@@ -131,3 +131,22 @@ def test_a_signal_word_in_another_sense_leaves_a_sure_out_of_scope(kb_db: Path) 
     assert book.get("intent")["name"] == "out_of_scope"
     assert loan.get("intent")["name"] == "describe_situation"
     assert unsure.get("intent")["name"] == "describe_situation"  # DIET unsure: the stated situation wins
+
+
+def test_a_stated_situation_too_close_to_the_runner_up_is_made_sure(kb_db: Path) -> None:
+    # guards the ambiguity part of SituationCues' "faint": 0.43 against 0.41 ended in "did you mean"
+    from nlu.situation_cues import SituationCues
+
+    close = SituationCues(None).process([parsed("续贷被拒了，经理说上面收紧了", "describe_situation",
+                                                [("describe_situation", 0.43), ("ask_signal_info", 0.41)])])[0]
+    assert close.get("intent")["confidence"] >= 0.9
+
+
+def test_the_thresholds_are_the_fallback_classifiers() -> None:
+    import yaml
+
+    from nlu import situation_cues
+
+    config = yaml.safe_load((Path(__file__).resolve().parent.parent / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert (situation_cues.FALLBACK, situation_cues.AMBIGUITY) == (fallback["threshold"], fallback["ambiguity_threshold"])
