@@ -101,6 +101,9 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("上面一条逾期都没有", "overdue_record", "fine"),  # denied after the phrase
         ("有一笔逾期没有还上", "overdue_record", "raised"),  # "没有还" is not a denial
         ("担保去年就解除了", "external_guarantee", "fine"),  # finished
+        ("联保那件事前年就结束了", "external_guarantee", "fine"),  # finished, in other words
+        ("担保合同要到明年才结束", "external_guarantee", "raised"),  # not yet
+        ("不是老客户，续贷啥的不存在", "renewal_review", "fine"),  # denied after "…啥的"
         ("去年逾期过一次，已经还清了", "overdue_record", "raised"),  # still on the report for 5 years
         ("七年前逾期过，早还清了", "overdue_record", "fine"),  # older than 5 years
         ("我找我表哥当担保人，结果他自己欠一堆钱，担保不够格", "external_guarantee", None),  # own guarantor
