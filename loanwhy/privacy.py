@@ -20,7 +20,7 @@ _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 # digits (or Chinese numerals read digit by digit: 一三八…) across any separator or format character;
 # 11 or more of them are a phone, ID or card number, never an amount or a date
-_DIGIT = "0-9〇零一二三四五六七八九幺"
+_DIGIT = "0-9〇零一二三四五六七八九幺壹贰貳叁參肆伍陆陸柒捌玖"  # also the financial (大写) forms
 _GAP = r"[\s\-‐‑‒–—―−.,/_·・\u00ad\u200b-\u200d\u2060\ufeff]{0,3}"
 _RUN = re.compile(f"(?<![{_DIGIT}])[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
 
