@@ -102,6 +102,8 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("有一笔逾期没有还上", "overdue_record", "raised"),  # "没有还" is not a denial
         ("担保去年就解除了", "external_guarantee", "fine"),  # finished
         ("联保那件事前年就结束了", "external_guarantee", "fine"),  # finished, in other words
+        ("征信上面基本是空的，没有信用卡也没有贷款记录", "thin_credit_file", "raised"),  # "没有信用卡" is no "有信用卡"
+        ("有信用记录", "thin_credit_file", "fine"),
         ("担保合同要到明年才结束", "external_guarantee", "raised"),  # not yet
         ("不是老客户，续贷啥的不存在", "renewal_review", "fine"),  # denied after "…啥的"
         ("去年逾期过一次，已经还清了", "overdue_record", "raised"),  # still on the report for 5 years
