@@ -59,12 +59,13 @@ lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench trackers
 
-browser: $(WEBCHAT)/node_modules/.installed ## Debian Chromium, CJK fonts, rasa-webchat for the browser tests (idempotent)
+browser: $(WEBCHAT)/node_modules/.installed ## Debian Chromium, CJK fonts, rasa-webchat and axe-core for the browser tests (idempotent)
 	@tests/e2e/install_browser.sh
 
-# rasa-webchat for the lender-page test (tests/e2e/test_webchat.py): exact versions and integrity
-# hashes from the committed package-lock.json; no install scripts, no peers (webpack, react: the page
-# loads only the self-contained lib/index.js)
+# rasa-webchat for the lender-page test (tests/e2e/test_webchat.py) and axe-core for the accessibility
+# test (tests/e2e/test_accessibility.py): exact versions and integrity hashes from the committed
+# package-lock.json; no install scripts, no peers (webpack, react: the page loads only the
+# self-contained lib/index.js)
 $(WEBCHAT)/node_modules/.installed: $(WEBCHAT)/package.json $(WEBCHAT)/package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 (apt-get install nodejs npm)"; exit 1; }
 	cd $(WEBCHAT) && npm ci --ignore-scripts --omit=peer --no-audit --no-fund

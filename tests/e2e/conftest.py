@@ -33,6 +33,10 @@ CHROMIUM_FLAGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
+SIZES: dict[str, dict[str, object]] = {
+    "desktop": {"viewport": DESKTOP},
+    "phone": {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True},
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,12 +92,12 @@ def _context(browser: Browser, **options: object) -> Iterator[BrowserContext]:
 @pytest.fixture()
 def context(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh desktop browser profile: empty localStorage, so a new conversation."""
-    yield from _context(browser, viewport=DESKTOP)
+    yield from _context(browser, **SIZES["desktop"])
 
 
 @pytest.fixture()
 def phone_context(browser: Browser) -> Iterator[BrowserContext]:
-    yield from _context(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield from _context(browser, **SIZES["phone"])
 
 
 def _watch(p: Page) -> list[str]:
@@ -128,6 +132,18 @@ def phone(phone_context: BrowserContext, stack: Stack) -> Iterator[Page]:
     errors = _watch(p)
     yield p
     assert not errors, f"page errors: {errors}"
+
+
+@pytest.fixture(params=list(SIZES))
+def audit_page(browser: Browser, stack: Stack, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A desktop and a phone page for axe-core, with the page's CSP bypassed: two axe rules
+    (css-orientation-lock, no-autoplay-audio) add inline styles, which the CSP rightly blocks.
+    Every other test runs under the CSP and fails on any violation of it."""
+    for ctx in _context(browser, bypass_csp=True, **SIZES[request.param]):
+        p = ctx.new_page()
+        errors = _watch(p)
+        yield p
+        assert not errors, f"page errors: {errors}"
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,7 @@ export class Chat {
     titles.append(title, el("p", "lw-subtitle", c.subtitle));
     const restart = el("button", "lw-restart", TEXT.restart);
     restart.type = "button";
-    restart.setAttribute("aria-label", TEXT.restartLabel);
+    restart.title = TEXT.restartHint; // a description: the name stays the visible text (WCAG 2.5.3)
     restart.addEventListener("click", () => this.restart());
     const close = el("button", "lw-close", "×");
     close.type = "button";

@@ -7,7 +7,7 @@ export const TEXT = {
   launcherUnread: "打开在线咨询（有新消息）",
   close: "关闭对话窗口",
   restart: "新对话",
-  restartLabel: "清空记录，开始新的对话",
+  restartHint: "清空记录，开始新的对话",
   inputLabel: "输入您的问题",
   placeholder: "请描述您的情况，按回车发送",
   send: "发送",
