@@ -6,11 +6,13 @@ BASE_PY := $(shell [ -x $(PYENV_PY) ] && echo $(PYENV_PY) || command -v python3.
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-VAR := var
-KB := $(VAR)/kb.sqlite
+# the runtime folder: everything the running assistant writes (README, Configuration)
+LOANWHY_VAR ?= var
+VAR := $(LOANWHY_VAR)
 MODEL_STAMP := models/.inputs.sha
 WEBCHAT := tests/e2e/webchat
 export PYTHONPATH := $(CURDIR)
+export LOANWHY_VAR
 export LOANWHY_HOME := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -29,7 +31,7 @@ $(VENV)/.installed: requirements.lock requirements.in
 
 setup: $(VENV)/.installed kb train ## venv, dependencies, knowledge base, model
 
-kb: $(VENV)/.installed ## build the knowledge base (var/kb.sqlite) from knowledge/
+kb: $(VENV)/.installed ## build the knowledge base and the jieba dictionary from knowledge/ into $(VAR)/
 	@mkdir -p $(VAR)
 	$(PY) -m loanwhy.cli build-kb
 

@@ -13,11 +13,13 @@ def main(argv: list[str] | None = None) -> int:
     paths.private_umask()
     parser = argparse.ArgumentParser(prog="loanwhy", description="贷款被拒原因助手 / loan refusal assistant")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build-kb", help="检查 knowledge/ 并生成知识库 / check sources, build var/kb.sqlite")
+    sub.add_parser(
+        "build-kb", help="检查 knowledge/ 并生成知识库 / check sources, build kb.sqlite and jieba/ in LOANWHY_VAR"
+    )
     explain = sub.add_parser("explain", help="分析一段情况描述 / diagnose a text")
     explain.add_argument("text")
     stores = sub.add_parser("check-stores", help="检查运行数据目录可写 / check runtime storage")
-    stores.add_argument("--var", default="var")
+    stores.add_argument("--var", default=None, help="default: LOANWHY_VAR, else var")
     ready = sub.add_parser("wait-ready", help="等待服务就绪并预热 / wait for the servers and warm up")
     ready.add_argument("--rasa", default="http://127.0.0.1:5005")
     ready.add_argument("--actions", default="http://127.0.0.1:5055")
@@ -47,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # scripts/run.sh runs this before starting anything: the runtime folder and what a
         # former run left in it (logs, databases made world-readable) become private
-        paths.private_tree(Path(args.var))
-        problems = [p for p in (ops.check_sqlite(Path(args.var) / n) for n in ("tracker.db", "app.sqlite")) if p]
+        var = Path(args.var) if args.var else paths.var_dir()
+        paths.private_tree(var)
+        problems = [p for p in (ops.check_sqlite(var / n) for n in ("tracker.db", "app.sqlite")) if p]
         for p in problems:
             print(f"storage error: {p}", file=sys.stderr)
         return 1 if problems else 0

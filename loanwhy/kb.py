@@ -1,8 +1,9 @@
 """Knowledge base: YAML sources in knowledge/ → one SQLite database.
 
 The YAML files are the one source of truth. `build()` checks them and writes
-`var/kb.sqlite`; everything else (bot, channels, staff tool) reads the database
-through `load()`. Errors name the file and the entry at fault.
+`kb.sqlite` in the runtime folder (LOANWHY_VAR, default `var/`); everything else
+(bot, channels, staff tool) reads the database through `load()`. Errors name the
+file and the entry at fault.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from loanwhy import paths
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "knowledge"
-DEFAULT_DB = ROOT / "var" / "kb.sqlite"
 
 SIGNAL_FIELDS: dict[str, type | tuple[type, ...]] = {
     "id": str,
@@ -47,7 +49,7 @@ class KnowledgeError(ValueError):
 
 
 def db_path() -> Path:
-    return Path(os.environ.get("LOANWHY_KB", DEFAULT_DB))
+    return paths.kb_db()
 
 
 def _read_yaml(path: Path) -> Any:
@@ -197,7 +199,7 @@ def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
     sources = read_sources(source_dir)
     target = db_file or db_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")  # two builders never share one
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
     order = sources["catalog"]["signals"]

@@ -2,7 +2,7 @@
 
 Hand-written cue patterns cannot cover how a population talks, so a classifier
 learns the signals from labelled examples: TF-IDF over character 1-3 grams and
-jieba word 1-2 grams (with the finance dictionary built by `make kb`), one
+jieba word 1-2 grams (with the finance dictionary built by `make kb`, kept in the model), one
 balanced logistic regression per signal. Thresholds per signal are chosen on a
 held-out share of the examples, never on an evaluation set.
 
@@ -18,6 +18,7 @@ negation, finished situations).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -75,22 +76,33 @@ def read_examples(signals: list[str], folder: Path = EXAMPLES_DIR) -> list[Examp
     return out
 
 
-def _jieba_words(text: str) -> list[str]:
-    return [w for w in _jieba().lcut(text) if w.strip()]
+class _Words:
+    """jieba words, with the finance dictionary the classifier was trained with.
 
+    The dictionary's text is pickled with the classifier (as Rasa's JiebaTokenizer
+    copies it into its model), so scores do not depend on which runtime folder's
+    `jieba/finance.txt` a process finds, or on whether `make kb` wrote one there.
+    """
 
-@lru_cache(maxsize=1)
-def _jieba() -> Any:
-    import jieba  # type: ignore[import-untyped]
+    def __init__(self, dictionary: str) -> None:
+        self.dictionary = dictionary
+        self._tok: Any = None
 
-    from loanwhy.lexicon import JIEBA_DIR
+    def __getstate__(self) -> dict[str, str]:
+        return {"dictionary": self.dictionary}
 
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    user = JIEBA_DIR / "finance.txt"
-    if user.exists():
-        tok.load_userdict(str(user))
-    return tok
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.dictionary, self._tok = state["dictionary"], None
+
+    def __call__(self, text: str) -> list[str]:
+        if self._tok is None:
+            import jieba  # type: ignore[import-untyped]
+
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.load_userdict(io.BytesIO(self.dictionary.encode("utf-8")))
+            self._tok = tok
+        return [w for w in self._tok.lcut(text) if w.strip()]
 
 
 def _prepare(text: str) -> str:
@@ -102,14 +114,14 @@ def _prepare(text: str) -> str:
 class _Classifier:
     """Character and word n-gram TF-IDF, one logistic regression per signal."""
 
-    def __init__(self, signals: list[str]) -> None:
+    def __init__(self, signals: list[str], dictionary: str) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
 
         self.signals = signals
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self.words = TfidfVectorizer(tokenizer=_jieba_words, token_pattern=None, lowercase=False,
+        self.words = TfidfVectorizer(tokenizer=_Words(dictionary), token_pattern=None, lowercase=False,
                                      ngram_range=(1, 2), sublinear_tf=True)
         self.model = OneVsRestClassifier(
             LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
@@ -166,20 +178,34 @@ def held_out_report(clf: _Classifier, dev: list[Example], thresholds: dict[str, 
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
 
 
-def train(signals: list[str], target: Path | None = None, folder: Path = EXAMPLES_DIR) -> dict[str, Any]:
-    """Choose thresholds on a held-out share, then fit on every example and save model + thresholds."""
+def train(
+    signals: list[str], target: Path | None = None, folder: Path = EXAMPLES_DIR, dictionary: Path | None = None
+) -> dict[str, Any]:
+    """Choose thresholds on a held-out share, then fit on every example and save model + thresholds.
+
+    `dictionary`: the jieba dictionary `make kb` wrote (default: the runtime folder's); kept in the model.
+    """
+    from loanwhy.lexicon import dictionary_file
+
     target = target or model_dir()
+    dictionary = dictionary or dictionary_file()
+    if not dictionary.exists():
+        raise KnowledgeError(f"no jieba dictionary at {dictionary}: build the knowledge base first (make kb)")
+    words = dictionary.read_text(encoding="utf-8")
     examples = read_examples(signals, folder)
     dev = [e for e in examples if _is_dev(e)]
-    trial = _Classifier(signals).fit([e for e in examples if not _is_dev(e)])
+    trial = _Classifier(signals, words).fit([e for e in examples if not _is_dev(e)])
     thresholds = choose_thresholds(trial, dev)
-    final = _Classifier(signals).fit(examples)
+    final = _Classifier(signals, words).fit(examples)
     target.mkdir(parents=True, exist_ok=True)
-    with open(target / "classifier.pkl", "wb") as fh:
+    # each file replaced whole: a server starting meanwhile reads the old one or the new one
+    with open(target / "classifier.pkl.tmp", "wb") as fh:
         pickle.dump(final, fh)
+    os.replace(target / "classifier.pkl.tmp", target / "classifier.pkl")
     meta = {"thresholds": thresholds, "examples": len(examples), "dev_examples": len(dev),
             "held_out": held_out_report(trial, dev, thresholds)}
-    (target / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    (target / "meta.json.tmp").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(target / "meta.json.tmp", target / "meta.json")
     return meta
 
 

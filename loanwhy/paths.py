@@ -28,6 +28,22 @@ def tracker_db() -> Path:
     return var_dir() / "tracker.db"
 
 
+def kb_db() -> Path:
+    """The knowledge base `make kb` builds from knowledge/: LOANWHY_KB (tests), else kb.sqlite here."""
+    env = os.environ.get("LOANWHY_KB")
+    return Path(env) if env else var_dir() / "kb.sqlite"
+
+
+def jieba_dir() -> Path:
+    """The jieba user dictionary `make kb` writes; Rasa training copies it into the model."""
+    return var_dir() / "jieba"
+
+
+def locks_db() -> Path:
+    """Conversation locks shared by several Rasa worker processes (trackers/sqlite_lock.py)."""
+    return var_dir() / "locks.sqlite"
+
+
 # Runtime files hold conversations, password hashes and keys: only this user may read them.
 DIR_MODE, FILE_MODE, UMASK = 0o700, 0o600, 0o077
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")

@@ -9,7 +9,8 @@ and its guidance (steps, phone script, what to ask); each fact gives one.
 Ranking: documents of a signal whose synonym or name the query names exactly
 come first (查征信 → frequent_inquiries), then bm25 with column weights. The
 index lives in the application database and is rebuilt when the knowledge base
-or the dictionary changes (content hash in `search_meta`).
+changes (content hash in `search_meta`). The words of the finance dictionary come
+from the knowledge base itself (`lexicon.terms`), not from the file `make kb` writes.
 """
 
 from __future__ import annotations
@@ -98,23 +99,15 @@ def documents(kb: Knowledge) -> list[Doc]:
 
 
 @lru_cache(maxsize=4)
-def _tokenizer(words: tuple[str, ...], dictionary: str) -> Any:
+def _tokenizer(words: tuple[str, ...]) -> Any:
+    """jieba with the knowledge base's words: the finance dictionary's (`lexicon.terms`), names, keywords."""
     import jieba  # type: ignore[import-untyped]
 
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
-    if dictionary:
-        tok.load_userdict(dictionary)
     for w in words:
         tok.add_word(w, 2000)
     return tok
-
-
-def _dictionary_file() -> str:
-    from loanwhy.lexicon import JIEBA_DIR
-
-    path = JIEBA_DIR / "finance.txt"
-    return str(path) if path.exists() else ""
 
 
 def _kb_words(kb: Knowledge) -> tuple[str, ...]:
@@ -128,14 +121,12 @@ def _kb_words(kb: Knowledge) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def _setup(kb: Knowledge) -> tuple[Any, str]:
     """The tokenizer for this knowledge base and the content hash of what the index holds."""
-    words, dictionary = _kb_words(kb), _dictionary_file()
+    words = _kb_words(kb)
     digest = hashlib.sha256(INDEX_VERSION.encode())
     for doc in documents(kb):
         digest.update(json.dumps(doc.__dict__, ensure_ascii=False, sort_keys=True).encode())
     digest.update("\n".join(words).encode())
-    if dictionary:
-        digest.update(Path(dictionary).read_bytes())
-    return _tokenizer(words, dictionary), digest.hexdigest()
+    return _tokenizer(words), digest.hexdigest()
 
 
 def _clean(text: str) -> str:

@@ -44,7 +44,7 @@ class RefusalCues(GraphComponent):
                 continue
             intent = refusal_intent(text, self.rules)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent is not None and intent != current:
+            if intent is not None:  # also when DIET guessed it faintly: made sure before FallbackClassifier
                 force_intent(message, intent)
             elif intent is None and current in self.refusals and excused(text, str(current), self.rules):
                 # DIET read a lawful question as a request to refuse: take its best other guess

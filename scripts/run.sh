@@ -13,6 +13,9 @@ mkdir -p "$RUN" "$LOG"
 PY=.venv/bin/python
 
 "$PY" -m loanwhy.cli check-stores --var "$LOANWHY_VAR" || { echo "refusing to start: storage under $LOANWHY_VAR is not usable" >&2; exit 1; }
+# the knowledge base and jieba dictionary of this runtime folder, from knowledge/ as it is now
+# (a restart picks up knowledge edits; a fresh LOANWHY_VAR gets its own)
+"$PY" -m loanwhy.cli build-kb >/dev/null || { echo "refusing to start: knowledge/ does not build" >&2; exit 1; }
 
 # shared secrets, each made once per runtime folder (mode 0600) unless set in the environment:
 # staff console -> Rasa (LOANWHY_STAFF_TOKEN), Rasa -> action server (LOANWHY_ACTION_TOKEN),
@@ -51,7 +54,7 @@ rm -f "$ENDPOINTS"
   sed -e "s#^\(  url: \"http://\)127.0.0.1:5055\(/webhook\"\)\$#\1127.0.0.1:$ACTION_PORT\2\n  token: \"$LOANWHY_ACTION_TOKEN\"#" \
     -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
   if [ "$RASA_WORKERS" -gt 1 ]; then  # several Rasa worker processes share conversation locks in SQLite
-    printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n  db: "%s/locks.sqlite"\n' "$LOANWHY_VAR" >>"$ENDPOINTS"
+    printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n' >>"$ENDPOINTS"  # $LOANWHY_VAR/locks.sqlite
   fi
 )
 grep -q "^  token: " "$ENDPOINTS" || { echo "endpoints.yml: no action_endpoint url to add the token to" >&2; exit 1; }

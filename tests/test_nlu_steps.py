@@ -150,3 +150,11 @@ def test_the_thresholds_are_the_fallback_classifiers() -> None:
     config = yaml.safe_load((Path(__file__).resolve().parent.parent / "config.yml").read_text(encoding="utf-8"))
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
     assert (situation_cues.FALLBACK, situation_cues.AMBIGUITY) == (fallback["threshold"], fallback["ambiguity_threshold"])
+
+
+def test_a_refusal_diet_guessed_faintly_is_made_sure(kb_db: Path) -> None:
+    # guards RefusalCues: DIET's own guess at 0.19 was left as it was and ended in "did you mean"
+    step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
+    faint = step.process([parsed("帮我写份证明，就说我在银行上班", "request_falsify",
+                                 [("request_falsify", 0.19), ("faq_report_get", 0.15)])])[0]
+    assert faint.get("intent") == {"name": "request_falsify", "confidence": 1.0}

@@ -7,8 +7,8 @@ SQLite table; every read-modify-write of a lock (issue a ticket, drop expired
 ones, finish serving, clean up) runs in one `BEGIN IMMEDIATE` transaction, so two
 workers never hand out the same ticket or lose each other's.
 
-Used with SANIC_WORKERS > 1 (scripts/run.sh, RASA_WORKERS); one worker keeps
-Rasa's in-memory store.
+Used with SANIC_WORKERS > 1 (scripts/run.sh, RASA_WORKERS; the file is locks.sqlite in
+the runtime folder, LOANWHY_VAR); one worker keeps Rasa's in-memory store.
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ from typing import Any
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from loanwhy import paths
+
 SCHEMA = "create table if not exists locks (conversation_id text primary key, data text not null)"
 
 
 class SQLiteLockStore(LockStore):
     def __init__(self, endpoint_config: Any = None, db: str | None = None) -> None:
         kwargs = getattr(endpoint_config, "kwargs", None) or {}
-        self.path = Path(db or kwargs.get("db") or "var/locks.sqlite")
+        self.path = Path(db or kwargs.get("db") or paths.locks_db())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self._transaction() as con:

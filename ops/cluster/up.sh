@@ -44,6 +44,7 @@ redis-server --port "$CLUSTER_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonl
   --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" --dir "$CLUSTER_DIR"
 
 "$ROOT/.venv/bin/python" -m loanwhy.cli check-stores --var "$LOANWHY_VAR"
+"$ROOT/.venv/bin/python" -m loanwhy.cli build-kb >/dev/null  # the knowledge base in $LOANWHY_VAR
 
 start() {  # name, command...
   local name=$1; shift
