@@ -35,7 +35,7 @@ kb: $(VENV)/.installed ## build the knowledge base and the jieba dictionary from
 	@mkdir -p $(VAR)
 	$(PY) -m loanwhy.cli build-kb
 
-train: $(VENV)/.installed kb ## train the model when data, domain, config or knowledge changed
+train: $(VENV)/.installed kb ## train the models when their inputs changed (scripts/train_if_changed.py)
 	@$(PY) scripts/train_if_changed.py
 
 run: setup ## set up, start the action server, Rasa and the web page, print where to chat

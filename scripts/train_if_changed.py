@@ -1,10 +1,25 @@
 """Train the Rasa model and the signal classifier, each only when its inputs changed.
 
-Inputs: config, domain, training data, the custom components, the lock file,
-and the parts of the knowledge that shape NLU: the jieba dictionary generated
-by `make kb` into $LOANWHY_VAR/jieba and the lexicon (misspellings the normaliser
-fixes). Editing a signal's phrases, thresholds or texts changes the knowledge
-base only, so the model is not retrained for it.
+The Rasa model (`model_fingerprint`) is retrained when something it learned from
+or keeps changed:
+- config.yml, domain.yml, data/ and requirements.lock (library versions);
+- nlu/ and policies/, the custom code the model names. Of it, only the normaliser
+  and the policies run in training; the intent steps after DIET (relevance,
+  situation cues, lender wording) learn nothing and would need only a restart, but
+  "the model's code" is easier to keep right than a list of files;
+- what the normaliser makes of every training example, so the lexicon's typos and
+  the normalisation code in loanwhy/ count only when they change a training text;
+- the jieba dictionary `make kb` writes to $LOANWHY_VAR/jieba/ (the lexicon's
+  finance terms and typos, every signal's synonyms): training copies it into the model.
+
+Everything else in knowledge/ (cue patterns, numbers and thresholds, negations,
+finished situations, domain words, lender wording, texts, facts) is read from the
+knowledge base when the servers start, by the actions and by the NLU steps after
+DIET, so an edit there needs `make kb` and a restart (`make stop && make run`),
+not training.
+
+The signal classifier (loanwhy/learned.py) has its own fingerprint: its examples
+in knowledge/examples/, the lexicon, the catalog, its code and the same dictionary.
 """
 
 from __future__ import annotations
@@ -15,31 +30,76 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from loanwhy import paths  # noqa: E402
+from loanwhy.kb import Knowledge  # noqa: E402
 
 MODELS = ROOT / "models"
 STAMP = MODELS / ".inputs.sha"
-INPUTS = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock", "knowledge/lexicon.yml"]
+MODEL_FILES = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock"]
+SIGNAL_FILES = ["knowledge/examples", "knowledge/lexicon.yml", "knowledge/catalog.yml", "loanwhy/learned.py",
+                "requirements.lock"]
 CONFIG_DICTIONARY = "dictionary_path: var/jieba"  # config.yml's, for the default runtime folder
 
 
-# the signal classifier (loanwhy/learned.py) learns from knowledge/examples/
-SIGNAL_INPUTS = ["knowledge/examples", "knowledge/lexicon.yml", "knowledge/catalog.yml", "loanwhy/learned.py",
-                 "requirements.lock"]
+def _files(root: Path, names: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for name in names:
+        path = root / name
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        else:
+            out.append(path)
+    return out
 
 
-def fingerprint(inputs: list[str] = INPUTS) -> str:
+def _add_files(digest: hashlib._Hash, root: Path, files: list[Path]) -> None:
+    for f in files:
+        digest.update(str(f.relative_to(root)).encode())
+        digest.update(f.read_bytes())
+
+
+def _add_dictionary(digest: hashlib._Hash, dictionary: Path) -> None:
+    """Every file in the folder, as Rasa's JiebaTokenizer copies them all."""
+    files = sorted(p for p in dictionary.glob("*") if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise SystemExit(f"no jieba dictionary in {dictionary}: build the knowledge base first (make kb)")
+    _add_files(digest, dictionary, files)
+
+
+def training_texts(data: Path) -> list[str]:
+    """The NLU examples of data/, as written."""
+    texts: list[str] = []
+    for path in sorted(data.rglob("*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            examples = item.get("examples") if isinstance(item, dict) else None
+            if isinstance(examples, str):
+                texts += [line.strip()[2:].strip() for line in examples.splitlines() if line.strip().startswith("- ")]
+    return texts
+
+
+def model_fingerprint(root: Path = ROOT, kb: Knowledge | None = None, dictionary: Path | None = None) -> str:
+    """What the Rasa model depends on (see the module docstring)."""
+    from loanwhy.detect import prepare
+    from loanwhy.kb import load
+
+    kb = kb or load()
     digest = hashlib.sha256()
-    for name in inputs:
-        path = ROOT / name
-        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
-        for f in files:
-            digest.update(str(f.relative_to(ROOT)).encode())
-            digest.update(f.read_bytes())
-    digest.update(paths.jieba_dir().joinpath("finance.txt").read_bytes())
+    _add_files(digest, root, _files(root, MODEL_FILES))
+    for text in training_texts(root / "data"):  # as nlu/normalizer.py rewrites them before training
+        digest.update((prepare(text, kb) or text).encode() + b"\n")
+    _add_dictionary(digest, dictionary or paths.jieba_dir())
+    return digest.hexdigest()
+
+
+def signal_fingerprint(root: Path = ROOT, dictionary: Path | None = None) -> str:
+    digest = hashlib.sha256()
+    _add_files(digest, root, _files(root, SIGNAL_FILES))
+    _add_dictionary(digest, dictionary or paths.jieba_dir())
     return digest.hexdigest()
 
 
@@ -61,7 +121,7 @@ def train_signals() -> int:
     from loanwhy import learned
     from loanwhy.kb import load
 
-    wanted = fingerprint(SIGNAL_INPUTS)
+    wanted = signal_fingerprint()
     folder = learned.model_dir()
     stamp = folder / ".inputs.sha"
     if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
@@ -78,7 +138,7 @@ def train_signals() -> int:
 def main() -> int:
     if train_signals() != 0:
         return 1
-    wanted = fingerprint()
+    wanted = model_fingerprint()
     model = MODELS / "loanwhy.tar.gz"
     if model.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:
         print("model is up to date")
