@@ -104,6 +104,10 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("联保那件事前年就结束了", "external_guarantee", "fine"),  # finished, in other words
         ("征信上面基本是空的，没有信用卡也没有贷款记录", "thin_credit_file", "raised"),  # "没有信用卡" is no "有信用卡"
         ("有信用记录", "thin_credit_file", "fine"),
+        ("征信花了还能贷吗 被拒好几次了", "frequent_inquiries", "raised"),  # stated before "还能…吗"; a vague count
+        ("大数据花了，平台都不给借", "frequent_inquiries", "raised"),
+        ("在好几个平台点了测额度", "frequent_inquiries", "raised"),  # 好几 is no count below the threshold
+        ("最近查了两次征信", "frequent_inquiries", "fine"),  # a real count below it
         ("担保合同要到明年才结束", "external_guarantee", "raised"),  # not yet
         ("不是老客户，续贷啥的不存在", "renewal_review", "fine"),  # denied after "…啥的"
         ("去年逾期过一次，已经还清了", "overdue_record", "raised"),  # still on the report for 5 years
