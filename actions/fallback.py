@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button
@@ -43,7 +43,7 @@ def hand_over_if_stuck(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     except handoff.TooManyHandoffs:
         return None  # the address has its share of open handoffs: go on suggesting
     dispatcher.utter_message(response="utter_handoff_after_failures")
-    return [SlotSet("handed_off", True)]
+    return []
 
 
 class ActionSuggest(Action):

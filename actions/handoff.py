@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import stored_facts
@@ -40,7 +40,7 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         if handoff.is_handed_off(tracker.sender_id):
             dispatcher.utter_message(response="utter_handoff_already")
-            return [SlotSet("handed_off", True)]
+            return []
         channel = str(tracker.get_latest_input_channel() or "")
         try:
             handoff.request(tracker.sender_id, summary(tracker), channel, source=source(tracker))
@@ -49,4 +49,4 @@ class ActionHandoff(Action):
             dispatcher.utter_message(response="utter_server_error")  # "please try again later"
             return []
         dispatcher.utter_message(response="utter_handoff")
-        return [SlotSet("handed_off", True)]
+        return []  # the handoff record is the state (loanwhy.handoff): staff close it, no slot goes stale

@@ -9,7 +9,7 @@ from typing import Any
 
 from loanwhy import conversations
 from loanwhy.privacy import mask
-from loanwhy.store import open_db, shared_db
+from loanwhy.store import shared_db
 
 
 def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
@@ -26,14 +26,3 @@ def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, 
         "said": mask(said)[:2000],
     }
     return int(db.table("cases").insert(row, alter=True).last_pk or 0)
-
-
-def recent(limit: int = 100, signal: str | None = None, path: Path | None = None) -> list[dict[str, Any]]:
-    db = open_db(path)
-    try:
-        if "cases" not in db.table_names():
-            return []
-        where, args = ("signals like ?", [f"%{signal}%"]) if signal else (None, [])
-        return list(db["cases"].rows_where(where, args, order_by="created_at desc", limit=limit))
-    finally:
-        db.close()

@@ -116,15 +116,6 @@ def claim(handoff_id: int, staff: str, path: Path | None = None) -> bool:
         db.close()
 
 
-def get(handoff_id: int, path: Path | None = None) -> dict[str, Any] | None:
-    db = _db(path)
-    try:
-        rows = list(db["handoffs"].rows_where("id = ?", [handoff_id], limit=1))
-        return rows[0] if rows else None
-    finally:
-        db.close()
-
-
 def set_status(handoff_id: int, status: str, staff: str = "", path: Path | None = None) -> None:
     db = _db(path)
     try:

@@ -58,6 +58,3 @@ def offers_personal_info(text: str) -> bool:
     """The message offers an ID, card or phone number or a password ("要我把卡号和密码发给你吗")."""
     return bool(_OFFER.search(unicodedata.normalize("NFKC", text)))
 
-
-def has_personal_number(text: str) -> bool:
-    return mask(text) != text
