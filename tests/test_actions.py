@@ -130,12 +130,13 @@ def test_how_long_uses_last_report(kb: Knowledge) -> None:
     assert "3-6" in messages[0]["horizons"]
 
 
-@pytest.mark.parametrize("action", [ActionHowLong(), ActionExplainWhy()])
-def test_follow_up_without_report(kb: Knowledge, action: Any) -> None:
+@pytest.mark.parametrize(("action", "none"), [(ActionHowLong(), "utter_how_long_none"),
+                                             (ActionExplainWhy(), "utter_why_none")])
+def test_follow_up_without_report(kb: Knowledge, action: Any, none: str) -> None:
     bare, _ = run(action, tracker("要等多久？", intent="ask_how_long"))
-    assert responses(bare) in (["utter_how_long_none"], ["utter_why_none"])
+    assert responses(bare) == [none]
     in_domain, _ = run(action, tracker("被拒以后要等多久才能再申请贷款", intent="ask_how_long"))
-    assert responses(in_domain) == responses(bare)
+    assert responses(in_domain) == [none]
     other_topic, _ = run(action, tracker("我家的猫做完手术要等多长时间才能好起来", intent="ask_how_long"))
     assert responses(other_topic) == ["utter_out_of_scope"]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import urllib.error
 import urllib.request
 
 import pytest
 
 from loanwhy import rest_auth
-from tests.live.conftest import Live
+from tests.live.conftest import Live, signal_ids
 
 
 def raw_post(live: Live, body: bytes, content_type: str = "application/json") -> tuple[int, object]:
@@ -68,4 +69,8 @@ def test_slash_commands_never_trigger_intents(live: Live, sender: str, message: 
 def test_replayed_request_is_answered_again_without_corruption(live: Live, sender: str) -> None:
     first = live.say(sender, "我有逾期")
     second = live.say(sender, "我有逾期")
-    assert first and second
+    assert signal_ids(first) == signal_ids(second) == ["overdue_record"]
+    con = sqlite3.connect(live.var / "tracker.db")
+    users = con.execute("select count(*) from events where sender_id = ? and type_name = 'user'", (f"rest:{sender}",))
+    assert users.fetchone()[0] == 2  # each request stored once, in order
+    con.close()

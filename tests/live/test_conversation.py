@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from loanwhy import report
 from loanwhy.diagnose import find_diagnosis
+from loanwhy.kb import Knowledge
 from tests.live.conftest import Live, signal_ids
 
 
@@ -31,12 +33,14 @@ def test_self_check_with_buttons_free_text_and_stop(live: Live, sender: str) -> 
     assert ids is not None and {"frequent_inquiries", "card_overdraft"} <= set(ids)
 
 
-def test_what_if_and_how_long_follow_ups(live: Live, sender: str) -> None:
+def test_what_if_and_how_long_follow_ups(live: Live, sender: str, kb: Knowledge) -> None:
     live.say(sender, "我信用卡额度5万，现在欠了4万8，上个月还被拒贷了")
     what_if = live.say(sender, "如果我把信用卡还到一半呢？")
     diagnosis = find_diagnosis([r.get("custom") for r in what_if])
     assert diagnosis is not None and "card_overdraft" not in [s["id"] for s in diagnosis["signals"]]
-    assert texts(live.say(sender, "要等多久才能再申请？"))
+    # how long is about the report given (the what-if changed nothing): the card signal and its horizons
+    card = report.signal_values("card_overdraft", kb=kb)
+    assert f"{card['name']}：{card['horizons']}" in texts(live.say(sender, "要等多久才能再申请？"))
 
 
 def test_traditional_writer_gets_traditional_reply_and_same_payload(live: Live, sender: str) -> None:
