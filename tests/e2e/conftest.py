@@ -44,11 +44,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that use the stack are `e2e`: `pytest -m "not e2e"` keeps only the fast ones."""
+    """Tests that use the stack are `e2e`: `pytest -m "not e2e"` keeps only the fast ones.
+
+    They run after all others: from the first browser test to the end of the session
+    Playwright's sync API keeps an event loop running in this thread, and the in-process
+    ASGI client of tests/staff (staff_client.py) cannot run its own loop beside it."""
     here = Path(__file__).resolve().parent
     for item in items:
         if here in Path(str(item.path)).parents and "stack" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)  # stable: order kept otherwise
 
 
 @pytest.fixture(scope="session")
