@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from sanic.compat import Header
 from sanic.request import Request
 from sanic.response import BaseHTTPResponse
 
@@ -58,6 +59,13 @@ def own_origin(request: Request, origin: str) -> bool:
     return bool(host) and host.lower() == str(request.host or "").lower()
 
 
+def add_vary(headers: Header, name: str) -> None:
+    """Add `name` to Vary, keeping what is there (Accept-Encoding of a gzipped file)."""
+    present = [v.strip() for v in str(headers.get("Vary") or "").split(",") if v.strip()]
+    if name.lower() not in {v.lower() for v in present}:
+        headers["Vary"] = ", ".join([*present, name])
+
+
 class Headers:
     def __init__(self, rasa_url: str) -> None:
         self.csp = content_security_policy(rasa_url)
@@ -94,7 +102,7 @@ class Headers:
             if allow:
                 h["Access-Control-Allow-Origin"] = allow
             if allow != "*":
-                h["Vary"] = "Origin"
+                add_vary(h, "Origin")
             h["Cross-Origin-Resource-Policy"] = "cross-origin"
         elif path.startswith(API_PREFIX):
             origin = self.api_origin(request)
@@ -103,5 +111,5 @@ class Headers:
                 h["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
                 h["Access-Control-Allow-Headers"] = "Content-Type"
                 h["Access-Control-Max-Age"] = "600"
-            h["Vary"] = "Origin"
+            add_vary(h, "Origin")
             h.setdefault("Cache-Control", "no-store")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from loanwhy import paths, session
-from web import feedback
+from web import assets, feedback
 from web.security import Headers
 
 logger = logging.getLogger(__name__)
@@ -30,26 +29,21 @@ STATIC = Path(__file__).resolve().parent / "static"
 SOCKET_PATH = "/socket.io/"
 MAX_BODY = 64 * 1024
 PUBLIC_FOLDERS = ("widget", "vendor", "assets")
-TEXT_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".md": "text/plain"}
 
 
-def public_file(folder: str, name: str) -> Path | None:
-    """A regular file inside one of the public folders, or None (folders, `..`, NUL, links out)."""
-    if folder not in PUBLIC_FOLDERS or not name or "\x00" in name or "\\" in name:
-        return None
-    root = (STATIC / folder).resolve()
-    try:
-        target = (root / name).resolve()
-    except (OSError, ValueError):
-        return None
-    if root not in target.parents or not target.is_file():
-        return None
-    return target
-
-
-def _mime(path: Path) -> str:
-    kind = TEXT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
+def serve(request: Request, asset: assets.Asset | None) -> HTTPResponse:
+    """One prepared file: gzip when the browser takes it, immutable when asked by its current `?v=`."""
+    if asset is None:
+        raise NotFound("not found")
+    h = request.headers
+    out = assets.answer(
+        asset,
+        asked_version=request.args.get("v"),
+        accept_encoding=str(h.get("accept-encoding") or ""),
+        if_none_match=h.get("if-none-match"),
+        if_modified_since=h.get("if-modified-since"),
+    )
+    return response.raw(out.body, status=out.status, headers=out.headers, content_type=out.mime)
 
 
 def _json_body(request: Request) -> Any:
@@ -70,23 +64,22 @@ def create_app(rasa_url: str, name: str = "loanwhy_web", host: str | None = None
     app.ctx.bind_host = host
     app.ctx.rasa_url = rasa_url.rstrip("/")
     headers = Headers(app.ctx.rasa_url)
+    catalog = assets.Catalog(STATIC, PUBLIC_FOLDERS)
+    catalog.refresh()  # at start: a broken file (an import cycle) stops the server here
+    app.ctx.assets = catalog
 
     @app.get("/<folder:widget|vendor|assets>/<name:path>")
-    async def static_file(_: Request, folder: str, name: str) -> HTTPResponse:
-        """The widget's files; a folder or a path outside them is a plain 404 (Sanic's static
-        handler answered 500 with a traceback for a folder)."""
-        target = public_file(folder, name)
-        if target is None:
-            raise NotFound("not found")
-        return await response.file(target, mime_type=_mime(target))
+    async def static_file(request: Request, folder: str, name: str) -> HTTPResponse:
+        """The widget's files; anything else (a folder, `..`) is a plain 404."""
+        return serve(request, catalog.get(f"/{folder}/{name}"))
 
     @app.get("/")
-    async def index(_: Request) -> HTTPResponse:
-        return await response.file(STATIC / "index.html", mime_type="text/html; charset=utf-8")
+    async def index(request: Request) -> HTTPResponse:
+        return serve(request, catalog.get("/index.html"))
 
     @app.get("/favicon.ico")
-    async def favicon(_: Request) -> HTTPResponse:
-        return await response.file(STATIC / "assets" / "favicon.svg", mime_type="image/svg+xml")
+    async def favicon(request: Request) -> HTTPResponse:
+        return serve(request, catalog.get("/assets/favicon.svg"))
 
     @app.get("/health")
     async def health(_: Request) -> HTTPResponse:
