@@ -10,13 +10,15 @@ Last-Modified on every use, so a new deploy is picked up at once and costs a 304
 
 Plain Python, no Sanic: web/server.py turns an `Answer` into a response. The files are read
 again when one changes size or modification time (checked at most once a second), so an edit
-shows on the next reload without restarting the server.
+shows on the next reload without restarting the server; files that cannot be prepared (a deploy
+half copied, an import cycle) stop the server at start and leave the last good ones served later.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import mimetypes
 import posixpath
 import re
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 TYPES = {
@@ -202,13 +205,19 @@ class Catalog:
         if now - self._checked < self.recheck_seconds:
             return
         self._checked = now
-        sources = self._sources()
-        stamp = tuple(sorted((url, p.stat().st_mtime_ns, p.stat().st_size) for url, p in sources.items()))
-        if stamp == self._stamp:
-            return
-        builder = _Builder(sources)
-        self._assets = {url: builder.asset(url) for url in sorted(sources)}
-        self._stamp = stamp
+        try:
+            sources = self._sources()
+            stamp = tuple(sorted((url, p.stat().st_mtime_ns, p.stat().st_size) for url, p in sources.items()))
+            if stamp == self._stamp:
+                return
+            builder = _Builder(sources)
+            self._assets = {url: builder.asset(url) for url in sorted(sources)}
+            self._stamp = stamp
+        except (OSError, AssetError) as exc:
+            if self._stamp is None:
+                raise  # at start: the server does not come up with broken files
+            # a deploy half copied, or an edit that breaks the files: keep serving the last good ones
+            logger.warning("static files not reloaded, serving the previous ones: %s", exc)
 
     def _sources(self) -> dict[str, Path]:
         """Regular files of the public folders (no dot files, nothing linked from outside) and the page."""

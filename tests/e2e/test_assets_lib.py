@@ -77,6 +77,16 @@ def test_an_import_cycle_is_an_error_at_start(tmp_path: Path) -> None:
         catalog(root).refresh()
 
 
+def test_files_broken_while_running_leave_the_last_good_ones_served(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    cat = catalog(root)
+    good = text(cat, "/lib/c.js")
+    (root / "lib" / "c.js").write_text('import { a } from "../w/a.js";\n')
+    assert text(cat, "/lib/c.js") == good
+    (root / "lib" / "c.js").write_text("export const c = 3;\n")
+    assert text(cat, "/lib/c.js") == "export const c = 3;\n"
+
+
 def test_gzip_only_where_it_pays(tmp_path: Path) -> None:
     cat = catalog(site(tmp_path))
     c = cat.get("/lib/c.js")
