@@ -63,7 +63,7 @@ def test_valid_sender_is_clean_or_none(value: Any) -> None:
 
 def request_with(body: bytes) -> Any:
     # from loopback, no proxy headers: REST serves it without a token (loanwhy/rest_auth.py)
-    return SimpleNamespace(body=body, app=SimpleNamespace(ctx=SimpleNamespace(agent=None)), headers={}, ip="127.0.0.1")
+    return SimpleNamespace(body=body, app=SimpleNamespace(ctx=SimpleNamespace(agent=None)), headers={}, ip="127.0.0.1", args={})
 
 
 @given(json_values)
