@@ -60,6 +60,8 @@ class _Rules:
     others: re.Pattern[str]
     asks_about: re.Pattern[str]
     about_others: set[str]
+    still_able: re.Pattern[str]
+    vague_count: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -107,6 +109,8 @@ def _rules_for(kb: Knowledge) -> _Rules:
         others=re.compile(lex.get("others_subject", "(?!)")),
         asks_about=re.compile(lex.get("asks_about", "(?!)")),
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
+        still_able=re.compile(lex.get("still_able", "(?!)")),
+        vague_count=re.compile(lex.get("vague_count", "(?!)")),
     )
 
 
@@ -136,7 +140,7 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
             last = j == len(parts) - 1
             asked = last and ("?" in end or "？" in end or bool(_QUESTION_END.search(part.strip())))
             # "征信花了还能贷吗": the question is what still works; what went before it is stated
-            asked = asked and not _STILL_ABLE.search(part)
+            asked = asked and not rules.still_able.search(part)
             asked = asked or bool(rules.asks_about.search(part))
             out.append((part, asked))
     return out
@@ -171,14 +175,6 @@ def _answered_no(text: str, clause: str, rules: _Rules) -> bool:
 
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
     return bool(rules.doubts.search(clause[max(0, start - _NEG_WINDOW) : start]))
-
-
-# a question about what is still possible after a stated fact ("征信花了还能贷吗", "逾期了还可以借吗")
-_STILL_ABLE = re.compile(r".{2,}(?:了|过)(?:，|,)?(?:还|现在还|以后还)(?:能|可以|有机会)(?:贷|借|批|下款|申请|过)")
-
-
-# a count given only vaguely ("好几次", "几个平台"): below a threshold only by the middle value we give it
-_VAGUE_COUNT = re.compile(r"好几|(?<![十一二三四五六七八九两\d])几(?:个|次|家|回|笔|条|张)")
 
 
 def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None) -> tuple[bool, float] | None:
@@ -301,7 +297,7 @@ def analyse(
                     # "申了几个贷款，少说也有十来次": the next clause says how many
                     joined = _measure(m, clause + " " + following, carried)
                     verdict = joined if verdict is None or (joined is not None and joined[0]) else verdict
-                if verdict is not None and not verdict[0] and _VAGUE_COUNT.search(clause + following):
+                if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
                 if verdict is not None:
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))

@@ -196,7 +196,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
     for sids, piece in aligned:
         found = findings_to_facts(piece, kb)
         plain = findings_to_facts(piece, kb, use_model=False)
-        unsure = _short_answer(piece, kb) == UNKNOWN or _hedged(piece, kb)
+        unsure = _hedged(piece, kb)  # an unknown word anywhere, so every bare "不知道" too
         read = _stated(plain) if unsure else found  # "不知道有没有记录": only what it still states
         for sid in sids:
             fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
