@@ -25,24 +25,14 @@ def off_topic_follow_up(tracker: Tracker) -> bool:
 
 
 def send_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
-    """Send the ranked report and the diagnosis payload; returns the raised ids."""
-    kb = load()
-    result = dx.diagnose(facts, kb)
-    if result.raised:
-        dispatcher.utter_message(response="utter_report_intro", count=len(result.principal))
-        for rank, sid in enumerate(result.principal, start=1):
-            dispatcher.utter_message(response="utter_report_signal", **report.signal_values(sid, rank, kb))
-        if result.secondary:
-            dispatcher.utter_message(response="utter_report_others", names=report.names(result.secondary, kb))
-    else:
-        dispatcher.utter_message(response="utter_report_none")
-    if result.fine:
-        dispatcher.utter_message(response="utter_report_fine", names=report.names(result.fine, kb))
-    dispatcher.utter_message(response="utter_report_honesty")
-    dispatcher.utter_message(json_message=result.payload())
-    if result.raised:
-        dispatcher.utter_message(response="utter_report_followup")
-    return result.raised
+    """Send the ranked report laid out by `loanwhy.report.build`; returns the raised ids."""
+    built = report.build(facts, load())
+    for utterance in built.utterances:
+        if utterance.custom is not None:
+            dispatcher.utter_message(json_message=utterance.custom)
+        else:
+            dispatcher.utter_message(response=utterance.response, **utterance.values)
+    return built.raised
 
 
 class ActionAnalyseMessage(Action):

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from loanwhy import responses
 from loanwhy.normalize import MAX_CHARS, clean, is_traditional, to_traditional
 from loanwhy.privacy import mask, offers_personal_info
 
@@ -88,11 +89,9 @@ def _has_control(text: str) -> bool:
 
 
 def outbound(text: str | None, traditional: bool) -> str | None:
-    """Bot text as the user should see it: Traditional if they wrote so, never a personal number."""
-    if not text:
-        return text
-    text = mask(text)
-    return to_traditional(text) if traditional else text
+    """Bot text as the user should see it: Traditional if they wrote so, never a personal number
+    (`loanwhy.responses.as_seen`, which the staff console uses for the same replies)."""
+    return responses.as_seen(text, traditional) if text else text
 
 
 def outbound_payload(value: Any, traditional: bool) -> Any:
