@@ -8,8 +8,9 @@ limit go too. Users who unsubscribed on WeChat (`deletion_marks`) are
 forgotten on the next run whatever their age. Staff tables (accounts,
 sessions, audit log) hold no conversation id and are never touched.
 
-Plain module (no Rasa): SQLite files by default; the tracker store may also be
-given as an SQLAlchemy URL (PostgreSQL in ops/cluster/).
+Plain module (no Rasa): SQLite files by default; the tracker store is read and erased
+through loanwhy/events.py, so it may also be an SQLAlchemy URL (LOANWHY_TRACKER_URL,
+PostgreSQL in ops/cluster/).
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loanwhy import paths
+from loanwhy import events, paths
+from loanwhy.store import truncate_wal
 
 DEFAULT_DAYS = 180.0
 BUSY_TIMEOUT_S = 10.0
-CHECKPOINT_TRIES = 25
 DAY_S = 86400.0
 
 # table → (conversation id column, time column); only tables keyed by a conversation
@@ -79,16 +80,11 @@ def wechat_db_path() -> Path:
     return paths.wechat_db()
 
 
-def tracker_location() -> Path | str:
-    """LOANWHY_TRACKER_URL (an SQLAlchemy URL, e.g. the cluster's PostgreSQL), else <LOANWHY_VAR>/tracker.db."""
-    return os.environ.get("LOANWHY_TRACKER_URL") or paths.tracker_db()
-
-
 @dataclass(frozen=True)
 class Stores:
     """Where the data lives; defaults follow the runtime folder and the environment."""
 
-    tracker: Path | str = field(default_factory=lambda: tracker_location())  # file or SQLAlchemy URL
+    tracker: Path | str = field(default_factory=lambda: events.location())  # file or SQLAlchemy URL
     app: Path = field(default_factory=paths.app_db)
     wechat: Path = field(default_factory=wechat_db_path)
 
@@ -119,12 +115,8 @@ def _sqlite(path: Path) -> Iterator[sqlite3.Connection | None]:
 def checkpoint(con: sqlite3.Connection, path: Path | str) -> None:
     """Copy the WAL into the database and truncate it; a busy result is retried, then an error
     (an erasure that left the old pages in the -wal file must not report success)."""
-    for _ in range(CHECKPOINT_TRIES):
-        busy = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        if not busy:
-            return
-        time.sleep(0.2)
-    raise RetentionError(f"{path}: the WAL could not be truncated (a long transaction holds it); run again")
+    if not truncate_wal(con):
+        raise RetentionError(f"{path}: the WAL could not be truncated (a long transaction holds it); run again")
 
 
 def _tables(con: sqlite3.Connection) -> set[str]:
@@ -135,57 +127,27 @@ def _columns(con: sqlite3.Connection, table: str) -> set[str]:
     return {r[1] for r in con.execute(f'pragma table_info("{table}")')}
 
 
-def _is_url(tracker: Path | str) -> bool:
-    return isinstance(tracker, str) and "://" in tracker
-
-
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
 
-# -- tracker store ------------------------------------------------------------
-
-
-def _tracker_sql(tracker: Path | str, sql: str, params: Mapping[str, object]) -> list[tuple[object, ...]] | int:
-    """Run one statement on the tracker store: rows for a select, else the row count."""
-    if _is_url(tracker):
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(str(tracker))
-        try:
-            with engine.begin() as conn:
-                if not sa.inspect(conn).has_table("events"):
-                    return [] if sql.lstrip().lower().startswith("select") else 0
-                result = conn.execute(sa.text(sql), params)
-                return [tuple(r) for r in result] if result.returns_rows else int(result.rowcount or 0)
-        finally:
-            engine.dispose()
-    with _sqlite(Path(tracker)) as con:
-        if con is None or "events" not in _tables(con):
-            return [] if sql.lstrip().lower().startswith("select") else 0
-        cur = con.execute(sql, params)
-        return [tuple(r) for r in cur.fetchall()] if cur.description else int(cur.rowcount)
+# -- tracker store (loanwhy/events.py: SQLite file or SQLAlchemy URL) -------------
 
 
 def stale_senders(tracker: Path | str, cutoff: float) -> list[str]:
     """Conversations whose last event is before the cutoff (epoch seconds)."""
-    rows = _tracker_sql(
-        tracker,
-        "select sender_id from events group by sender_id having max(timestamp) < :cutoff",
-        {"cutoff": cutoff},
-    )
-    return [str(r[0]) for r in rows] if isinstance(rows, list) else []
+    try:
+        return events.idle_senders(cutoff, tracker)
+    except events.EventStoreError as exc:
+        raise RetentionError(str(exc)) from exc
 
 
 def _delete_tracker(tracker: Path | str, senders: list[str]) -> int:
-    deleted = 0
-    for chunk in _chunks(senders):
-        names = {f"s{i}": s for i, s in enumerate(chunk)}
-        placeholders = ", ".join(f":{k}" for k in names)
-        n = _tracker_sql(tracker, f"delete from events where sender_id in ({placeholders})", names)
-        deleted += n if isinstance(n, int) else 0
-    return deleted
+    try:
+        return events.erase(senders, tracker)
+    except events.EventStoreError as exc:
+        raise RetentionError(str(exc)) from exc
 
 
 # -- app database and WeChat store --------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -47,3 +48,14 @@ def shared_db(path: Path | None = None) -> sqlite_utils.Database:
                 db = _tune(sqlite_utils.Database(conn))
                 _SHARED[key] = db
     return db
+
+
+def truncate_wal(con: sqlite3.Connection, tries: int = 25, pause_s: float = 0.2) -> bool:
+    """Copy the WAL into the database file and truncate it (after an erasure: deleted rows' old
+    page images stay in the -wal file as long as any process keeps the database open).
+    False when readers kept it busy through every try."""
+    for _ in range(tries):
+        if not con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+            return True
+        time.sleep(pause_s)
+    return False
