@@ -2,13 +2,14 @@
 
 Sources: the case log and handoffs (application database), the `feedback`
 table the web widget writes (conversation_id, rating 'up'/'down', created_at as
-epoch seconds or ISO text; may not exist yet) and the Rasa tracker store, read
-only, for the fallback rate (user messages classified `nlu_fallback`). A source
-that is missing gives None rather than an error.
+epoch seconds or ISO text; may not exist yet) and the Rasa tracker store (SQLite or
+PostgreSQL, through loanwhy/events.py), read only, for the fallback rate (user messages
+classified `nlu_fallback`). A source that is missing gives None rather than an error.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,11 +17,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from loanwhy import paths
+from loanwhy import events, paths
 from loanwhy.privacy import mask
 from loanwhy.store import open_db
 
 FALLBACK_INTENT = "nlu_fallback"
+log = logging.getLogger(__name__)
 
 
 def week_start(day: date) -> date:
@@ -91,25 +93,13 @@ class Weekly:
         return self.fallbacks / self.user_messages
 
 
-def _tracker_figures(start: float, end: float, tracker: Path) -> tuple[int, int, int] | None:
-    """(conversations, user messages, fallbacks) from the tracker store, or None."""
-    if not tracker.exists():
-        return None
+def _tracker_figures(start: float, end: float, tracker: Path | str | None) -> events.MessageCounts | None:
+    """Conversations, user messages and fallbacks from the tracker store (loanwhy/events.py), or None."""
     try:
-        conn = sqlite3.connect(f"file:{tracker}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
+        return events.count_user_messages(start, end, FALLBACK_INTENT, tracker)
+    except events.EventStoreError as exc:
+        log.warning("weekly tracker figures not read: %s", exc)
         return None
-    try:
-        row = conn.execute(
-            "select count(distinct sender_id), count(*), sum(case when intent_name = ? then 1 else 0 end) "
-            "from events where type_name = 'user' and timestamp >= ? and timestamp < ?",
-            (FALLBACK_INTENT, start, end),
-        ).fetchone()
-        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
-    except sqlite3.Error:
-        return None
-    finally:
-        conn.close()
 
 
 def _feedback(db: Any, start_day: date, end_day: date) -> tuple[int, int] | None:
@@ -128,8 +118,9 @@ def _feedback(db: Any, start_day: date, end_day: date) -> tuple[int, int] | None
     return int(counts.get("up", 0)), int(counts.get("down", 0))
 
 
-def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | None = None) -> Weekly:
-    """Figures for the week starting on `start` (a Monday, local time)."""
+def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | str | None = None) -> Weekly:
+    """Figures for the week starting on `start` (a Monday, local time); `tracker` defaults to
+    the tracker store Rasa uses (loanwhy.events.location)."""
     start = week_start(start)
     end_day = start + timedelta(days=7)
     lo, hi = _epoch(start), _epoch(end_day)
@@ -158,7 +149,8 @@ def weekly(start: date, top: int = 8, path: Path | None = None, tracker: Path | 
             out.thumbs_up, out.thumbs_down = thumbs
     finally:
         db.close()
-    figures = _tracker_figures(lo, hi, tracker or paths.tracker_db())
+    figures = _tracker_figures(lo, hi, tracker)
     if figures:
-        out.conversations, out.user_messages, out.fallbacks = figures
+        out.conversations, out.user_messages = figures.conversations, figures.messages
+        out.fallbacks = figures.with_intent
     return out

@@ -27,6 +27,12 @@ def isolated_app_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_tracker_store() -> None:
+    """Transcripts, figures and retention read LOANWHY_TRACKER_URL first: not a developer's database."""
+    os.environ.pop("LOANWHY_TRACKER_URL", None)
+
+
 @pytest.fixture(scope="session")
 def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("kb") / "kb.sqlite"

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from loanwhy import events
+from loanwhy import events, stats
+from staff import transcript
 
 # Rasa 3.6's SQLTrackerStore.SQLEvent as SQLite gets it (also in tests/reliability/test_retention.py)
 EVENTS = """create table events (id integer primary key, sender_id varchar(255) not null,
@@ -156,6 +159,31 @@ def test_location_follows_the_environment(tmp_path: Path, monkeypatch: pytest.Mo
     assert events.location({"LOANWHY_TRACKER_URL": ""}) == tmp_path / "tracker.db"
 
 
+def test_transcript_and_weekly_figures_read_the_store_the_environment_names(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the staff console and the figures find a non-default store (PostgreSQL in ops/cluster/) the same way
+    monkeypatch.setenv("LOANWHY_VAR", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("LOANWHY_TRACKER_URL", f"sqlite:///{db}")
+    assert [m["who"] for m in transcript.read("a")] == ["user", "bot", "user", "staff"]
+    monday = stats.week_start(datetime.fromtimestamp(T0).date())
+    add(db, "a", "user", stats._epoch(monday), {"text": "周一"}, intent="nlu_fallback")
+    week = stats.weekly(monday, path=tmp_path / "app.sqlite")
+    assert (week.conversations, week.user_messages, week.fallbacks) == (2, 4, 3)
+    monkeypatch.delenv("LOANWHY_TRACKER_URL")
+    assert transcript.read("a") == []  # the default file does not exist under that LOANWHY_VAR
+    assert stats.weekly(monday, path=tmp_path / "app.sqlite").conversations is None
+
+
+def test_transcript_and_figures_log_a_broken_store(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    garbage = tmp_path / "tracker.db"
+    garbage.write_bytes(b"x" * 4096)
+    with caplog.at_level(logging.WARNING):
+        assert transcript.read("a", garbage) == []
+        assert stats.weekly(date(2024, 5, 6), path=tmp_path / "app.sqlite", tracker=garbage).fallbacks is None
+    assert {"staff.transcript", "loanwhy.stats"} <= {r.name for r in caplog.records if r.levelno == logging.WARNING}
+
+
 def test_rows_rasa_writes_are_read_back(tmp_path: Path) -> None:
     # the schema assumed above is Rasa's own: its SQLTrackerStore writes, loanwhy.events reads
     from rasa.core.tracker_store import SQLTrackerStore
@@ -175,6 +203,7 @@ def test_rows_rasa_writes_are_read_back(tmp_path: Path) -> None:
         ("user", "听不懂的话"),
         ("bot", "没明白"),
     ]
+    assert [m["who"] for m in transcript.read("rest:x", path)] == ["user", "staff"]
     assert events.count_user_messages(T0, T0 + 1, "nlu_fallback", path) == events.MessageCounts(1, 1, 1)
     assert events.idle_senders(T0 + 3, path) == ["rest:x"]
     assert events.erase(["rest:x"], path) == 3

@@ -62,7 +62,7 @@ def test_transcript_reads_user_bot_and_staff_masked(queue: dict[str, Any], tmp_p
     assert [m["who"] for m in msgs] == ["user", "bot", "bot", "user", "staff"]
     assert "13812345678" not in msgs[0]["text"] and msgs[2]["text"] == "[诊断结果]" and msgs[4]["staff"] == "agent1"
     assert transcript.read("nobody") == []
-    assert transcript.read("web-1", path=tmp_path / "missing.db") == []
+    assert transcript.read("web-1", store=tmp_path / "missing.db") == []
 
 
 def test_queue_and_detail_pages(logged_in: Client, queue: dict[str, Any]) -> None:
