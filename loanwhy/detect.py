@@ -52,6 +52,7 @@ class _Rules:
     measures: dict[str, list[dict[str, Any]]]
     limits: dict[str, float]
     resolved: re.Pattern[str]
+    unresolved_before: re.Pattern[str]
     own_resolved: dict[str, re.Pattern[str] | None]
     resolved_counts: set[str]
     kept_years: dict[str, int]
@@ -100,6 +101,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         measures=measures,
         limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
         resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
+        unresolved_before=re.compile(lex.get("unresolved_before", "(?!)")),
         own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
         kept_years={sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items()
@@ -206,10 +208,13 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
     if kind == "used_of_limit":
         limit = used = None
         for a in q.amounts(clause):
-            before = clause[max(0, a.start - 4) : a.start]
-            if "额度" in before or "总共" in before or re.match("(?:的)?(?:总)?额度", clause[a.end :]):
+            # the nearer word names the amount: "额度加起来八万多" a limit, "额度五万欠了三万" a debt
+            before = clause[max(0, a.start - 7) : a.start]
+            as_limit = max(before.rfind("额度"), before.rfind("总共"))
+            as_used = max((m.start() for m in re.finditer("欠|用|刷|透支|花", before)), default=-1)
+            if re.match("(?:的)?(?:总)?额度", clause[a.end :]) or as_limit > as_used:
                 limit = a.value
-            elif re.search("欠|用|刷|透支|花", before):
+            elif as_used >= 0:
                 used = a.value
         if limit and used is not None and limit > 0:
             value = used / limit
@@ -269,6 +274,8 @@ def analyse(
         if old is None or (old.state == FINE and f.state == RAISED):
             found[f.signal] = f
 
+    soft: dict[str, str] = {}  # a fine read from a count that does not decide ("四张卡"): its clause
+
     prepared = prepare(text, kb)
     marked = marked_clauses(prepared, kb)
     parts = [c for c, _ in marked]
@@ -300,6 +307,8 @@ def analyse(
                 if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
                 if verdict is not None:
+                    if not verdict[0] and not m.get("decides", True) and sid not in found:
+                        soft[sid] = clause
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
                     decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
@@ -323,7 +332,7 @@ def analyse(
                     if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):
                         keep(Finding(sid, RAISED, clause))
     if use_model:
-        for f in _learned_findings(prepared, found, rules, kb, hypothetical):
+        for f in _learned_findings(prepared, found, rules, kb, hypothetical, soft):
             keep(f)
     return _settle_resolved(found, prepared, rules)
 
@@ -346,6 +355,12 @@ def _long_past(sentence: str, kept: int, today: date | None = None) -> bool:
     return bool(years) and not recent and max(years) < (today or date.today()).year - kept
 
 
+def _finished(pattern: re.Pattern[str], sentence: str, rules: _Rules) -> bool:
+    """A finished-situation word not itself negated ("已经结清" yes, "尚有三笔未结清" no)."""
+    return any(not rules.unresolved_before.search(sentence[max(0, m.start() - 3) : m.start()])
+               for m in pattern.finditer(sentence))
+
+
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
     """A finished situation is fine ("担保去年就解除了"); for a signal whose record outlives the
     event (a settled overdue stays 5 years) only its own patterns count ("七年前逾期过")."""
@@ -355,18 +370,21 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
             continue
         where = _sentence_of(text, f.evidence)
         own = rules.own_resolved.get(sid)
-        general = None if sid in rules.resolved_counts else rules.resolved.search(where)
+        general = None if sid in rules.resolved_counts else _finished(rules.resolved, where, rules)
         kept = rules.kept_years.get(sid)
         if kept and _long_past(where, kept):
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
             continue
-        if (own is not None and own.search(where)) or general:
+        if (own is not None and _finished(own, where, rules)) or general:
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
     return out
 
 
 NEGATION_MARGIN = 0.0  # any rise once the negation is gone means it denied ("没借网贷"); chosen on the dev sets
 MIN_LEARNED_CHARS = 4
+# a sentence shorter than this (alphanumeric characters) may deny a signal to the model ("没借网贷") but
+# not raise one: "资料交了", "未设抵押" name a topic, they rarely say a problem the rules miss (dev sets)
+MIN_RAISING_CHARS = 9
 
 
 def without_negation(clause: str, kb: Knowledge | None = None) -> str | None:
@@ -391,9 +409,12 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
 
 
 def _learned_findings(
-    text: str, found: dict[str, Finding], rules: _Rules, kb: Knowledge, hypothetical: bool
+    text: str, found: dict[str, Finding], rules: _Rules, kb: Knowledge, hypothetical: bool,
+    soft: dict[str, str] | None = None,
 ) -> list[Finding]:
-    """Signals the classifier finds that the rules did not speak about.
+    """Signals the classifier finds that the rules did not speak about, or spoke about only
+    through a count that does not decide ("信用卡有四张，每个月只能还个最低": four cards are not
+    many, the other clause still says the problem).
 
     The model scores each sentence; the clause with the highest score carries the
     evidence, and a negation in that clause makes the finding `fine`.
@@ -405,14 +426,18 @@ def _learned_findings(
     for sentence in _SENTENCES.split(text):
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
+        soft = soft or {}
+        open_ = {sid for sid in kb.signals if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))}
         hits = {sid: p for sid, p in model.above(sentence).items()
-                if sid not in found and sid in kb.signals and p >= rules.learned_min[sid]}
+                if sid in open_ and p >= rules.learned_min[sid]}
         if not hits:
             continue
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
         scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
         for sid in hits:
             clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
+            if sid in found and clause == found[sid].evidence:
+                continue  # the count's own clause: the number has spoken there
             if not hypothetical and rules.hypothetical.search(clause):
                 continue
             if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
@@ -424,6 +449,8 @@ def _learned_findings(
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
             denied = _clause_denied(clause, sid, score, model, kb) or _answered_no(text, clause, rules)
+            if not denied and sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS:
+                continue
             out.append(Finding(sid, FINE if denied else RAISED, clause))
     return out
 

@@ -119,6 +119,16 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("逾期了两次会不会影响", "overdue_record", "raised"),  # a fact inside a worried question
         ("我给朋友担保，他现在还不上了", "external_guarantee", "raised"),  # about others by nature
         ("他们说我负债太高", "high_interest_borrowing", "raised"),  # slang
+        ("为同行做过担保，目前尚有三笔未结清", "external_guarantee", "raised"),  # 未结清 is not finished
+        ("从来冇逾期，一次都冇", "overdue_record", "fine"),  # Cantonese negation
+        ("担保人是邻居，他自己信用社还欠着十几万", "weak_guarantor", "raised"),
+        ("担保人是我表叔，前年让人告了", "weak_guarantor", "raised"),
+        ("额度加起来八万多，现在欠着七万五", "card_overdraft", "raised"),  # the nearer word names the amount
+        ("额度五万欠了三万", "card_overdraft", "fine"),
+        ("信用卡有四张，每个月都只能还个最低", "card_overdraft", "raised"),  # four cards decide nothing
+        ("信用卡有四张，都是按时全额还", "card_overdraft", "fine"),
+        ("未设抵押", "collateral_value", None),  # a bare topic word is no problem
+        ("有啲股票", "stock_speculation", None),
     ],
 )
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
