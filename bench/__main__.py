@@ -45,6 +45,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         ("rasa-port", 5705),  # 5005/5105/5205/5305/5505 belong to `make run` and the test stacks
         ("action-port", 5755),
         ("web-port", 8705),
+        ("staff-port", 8708),
         ("stock-rasa-port", 5805),
         ("stock-action-port", 5855),
     ):
@@ -121,7 +122,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ours = attach(args.url, args.var)
         else:
             say(f"starting our assistant on port {args.rasa_port} ({args.var}) ...")
-            ours = start_ours(args.var, args.rasa_port, args.action_port, args.web_port)
+            ours = start_ours(args.var, args.rasa_port, args.action_port, args.web_port, args.staff_port)
             say(f"ours answered {ours.cold_start_s:.1f} s after start")
         if not args.no_stock:
             stock_dir = ROOT / args.stock_dir

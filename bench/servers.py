@@ -102,20 +102,21 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_ours(var: str, rasa_port: int, action_port: int, web_port: int) -> Server:
+def start_ours(var: str, rasa_port: int, action_port: int, web_port: int, staff_port: int) -> Server:
     """scripts/run.sh on its own ports and a fresh runtime folder (wiped: empty tracker and app db)."""
     var_path = ROOT / var
     env = _env(
         RASA_PORT=str(rasa_port),
         ACTION_PORT=str(action_port),
         WEB_PORT=str(web_port),
+        STAFF_PORT=str(staff_port),
         LOANWHY_VAR=var,
         LOANWHY_APP_DB=str(var_path / "app.sqlite"),
         PYTHONPATH=str(ROOT),
         LOANWHY_HOME=str(ROOT),
     )
     subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT, capture_output=True)
-    ensure_free(rasa_port, action_port, web_port)
+    ensure_free(rasa_port, action_port, web_port, staff_port)
     shutil.rmtree(var_path, ignore_errors=True)
     var_path.mkdir(parents=True)
     log = (var_path / "bench-run.log").open("w")

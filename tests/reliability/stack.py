@@ -1,4 +1,4 @@
-"""A stack of our own (ports 5505/5555/8505, var/test-rel) that the fault tests may kill and break.
+"""A stack of our own (ports 5505/5555/8505, staff 8515, var/test-rel) that the fault tests may kill and break.
 
 Started and stopped through scripts/run.sh and scripts/stop.sh like `make run`.
 Until credentials.yml registers `channels.health.HealthInput`, the stack runs
@@ -28,11 +28,12 @@ from tests.live.conftest import signal_ids as live_signal_ids
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEALTH_CHANNEL = "channels.health.HealthInput"
 BASE = int(os.environ.get("LOANWHY_REL_PORT", "5505"))  # another value runs a second copy beside this one
-PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(BASE + 3000)}
+PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(BASE + 3000),
+         "STAFF_PORT": str(BASE + 3010)}
 ALLOWED_ORIGIN = "http://chat.example"  # the stack's LOANWHY_CORS_ORIGINS
 VAR_NAME = "test-rel" if BASE == 5505 else f"test-rel-{BASE}"
 SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
-                  "scripts", "trackers", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
+                  "scripts", "staff", "trackers", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
 
 
 def shadow_tree(var: Path) -> Path:

@@ -83,7 +83,12 @@ def test_run_refuses_to_start_on_an_unusable_store(tmp_path: Path, breakage: str
     # guards: `loanwhy.cli check-stores` in scripts/run.sh (Rasa would start and keep
     # conversations in memory only)
     var = ROOT / "var" / f"{VAR_NAME}-bad"
-    ports = {"RASA_PORT": str(BASE + 1), "ACTION_PORT": str(BASE + 51), "WEB_PORT": str(BASE + 3001)}
+    ports = {
+        "RASA_PORT": str(BASE + 1),
+        "ACTION_PORT": str(BASE + 51),
+        "WEB_PORT": str(BASE + 3001),
+        "STAFF_PORT": str(BASE + 3011),
+    }
     bad = Stack.create(var, ports=ports)
     if breakage == "directory":
         (var / "tracker.db").mkdir(parents=True)

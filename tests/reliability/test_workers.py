@@ -20,7 +20,7 @@ from loanwhy.diagnose import find_diagnosis
 from tests.live.conftest import MODEL
 from tests.reliability.stack import ROOT, PortLock, Stack, http
 
-PORTS = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "WEB_PORT": "8405"}
+PORTS = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "WEB_PORT": "8405", "STAFF_PORT": "8408"}
 
 
 @pytest.fixture(scope="module")
