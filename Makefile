@@ -38,7 +38,7 @@ kb: $(VENV)/.installed ## build the knowledge base and the jieba dictionary from
 train: $(VENV)/.installed kb ## train the models when their inputs changed (scripts/train_if_changed.py)
 	@$(PY) scripts/train_if_changed.py
 
-run: setup ## set up, start the action server, Rasa and the web page, print where to chat
+run: setup ## set up, start the action server, Rasa, the web page and the staff console, print where to chat
 	@scripts/run.sh
 
 stop: ## stop what `make run` started

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the action server, the Rasa server and the web page in the background,
+# Start the action server, the Rasa server, the web page and the staff console in the background,
 # wait until Rasa answers, send a warm-up message, print where to chat.
 # Ports and the runtime folder can be changed through the environment.
 set -euo pipefail
@@ -7,6 +7,7 @@ umask 077  # runtime files (logs, databases, tokens) private to the service user
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${ACTION_PORT:=5055}" "${WEB_PORT:=8000}" "${LOANWHY_VAR:=var}"
 : "${RASA_INTERFACE:=127.0.0.1}" "${START_TIMEOUT:=180}" "${RASA_WORKERS:=1}"
+: "${STAFF_PORT:=8001}" "${STAFF_HOST:=127.0.0.1}"  # the staff console: its own port, this machine only
 export PYTHONPATH="$PWD" LOANWHY_VAR
 RUN="$LOANWHY_VAR/run" LOG="$LOANWHY_VAR/log"
 mkdir -p "$RUN" "$LOG"
@@ -68,8 +69,18 @@ IFS=, read -ra CORS_ORIGINS <<<"$RASA_CORS"
 LOANWHY_CORS_ORIGINS=$RASA_CORS SANIC_WORKERS=$RASA_WORKERS start rasa "$RASA_PORT" .venv/bin/rasa run --model models/loanwhy.tar.gz --endpoints "$ENDPOINTS" \
   --credentials credentials.yml --port "$RASA_PORT" --interface "$RASA_INTERFACE" --cors "${CORS_ORIGINS[@]}"
 if [ -f web/server.py ]; then
-  start web "$WEB_PORT" "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
+  # the public server needs no staff secret: it never sees the staff bridge token
+  start web "$WEB_PORT" env -u LOANWHY_STAFF_TOKEN "$PY" -m web.server --port "$WEB_PORT" --rasa "http://localhost:$RASA_PORT"
 fi
+# the staff console apart from the public widget server; it reaches Rasa's staff bridge directly
+if [ -f staff/server.py ]; then
+  start staff "$STAFF_PORT" "$PY" -m staff.server --host "$STAFF_HOST" --port "$STAFF_PORT" --rasa "http://127.0.0.1:$RASA_PORT"
+fi
+case "$STAFF_HOST" in
+  127.0.0.1 | localhost | ::1 | 0.0.0.0 | ::) STAFF_URL="http://localhost:$STAFF_PORT/staff/" ;;
+  *:*) STAFF_URL="http://[$STAFF_HOST]:$STAFF_PORT/staff/" ;;
+  *) STAFF_URL="http://$STAFF_HOST:$STAFF_PORT/staff/" ;;
+esac
 
 "$PY" -m loanwhy.cli wait-ready --rasa "http://127.0.0.1:$RASA_PORT" --actions "http://127.0.0.1:$ACTION_PORT" \
   --timeout "$START_TIMEOUT" || { echo "the assistant did not start; see $LOG/" >&2; tail -n 20 "$LOG/rasa.log" >&2; exit 1; }
@@ -80,6 +91,6 @@ The assistant is running.
   Web chat:     http://localhost:$WEB_PORT/
   REST webhook: curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' \\
                   -d '{"sender": "me", "message": "我的贷款被拒了"}'
-  Staff:        http://localhost:$WEB_PORT/staff/   (account: .venv/bin/python -m staff.cli add-user NAME)
+  Staff:        $STAFF_URL   (account: .venv/bin/python -m staff.cli add-user NAME)
   Terminal:     make shell        Stop: make stop        Logs: $LOG/
 MSG

@@ -2,7 +2,7 @@
 # Stop what scripts/run.sh started (same LOANWHY_VAR).
 cd "$(dirname "$0")/.."
 RUN="${LOANWHY_VAR:-var}/run"
-names="${*:-web rasa actions}"
+names="${*:-staff web rasa actions}"
 for name in $names; do
   f="$RUN/$name.pid"
   [ -f "$f" ] || continue

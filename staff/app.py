@@ -1,4 +1,4 @@
-"""The staff console as a Sanic blueprint: `register(app)` mounts it under /staff/."""
+"""The staff console as a Sanic blueprint: `register(app)` mounts it under /staff/ (staff/server.py)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,6 @@ async def _create_tables(app: Sanic, _: object) -> None:
 
 
 def register(app: Sanic) -> None:
-    """Called by the web server (web/server.py); every route needs a staff login except /staff/login."""
+    """Called by the staff server (staff/server.py); every route needs a staff login except /staff/login."""
     app.blueprint(blueprint())
     app.register_listener(_create_tables, "before_server_start")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -182,7 +183,10 @@ def cmd_add_user(args: argparse.Namespace, stdin: TextIO) -> int:
     code = _set_password(args, stdin, accounts.add_user, accounts.UserExists)
     if code == 0:
         audit.log(CLI_USER, "add_user", args.username)
-        print(f"已创建账号 / account created: {args.username}  → http://localhost:8000/staff/")
+        from staff.server import DEFAULT_PORT
+
+        port = os.environ.get("STAFF_PORT") or DEFAULT_PORT
+        print(f"已创建账号 / account created: {args.username}  → http://localhost:{port}/staff/")
     return code
 
 

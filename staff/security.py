@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from sanic import response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from loanwhy import accounts, audit
 from staff import throttle
@@ -149,7 +149,7 @@ async def guard(request: Request) -> HTTPResponse | None:
     return None
 
 
-async def headers(request: Request, resp: HTTPResponse) -> None:
+async def headers(request: Request, resp: BaseHTTPResponse) -> None:
     """Response middleware: no caching of staff data, no framing, strict content policy."""
     for name, value in HEADERS.items():
         resp.headers.setdefault(name, value)

@@ -33,7 +33,7 @@ def _login_page(request: Request, error: str = "", status: int = 200) -> HTTPRes
 
 
 def add_routes(bp: Blueprint) -> None:
-    limiter = throttle.LoginLimiter()  # one per mounted console: the web server is one process
+    limiter = throttle.LoginLimiter()  # one per mounted console: the staff server is one process
 
     @bp.get("/")
     async def index(request: Request) -> HTTPResponse:

@@ -107,7 +107,7 @@ def test_check_stores_command_tightens_the_folder_before_the_servers_start(var: 
     assert mode(var / "tracker.db") == 0o600 and mode(var / "app.sqlite") == 0o600
 
 
-@pytest.mark.parametrize("module", ["web.server", "staff.cli", "loanwhy.cli"])
+@pytest.mark.parametrize("module", ["web.server", "staff.server", "staff.cli", "loanwhy.cli"])
 def test_entry_points_set_a_private_umask(module: str, var: Path) -> None:
     code = (
         "import os, sys, runpy\n"

@@ -18,7 +18,6 @@ from sanic.response import BaseHTTPResponse
 
 PUBLIC_PREFIXES = ("/widget/", "/vendor/", "/assets/")  # loaded by lenders' pages
 API_PREFIX = "/api/"
-OWN_POLICY_PREFIX = "/staff"
 
 
 def socket_origins(rasa_url: str) -> list[str]:
@@ -88,9 +87,6 @@ class Headers:
     async def apply(self, request: Request, resp: BaseHTTPResponse) -> None:
         h = resp.headers
         path = request.path
-        staff = path == OWN_POLICY_PREFIX or path.startswith(OWN_POLICY_PREFIX + "/")
-        if staff and getattr(request, "route", None) is not None:
-            return  # a staff console route: its own middleware sets stricter headers
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("Referrer-Policy", "no-referrer")
         if "content-security-policy" not in h:

@@ -4,14 +4,14 @@
 
 The widget talks to Rasa's socket.io channel directly (the `--rasa` origin, allowed
 by the page's CSP); this server only serves files, the widget's config and feedback.
-The staff console (staff/, built separately) is mounted when it is importable.
+It is the public server: nothing of the staff console (staff/server.py, its own port)
+or of the diagnosis is loaded here.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ from loanwhy import paths, session
 from web import assets, feedback
 from web.security import Headers
 
-logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 SOCKET_PATH = "/socket.io/"
 MAX_BODY = 64 * 1024
@@ -56,12 +55,9 @@ def _json_body(request: Request) -> Any:
         raise ValueError("body must be JSON") from exc
 
 
-def create_app(rasa_url: str, name: str = "loanwhy_web", host: str | None = None) -> Sanic:
-    """`host`: the interface it will listen on; loopback means development (staff cookies
-    without the Secure flag unless LOANWHY_COOKIE_SECURE says otherwise)."""
+def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 1024 * 1024
-    app.ctx.bind_host = host
     app.ctx.rasa_url = rasa_url.rstrip("/")
     headers = Headers(app.ctx.rasa_url)
     catalog = assets.Catalog(STATIC, PUBLIC_FOLDERS)
@@ -124,27 +120,11 @@ def create_app(rasa_url: str, name: str = "loanwhy_web", host: str | None = None
         return response.empty(status=204)
 
     app.register_middleware(headers.apply, "response")
-    mount_staff(app)
     return app
 
 
-def mount_staff(app: Sanic) -> bool:
-    """Mount the staff console (routes under /staff/) if that package is present."""
-    try:
-        from staff.app import register  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("staff", "staff.app"):
-            logger.warning("staff console not mounted: %s", exc)
-        return False
-    except ImportError as exc:
-        logger.warning("staff console not mounted: %s", exc)
-        return False
-    register(app)
-    return True
-
-
 def main(argv: list[str] | None = None) -> None:
-    paths.private_umask()  # the app database (staff password hashes, feedback) and logs: 0600
+    paths.private_umask()  # the app database (feedback) and logs: 0600
     parser = argparse.ArgumentParser(prog="python -m web.server", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--host",
@@ -158,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         help="Rasa server URL as the browser sees it",
     )
     args = parser.parse_args(argv)
-    app = create_app(args.rasa, host=args.host)
+    app = create_app(args.rasa)
     app.run(host=args.host, port=args.port, access_log=False, motd=False)
 
 

@@ -1,4 +1,4 @@
-"""The whole assistant (actions, Rasa, web page) started by scripts/run.sh on test ports."""
+"""The whole assistant (actions, Rasa, web page, staff console) started by scripts/run.sh on test ports."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "WEB_PORT": "8105"}
+PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "WEB_PORT": "8105", "STAFF_PORT": "8108"}
 VAR = "var/e2e"
 # a lender's page embedding rasa-webchat (test_webchat.py), served by the tests on ports of their own:
 # the first is listed in the stack's LOANWHY_CORS_ORIGINS, the second is not
@@ -33,6 +33,7 @@ class Stack:
     rasa_url: str
     app_db: Path  # where feedback is stored
     env: dict[str, str]
+    staff_url: str = ""  # the staff console's own server (staff/server.py), when the tests need it
 
     @classmethod
     def for_tests(cls) -> Stack:
@@ -53,6 +54,7 @@ class Stack:
             f"http://localhost:{PORTS['RASA_PORT']}",
             ROOT / VAR / "app.sqlite",
             env,
+            f"http://localhost:{PORTS['STAFF_PORT']}/",
         )
 
     def script(self, name: str, timeout: float = 420) -> subprocess.CompletedProcess[str]:
@@ -72,6 +74,8 @@ class Stack:
         if done.returncode != 0:
             raise StackError(f"scripts/run.sh failed:\n{done.stdout}\n{done.stderr}")
         wait_http(self.url + "health", 30)
+        if self.staff_url:
+            wait_http(self.staff_url + "health", 30)
 
     def stop(self) -> None:
         self.script("stop.sh", timeout=60)

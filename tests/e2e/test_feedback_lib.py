@@ -9,7 +9,7 @@ import pytest
 
 from web import feedback
 from web.security import content_security_policy, socket_origins
-from web.server import create_app, mount_staff
+from web.server import create_app
 
 GOOD = {"conversation_id": "0a1b.0123456789abcdef01234567", "message_id": "amx0gj-1", "rating": "up"}
 
@@ -90,23 +90,43 @@ def test_csp_allows_only_self_and_the_rasa_origin() -> None:
         socket_origins("javascript:alert(1)")
 
 
-def test_app_has_its_routes_and_mounts_the_staff_console_if_present() -> None:
-    import importlib.util
-
+def test_app_has_its_routes_and_no_staff_console() -> None:
     app = create_app("http://localhost:5005", name="loanwhy_web_unit")
     paths = {route.path for route in app.router.routes}
     assert {"", "health", "api/feedback", "api/config"} <= paths
-    staff_present = importlib.util.find_spec("staff") is not None
-    assert any(p.startswith("staff") for p in paths) == staff_present
+    assert not [p for p in paths if p.startswith("staff")]  # the console has its own server (staff/server.py)
 
 
-def test_missing_staff_console_is_tolerated(monkeypatch: pytest.MonkeyPatch) -> None:
+# what the public server must never load: the staff console, the diagnosis (spaCy, jieba, the
+# classifiers) and the action server (issue #13: it held 637 MB after one staff explanation)
+HEAVY = ("staff", "actions", "rasa", "rasa_sdk", "spacy", "jieba", "sklearn", "channels", "nlu",
+         "loanwhy.diagnose", "loanwhy.detect", "loanwhy.nlp", "loanwhy.report", "loanwhy.kb")
+
+
+def test_web_server_loads_no_staff_console_and_no_diagnosis(tmp_path: Path) -> None:
+    import os
+    import subprocess
     import sys
 
-    for name in ("staff", "staff.app"):
-        monkeypatch.setitem(sys.modules, name, None)  # import -> ModuleNotFoundError
-    app = create_app("http://localhost:5005", name="loanwhy_web_nostaff")
-    assert mount_staff(app) is False
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys\n"
+        "from web.server import create_app\n"
+        "create_app('http://localhost:5005')\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root), "LOANWHY_VAR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_a_vote_needs_an_answer_in_the_conversation(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""What must not be reachable: Rasa's HTTP API (off by default), the action server off loopback."""
+"""What must not be reachable: Rasa's HTTP API (off by default), the action server and the staff console off loopback."""
 
 from __future__ import annotations
 
@@ -39,10 +39,11 @@ def outside_address() -> str | None:
     return None if addr.startswith("127.") else addr
 
 
-@pytest.mark.parametrize("name", ["ACTION_PORT", "RASA_PORT"])
+@pytest.mark.parametrize("name", ["ACTION_PORT", "RASA_PORT", "STAFF_PORT"])
 def test_servers_listen_on_loopback_only(rel: Stack, name: str) -> None:
-    # guards: SANIC_HOST=127.0.0.1 for the action server and RASA_INTERFACE=127.0.0.1 in scripts/run.sh
-    # (rasa-sdk has no authentication and listens on every interface by default)
+    # guards: SANIC_HOST=127.0.0.1 for the action server, RASA_INTERFACE=127.0.0.1 and STAFF_HOST=127.0.0.1
+    # in scripts/run.sh (rasa-sdk has no authentication and listens on every interface by default; the
+    # staff console is for this machine unless an operator publishes it)
     bound = listeners(rel.env[name])
     assert bound and all(addr.startswith(("127.0.0.1:", "[::1]:")) for addr in bound), bound
     addr = outside_address()

@@ -169,10 +169,9 @@ class Client:
         return found.group(1)
 
 
-def make_app() -> Sanic:
-    from staff.app import register
+def make_app(host: str | None = None) -> Sanic:
+    """The staff server's app (staff/server.py); `host`: the interface it would listen on."""
+    from staff.server import create_app
 
     Sanic.test_mode = True  # several apps in one process (Sanic's touch-up would break the second one)
-    app = Sanic(f"staff_test_{next(_names)}")
-    register(app)
-    return app
+    return create_app("http://127.0.0.1:9", name=f"staff_test_{next(_names)}", host=host)

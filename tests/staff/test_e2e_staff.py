@@ -6,8 +6,9 @@ pasted case, claims the handoff, replies, sees the reply arrive in the
 applicant's widget, and hands the conversation back.
 
 Uses its own ports and runtime folder (var/e2e-staff) so it never touches the
-developer's stack or tests/e2e's; needs the trained model, Chromium, and the
-staff bridge registered in credentials.yml.
+developer's stack or tests/e2e's: the widget on WEB_PORT, the staff console on its
+own server on STAFF_PORT (loopback, as `make run` starts it). Needs the trained
+model, Chromium, and the staff bridge registered in credentials.yml.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 from stack import Stack, StackError  # noqa: E402
 
 VAR = "var/e2e-staff"
-PORTS = {"RASA_PORT": "5305", "ACTION_PORT": "5355", "WEB_PORT": "8305"}  # e2e: 5105, live: 5205
+PORTS = {"RASA_PORT": "5305", "ACTION_PORT": "5355", "WEB_PORT": "8305", "STAFF_PORT": "8308"}  # e2e: 5105, live: 5205
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -69,9 +70,14 @@ def staff_stack() -> Iterator[Stack]:
         "LOANWHY_SESSION_SECRET": secrets.token_hex(16),
         "LOANWHY_STAFF_TOKEN": secrets.token_hex(16),
     }
-    env.pop("LOANWHY_RASA_URL", None)  # the web server's --rasa URL is used
+    env.pop("LOANWHY_RASA_URL", None)  # the staff server's --rasa URL (scripts/run.sh) is used
+    env.pop("STAFF_HOST", None)  # the default: loopback
     s = Stack(
-        f"http://localhost:{PORTS['WEB_PORT']}/", f"http://localhost:{PORTS['RASA_PORT']}", var / "app.sqlite", env
+        f"http://localhost:{PORTS['WEB_PORT']}/",
+        f"http://localhost:{PORTS['RASA_PORT']}",
+        var / "app.sqlite",
+        env,
+        f"http://localhost:{PORTS['STAFF_PORT']}/",
     )
     with (var / "e2e.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -135,9 +141,12 @@ def _walk_through(staff_stack: Stack, chromium: Browser) -> None:
     chat.send("转人工")
     assert "人工客服" in chat.last_bot_text()
 
+    with pytest.raises(urllib.error.HTTPError) as missing:  # the public widget server has no console
+        urllib.request.urlopen(staff_stack.url + "staff/login", timeout=10)
+    assert missing.value.code == 404
     staff_ctx, staff, staff_errors = _page(chromium)
-    staff.goto(staff_stack.url + "staff/")
-    expect(staff).to_have_url(f"{staff_stack.url}staff/login?next=/staff/")
+    staff.goto(staff_stack.staff_url)
+    expect(staff).to_have_url(f"{staff_stack.staff_url}staff/login?next=/staff/")
     staff.get_by_label("用户名").fill(STAFF)
     staff.get_by_label("密码").fill(PASSWORD)
     staff.get_by_role("button", name="登录").click()

@@ -9,7 +9,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sanic import Sanic
 from staff_client import PASSWORD, Client, make_app
 
 from loanwhy import accounts, audit
@@ -18,7 +17,7 @@ from staff import cli, security, throttle
 OWNER, ATTACKER = "10.0.0.1", "203.0.113.9"
 
 
-def _client(ip: str, host: str = "localhost:8000") -> Client:
+def _client(ip: str, host: str = "localhost:8001") -> Client:
     return Client(make_app(), host=host, ip=ip)
 
 
@@ -165,10 +164,10 @@ def _session_cookie(c: Client, username: str) -> str:
 @pytest.mark.parametrize(
     ("setting", "host", "secure"),
     [
-        ("1", "localhost:8000", True),
-        ("true", "127.0.0.1:8000", True),
+        ("1", "localhost:8001", True),
+        ("true", "127.0.0.1:8001", True),
         ("0", "staff.example.com", False),
-        (None, "localhost:8000", True),  # a forged Host header no longer switches it off
+        (None, "localhost:8001", True),  # a forged Host header no longer switches it off
     ],
 )
 def test_secure_flag_follows_configuration(
@@ -189,11 +188,8 @@ def test_secure_flag_follows_configuration(
 def test_secure_flag_off_by_default_only_when_bound_to_loopback(
     staff_env: Path, staff_user: str, monkeypatch: pytest.MonkeyPatch, bind: str, secure: bool
 ) -> None:
-    from web.server import create_app
-
     monkeypatch.delenv("LOANWHY_COOKIE_SECURE", raising=False)
-    Sanic.test_mode = True
-    c = Client(create_app("http://localhost:5005", name="cookie_bind_test", host=bind), host="staff.example.com")
+    c = Client(make_app(host=bind), host="staff.example.com")
     try:
         assert ("Secure" in _session_cookie(c, staff_user)) is secure
     finally:

@@ -13,7 +13,7 @@ from staff_client import PASSWORD, Client, make_app
 from loanwhy import accounts, audit, cases
 from staff import security
 
-PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login")}
+PUBLIC = {("GET", "/staff/login"), ("POST", "/staff/login"), ("GET", "/"), ("GET", "/health")}  # "/": to /staff/
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -204,17 +204,30 @@ def test_sessions_are_stored_in_the_app_database(logged_in: Client, staff_env: P
     assert sqlite3.connect(staff_env).execute("select count(*) from staff_sessions").fetchone()[0] == 1
 
 
-def test_mounted_by_the_web_server(staff_env: Path, staff_user: str) -> None:
-    from web.server import create_app
-
-    Sanic.test_mode = True
-    web = Client(create_app("http://localhost:5105", name="staff_in_web"))
+def test_its_own_server(staff_env: Path, staff_user: str) -> None:
+    web = Client(make_app())
     try:
+        assert web.get("/").status == 302 and web.get("/").header("location") == "/staff/"
+        assert web.get("/health").json() == {"status": "ok"}
         assert web.get("/staff/search").status == 302
         assert web.login(staff_user).status == 302
         resp = web.get("/staff/search", params={"q": "担保"})
         assert resp.status == 200 and "external_guarantee" in resp.text
-        assert resp.header("content-security-policy") == security.HEADERS["Content-Security-Policy"]
+        for answer in (resp, web.get("/nope"), web.get("/")):  # its own pages, its 404s and redirects
+            assert answer.header("content-security-policy") == security.HEADERS["Content-Security-Policy"]
+            assert answer.header("x-frame-options") == "DENY"
+    finally:
+        web.close()
+
+
+def test_not_on_the_widget_server(staff_env: Path) -> None:
+    from web.server import create_app
+
+    Sanic.test_mode = True
+    web = Client(create_app("http://localhost:5105", name="no_staff_in_web"))
+    try:
+        for path in ("/staff/", "/staff/login", "/staff/search", "/staff/static/staff.css"):
+            assert web.get(path).status == 404, path
         assert web.get("/health").status == 200
     finally:
         web.close()
