@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ NGINX, RASA, PG, ACTIONS, REDIS = BASE, (BASE + 1, BASE + 2), BASE + 32, BASE + 
 CLUSTER_DIR = Path(f"/tmp/loanwhy-cluster-{NGINX}")  # as ops/cluster/up.sh
 RESULTS = ROOT / "var" / "cluster-results.json"
 TURNS = ["我给朋友做了担保", "另外我这两个月查了十几次征信", "我的信用卡额度5万欠了4万8", "直接告诉我结果"]
+OFF_TOPIC = ["火星上有没有兔子", "我想买一只猫"]  # nlu_fallback with the model of 2026-12-01; any intent will do below
+PG_URL = f"postgresql://postgres@127.0.0.1:{PG}/rasa"
 IN_FLIGHT = 16
 
 # How long a client keeps resending one message. A conversation that was mid-turn on a killed
@@ -232,10 +235,38 @@ def test_retention_deletes_from_postgresql(cluster: str, tmp_path: Path) -> None
 
     sender = f"forget-{uuid.uuid4().hex[:8]}"
     assert Client(cluster).send(sender, TURNS[0])
-    stores = retention.Stores(tracker=f"postgresql://postgres@127.0.0.1:{PG}/rasa", app=tmp_path / "a.sqlite",
-                              wechat=tmp_path / "w.sqlite")
+    stores = retention.Stores(tracker=PG_URL, app=tmp_path / "a.sqlite", wechat=tmp_path / "w.sqlite")
     assert retention.forget_user(f"rest:{sender}", stores).deleted["tracker.events"] > 0  # REST's namespace
     assert psql(f"select count(*) from events where sender_id = 'rest:{sender}'") == [["0"]]
+
+
+def test_staff_transcript_and_weekly_figures_read_postgresql(cluster: str, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # guards: loanwhy/events.py on the cluster's store, found as the staff console finds it
+    # (LOANWHY_TRACKER_URL); before it, both read only the SQLite file and were silently empty here
+    from loanwhy import stats
+    from staff import transcript
+
+    sender = f"staff-{uuid.uuid4().hex[:8]}"
+    client = Client(cluster)
+    for text in [TURNS[0], *OFF_TOPIC]:
+        assert client.send(sender, text), text
+    monkeypatch.setenv("LOANWHY_VAR", str(tmp_path))  # no tracker.db there: only the URL can be read
+    monkeypatch.setenv("LOANWHY_TRACKER_URL", PG_URL)
+    messages = transcript.read(f"rest:{sender}")
+    assert [m["text"] for m in messages if m["who"] == "user"] == [TURNS[0], *OFF_TOPIC]
+    assert "bot" in {m["who"] for m in messages}, messages
+    monday = stats.week_start(date.today())
+    week = stats.weekly(monday, path=tmp_path / "app.sqlite")
+    lo, hi = (datetime(d.year, d.month, d.day).timestamp() for d in (monday, week.end + timedelta(days=1)))
+    counted = psql("select count(distinct sender_id), count(*), count(*) filter (where intent_name = 'nlu_fallback') "
+                   f"from events where type_name = 'user' and timestamp >= {lo} and timestamp < {hi}")
+    assert week.fallbacks is not None and week.fallback_rate is not None
+    assert [[str(week.conversations), str(week.user_messages), str(week.fallbacks)]] == counted
+    mine = psql(f"select intent_name from events where type_name = 'user' and sender_id = 'rest:{sender}' order by id")
+    assert week.user_messages >= 3 and week.fallbacks >= sum(row == ["nlu_fallback"] for row in mine)
+    save("weekly_on_postgresql", {"conversations": week.conversations, "user_messages": week.user_messages,
+                                  "not_understood": week.fallbacks, "off_topic_intents": [r[0] for r in mine[1:]]})
 
 
 def test_socketio_is_sticky(cluster: str) -> None:
