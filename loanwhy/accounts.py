@@ -9,7 +9,7 @@ MAX_FAILURES failed logins from one address for one account within
 LOCK_WINDOW_S, that address may not try that account (even with the right
 password) until the window has passed; other addresses may. Failures from all
 addresses together make every attempt on the account wait (`login_delay`, up to
-MAX_DELAY_S; the web server awaits it without holding a thread). The web
+MAX_DELAY_S; the staff server awaits it without holding a thread). The staff
 server also limits attempts per address and in total (staff/throttle.py).
 
 Policy: at least MIN_PASSWORD characters, not a common password

@@ -19,7 +19,7 @@ class Delivery:
 
 
 def rasa_url(server_default: str | None = None) -> str:
-    """LOANWHY_RASA_URL, else the Rasa URL the web server was started with (`--rasa`), else the default."""
+    """LOANWHY_RASA_URL, else the Rasa URL the staff server was started with (`--rasa`), else the default."""
     return (os.environ.get("LOANWHY_RASA_URL") or server_default or DEFAULT_URL).rstrip("/")
 
 

@@ -1,7 +1,8 @@
-"""Login attempts: how many the web server takes, and where the password hashing runs.
+"""Login attempts: how many the staff server takes, and where the password hashing runs.
 
 scrypt takes tens of milliseconds and 16 MB on purpose; on the event loop a few
-login loops stalled the whole web server (the widget's assets too). So:
+login loops stalled the whole server (when the console was mounted on the widget's
+server, the widget's assets too). So:
 
 - hashing, and the login's database writes (a commit costs ~15 ms), run in a small
   thread pool of its own (`off_loop`), never on the loop, at most HASH_WORKERS at a time;
@@ -11,7 +12,7 @@ login loops stalled the whole web server (the widget's assets too). So:
 - the account's own slowdown (loanwhy.accounts.login_delay) is awaited with `sleep`,
   which holds no thread.
 
-Counts live in this process (the web server is one process); a restart forgets them,
+Counts live in this process (the staff server is one process); a restart forgets them,
 the lockout in the database stays.
 """
 
