@@ -28,11 +28,14 @@ _RUN = re.compile(f"(?<![{_DIGIT}])[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f
 # a secret or part of a number named by its kind: "密码是123456", "身份证后六位 12345X", "验证码：8848"
 _KINDS = r"(?:身份证|银行卡|信用卡|卡号|手机号?|电话|账号|账户|社保卡?)"
 _NAMED = re.compile(
-    r"(?P<key>(?:密码|验证码|口令|pin码?|cvv2?|安全码)(?:是|为|:|=|\s)*"
+    r"(?P<key>(?:密码|验证码|口令|pin码?|cvv2?|安全码|校验码|背面(?:的)?(?:那)?(?:三位|3位)(?:数字|数|码)?)(?:是|为|:|=|\s)*"
     r"|" + _KINDS + r"(?:号码|号)?(?:的)?(?:后|末|尾|前)(?:[四六46几]|四个|六个)位(?:数字|数)?(?:是|为|:|=|\s)*)"
     r"(?P<value>[0-9A-Za-z!@#$%^&*._\-]{3,32})",
     re.IGNORECASE,
 )
+
+# a card's expiry as printed on it ("有效期08/27"); a loan's term ("有效期三年") stays
+_EXPIRY = re.compile(r"(?P<key>有效期(?:至|到|是|为|:|\s)*)(?P<value>\d{1,2}\s*/\s*\d{2,4})")
 
 
 def mask(text: str) -> str:
@@ -43,7 +46,8 @@ def mask(text: str) -> str:
     out = folded
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS, _RUN):
         out = pattern.sub(MASK, out)
-    out = _NAMED.sub(lambda m: m.group("key") + MASK, out)
+    for named in (_NAMED, _EXPIRY):
+        out = named.sub(lambda m: m.group("key") + MASK, out)
     return out if out != folded else text
 
 

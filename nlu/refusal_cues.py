@@ -16,16 +16,17 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from loanwhy.kb import load
+from loanwhy.kb import has_any, load
 from loanwhy.refusals import Rules, compile_rules, excused, refusal_intent
 from nlu.intents import force_intent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RefusalCues(GraphComponent):
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, topic_words: list[str] | None = None) -> None:
         self.rules = rules
         self.refusals = {name for name, _, _ in rules.intents}
+        self.topic_words = topic_words or []
 
     @classmethod
     def create(
@@ -35,7 +36,12 @@ class RefusalCues(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RefusalCues:
-        return cls(compile_rules(load().lexicon.get("refusals", {})))
+        lex = load().lexicon
+        return cls(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []))
+
+    def _off_topic(self, text: str) -> bool:
+        """No word of loans or documents: "红烧肉怎么做，教教我" asks no one to falsify anything."""
+        return bool(self.topic_words) and not has_any(text, self.topic_words)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -46,8 +52,8 @@ class RefusalCues(GraphComponent):
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent is not None:  # also when DIET guessed it faintly: made sure before FallbackClassifier
                 force_intent(message, intent)
-            elif intent is None and current in self.refusals and excused(text, str(current), self.rules):
-                # DIET read a lawful question as a request to refuse: take its best other guess
+            elif current in self.refusals and (excused(text, str(current), self.rules) or self._off_topic(text)):
+                # DIET read a lawful or unrelated question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)
                 if other is not None:

@@ -129,6 +129,13 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("信用卡有四张，都是按时全额还", "card_overdraft", "fine"),
         ("未设抵押", "collateral_value", None),  # a bare topic word is no problem
         ("有啲股票", "stock_speculation", None),
+        ("陆陆续续借了二十多万私人的钱", "renewal_review", None),  # 续续借 is no 续借
+        ("我找了邻居当担保人，可他自己还欠着信用社的钱", "overdue_record", None),  # 可 + somebody else
+        ("银行发了解除通知，担保已经没了", "external_guarantee", "fine"),
+        ("现在担保的是我舅", "external_guarantee", None),  # the applicant's own guarantor
+        ("原来那个欠一身债的担保人我已经换掉了", "weak_guarantor", "fine"),
+        ("没劳动合同，工资都是老板发现金", "unverifiable_info", "raised"),
+        ("最近现金流紧张", "unverifiable_info", None),
     ],
 )
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:

@@ -120,6 +120,16 @@ def test_a_lawful_question_is_not_refused_on_diets_word(kb_db: Path) -> None:
     assert lawful.get("intent")["name"] == "faq_refusal_general"
 
 
+def test_a_request_with_no_loan_or_document_word_is_not_refused(kb_db: Path) -> None:
+    lex = read_db(kb_db).lexicon
+    step = RefusalCues(compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"])
+    recipe = step.process([parsed("糖醋排骨怎么做好吃，教教我", "request_falsify",
+                                  [("request_falsify", 0.6), ("out_of_scope", 0.3)])])[0]
+    assert recipe.get("intent")["name"] == "out_of_scope"
+    fake = step.process([parsed("教教我怎么弄一份好看的流水", "request_falsify", [("request_falsify", 0.6), ("out_of_scope", 0.3)])])[0]
+    assert fake.get("intent")["name"] == "request_falsify"
+
+
 def test_a_signal_word_in_another_sense_leaves_a_sure_out_of_scope(kb_db: Path) -> None:
     # guards SituationCues._elsewhere: "逾期" of a library book, "额度" of a phone plan made a diagnosis
     from nlu.situation_cues import SituationCues

@@ -42,13 +42,16 @@ def test_masked_in_a_sentence(number: str) -> None:
     ("身份证后六位是12345X", "12345X"),
     ("卡号末四位 6789", "6789"),
     ("支付密码 qwe123", "qwe123"),
+    ("信用卡背面三位数是527", "527"),
+    ("有效期08/27，帮我查额度", "08/27"),
 ])
 def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -> None:
     assert secret not in mask(text)
 
 
 @pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁",
-                                  "信用卡还了1200", "密码忘了怎么办", "手机银行查了3次"])
+                                  "信用卡还了1200", "密码忘了怎么办", "手机银行查了3次",
+                                  "有效期到2027年", "这笔贷款有效期是3年"])
 def test_ordinary_numbers_survive(text: str) -> None:
     assert mask(text) == text
 
