@@ -48,8 +48,8 @@ def create_app(rasa_url: str = DEFAULT_RASA, name: str = "loanwhy_staff", host: 
     return app
 
 
-def main(argv: list[str] | None = None) -> None:
-    paths.private_umask()  # the app database (password hashes, sessions, audit log) and logs: 0600
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Options, defaulting to STAFF_HOST and STAFF_PORT (scripts/run.sh passes both)."""
     parser = argparse.ArgumentParser(prog="python -m staff.server", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--host",
@@ -64,7 +64,12 @@ def main(argv: list[str] | None = None) -> None:
         default=DEFAULT_RASA,
         help="Rasa server URL as this server reaches it, for staff replies (LOANWHY_RASA_URL overrides it)",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    paths.private_umask()  # the app database (password hashes, sessions, audit log) and logs: 0600
+    args = parse_args(argv)
     app = create_app(args.rasa, host=args.host)
     app.run(host=args.host, port=args.port, access_log=False, motd=False)
 

@@ -231,3 +231,17 @@ def test_not_on_the_widget_server(staff_env: Path) -> None:
         assert web.get("/health").status == 200
     finally:
         web.close()
+
+
+def test_its_own_port_and_interface_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from staff import server
+
+    monkeypatch.delenv("STAFF_HOST", raising=False)
+    monkeypatch.delenv("STAFF_PORT", raising=False)
+    args = server.parse_args([])
+    assert (args.host, args.port) == ("127.0.0.1", 8001)  # loopback: this machine only
+    monkeypatch.setenv("STAFF_HOST", "10.0.0.5")
+    monkeypatch.setenv("STAFF_PORT", "9101")
+    args = server.parse_args([])
+    assert (args.host, args.port) == ("10.0.0.5", 9101)
+    assert server.parse_args(["--host", "::1", "--port", "9102"]).port == 9102
