@@ -52,8 +52,10 @@ class RefusalCues(GraphComponent):
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent is not None:  # also when DIET guessed it faintly: made sure before FallbackClassifier
                 force_intent(message, intent)
-            elif current in self.refusals and (excused(text, str(current), self.rules) or self._off_topic(text)):
-                # DIET read a lawful or unrelated question as a request to refuse: take its best other guess
+            elif current in self.refusals and self._off_topic(text):
+                force_intent(message, "out_of_scope")
+            elif current in self.refusals and excused(text, str(current), self.rules):
+                # DIET read a lawful question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)
                 if other is not None:

@@ -124,7 +124,7 @@ def test_a_request_with_no_loan_or_document_word_is_not_refused(kb_db: Path) -> 
     lex = read_db(kb_db).lexicon
     step = RefusalCues(compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"])
     recipe = step.process([parsed("糖醋排骨怎么做好吃，教教我", "request_falsify",
-                                  [("request_falsify", 0.6), ("out_of_scope", 0.3)])])[0]
+                                  [("request_falsify", 0.6), ("help", 0.3)])])[0]
     assert recipe.get("intent")["name"] == "out_of_scope"
     fake = step.process([parsed("教教我怎么弄一份好看的流水", "request_falsify", [("request_falsify", 0.6), ("out_of_scope", 0.3)])])[0]
     assert fake.get("intent")["name"] == "request_falsify"
