@@ -12,6 +12,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,41 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
     return entry
 
 
+def _check_words(where: str, words: Any) -> list[str]:
+    """A non-empty list of non-empty words (an empty word would match everywhere)."""
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+        raise KnowledgeError(f"{where}: expected a non-empty list of words")
+    return words
+
+
+def _worth(where: str, value: Any) -> float:
+    """A unit's worth: a positive number, or a fraction written 1/30."""
+    try:
+        number = float(Fraction(str(value))) if not isinstance(value, bool) else 0.0
+    except (ValueError, ZeroDivisionError):
+        number = 0.0
+    if number <= 0:
+        raise KnowledgeError(f"{where}: expected a positive number or a fraction such as 1/30, not {value!r}")
+    return number
+
+
+def _read_units(units: Any) -> dict[str, Any]:
+    """Unit words and their worth, checked; fractions become numbers."""
+    where = "lexicon.yml [units]"
+    if not isinstance(units, dict):
+        raise KnowledgeError(f"{where}: missing, or not a mapping")
+    out: dict[str, Any] = {"count": _check_words(f"{where} count", units.get("count"))}
+    for kind in ("money", "time", "named_periods", "shares"):
+        table = units.get(kind)
+        if not isinstance(table, dict) or not table:
+            raise KnowledgeError(f"{where} {kind}: expected word: worth pairs")
+        _check_words(f"{where} {kind}", list(table))
+        if kind == "money" and any(str(word) != str(word).lower() for word in table):
+            raise KnowledgeError(f"{where} money: write units in lower case (10W and 3K still match)")
+        out[kind] = {str(word): _worth(f"{where} {kind} {word}", worth) for word, worth in table.items()}
+    return out
+
+
 def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
     data = _read_yaml(path) or {}
     if not isinstance(data, dict):
@@ -168,6 +204,12 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
     for key in ("typos", "negators", "doubts", "clause_breaks", "finance_terms", "not_negations"):
         if key not in lexicon:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
+    for key in ("refusal_negators", "refusal_not_negations"):
+        _check_words(f"lexicon.yml [{key}]", lexicon.get(key))
+    lexicon["units"] = _read_units(lexicon.get("units"))
+    button = (lexicon.get("formats") or {}).get("numbered_button")
+    if not isinstance(button, str) or "{n}" not in button or "{title}" not in button:
+        raise KnowledgeError("lexicon.yml [formats.numbered_button]: needs {n} (what the user types) and {title}")
     lexicon["suggestions"] = suggestions
     lexicon["refusals"] = _read_refusals(source_dir / "refusals.yml")
     _check_topics(catalog, known)

@@ -95,3 +95,28 @@ def test_failed_build_keeps_previous_database(sources: Path, tmp_path: Path) -> 
     with pytest.raises(kb.KnowledgeError, match=r"lexicon.yml \[negators\]: missing"):
         kb.build(target, sources)
     assert sqlite_utils.Database(target)["signals"].count == 16
+
+
+def test_unit_worths_are_numbers_and_fractions(tmp_path: Path) -> None:
+    units = kb.read_db(kb.build(tmp_path / "kb.sqlite")).lexicon["units"]
+    assert units["time"]["天"] == 1 / 30 and units["money"]["万"] == 10000.0 and "次" in units["count"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("天: 1/30", "天: 0", r"\[units\] time 天: expected a positive number"),
+        ("天: 1/30", "天: 1/0", r"\[units\] time 天: expected a positive number"),
+        ("天: 1/30", "天: 一天", r"\[units\] time 天: expected a positive number"),
+        ("w: 10000", "W: 10000", r"\[units\] money: write units in lower case"),
+        ("count: [次,", "count: [次, '',", r"\[units\] count: expected a non-empty list of words"),
+        ("\nunits:\n", "\nunit_words:\n", r"\[units\]: missing"),
+        ("refusal_negators: [", "refusal_denials: [", r"\[refusal_negators\]: expected a non-empty list"),
+        ("refusal_not_negations: [有没有", "refusal_not_negations: [''", r"\[refusal_not_negations\]: expected"),
+        ('numbered_button: "{n}. {title}"', 'numbered_button: "- {title}"', r"\[formats.numbered_button\]: needs \{n\}"),
+    ],
+)
+def test_bad_lexicon_entries_name_the_key(sources: Path, tmp_path: Path, old: str, new: str, message: str) -> None:
+    _edit(sources / "lexicon.yml", old, new)
+    with pytest.raises(kb.KnowledgeError, match=message):
+        kb.build(tmp_path / "kb.sqlite", sources)
