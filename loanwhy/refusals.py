@@ -4,7 +4,9 @@ The cues live in knowledge/refusals.yml (built into the knowledge base). A cue
 counts unless a negation stands just before it in the same clause ("我没有做假流水"
 is a statement, not a request) or an `unless` pattern matches the message (a
 wrong record is disputed, not "repaired"). Question forms such as 有没有 or 能不能
-are not negations.
+are not negations. Both word lists are the lexicon's (`refusal_negators`,
+`refusal_not_negations`), not the detector's `negators`: those deny a situation ("无逾期"),
+these decline a request ("我不想做假流水", "拒绝了中介").
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from loanwhy.kb import Knowledge, load
 
 WINDOW = 6
 CLAUSE_END = re.compile(r"[，,。.！!？?；;\n]")
-QUESTION_FORMS = re.compile(r"有没有|能不能|会不会|可不可以|是不是|要不要|行不行|可以不|别人|别的|特别|区别")
-NEGATION = re.compile(r"没有|没|从不|不想|不会|不敢|不打算|不愿|不是|不要|不用|别|绝不|拒绝|并非")
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,21 @@ def _rules_for(knowledge: Knowledge) -> Rules:
     return compile_rules(knowledge.lexicon.get("refusals", {}))
 
 
-def negated(text: str, start: int) -> bool:
+def _words(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+@lru_cache(maxsize=4)
+def _negation_for(knowledge: Knowledge) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(negation words, question forms that contain one but deny nothing), from the lexicon."""
+    return _words(knowledge.lexicon["refusal_negators"]), _words(knowledge.lexicon["refusal_not_negations"])
+
+
+def negated(text: str, start: int, knowledge: Knowledge | None = None) -> bool:
     """True when a negation stands in the few characters before `start` in this clause."""
-    before = QUESTION_FORMS.sub(lambda m: "_" * len(m.group()), text[:start])
-    return bool(NEGATION.search(before[-WINDOW:]))
+    negation, not_negations = _negation_for(knowledge or load())
+    before = not_negations.sub(lambda m: "_" * len(m.group()), text[:start])
+    return bool(negation.search(before[-WINDOW:]))
 
 
 def refusal_intent(text: str, rules: Rules | None = None) -> str | None:

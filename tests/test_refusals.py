@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from loanwhy.detect import prepare
-from loanwhy.kb import read_db
-from loanwhy.refusals import compile_rules, excused, refusal_intent
+from loanwhy.kb import Knowledge, read_db
+from loanwhy.refusals import compile_rules, excused, negated, refusal_intent
 
 CAUGHT = [
     ("流水不好看，能不能打一份盖章的假流水", "request_falsify"),
@@ -112,3 +113,14 @@ def test_asking_how_to_print_ones_own_statement_is_excused(rules) -> None:  # ty
     assert not excused("流水打出来帮我p一下", "request_falsify", rules)
     assert excused("工资发现金，能让单位开个收入证明吗", "request_falsify", rules)
     assert not excused("让单位开个假的收入证明", "request_falsify", rules)
+
+
+def test_negation_words_are_the_lexicons(kb: Knowledge) -> None:
+    """refusal_negators and refusal_not_negations in knowledge/lexicon.yml decide, not a list in code."""
+    statement, question = "我不想做假流水", "有没有人能帮我做假流水"
+    assert negated(statement, statement.index("做假"), kb)
+    assert not negated(question, question.index("做假"), kb)
+    fewer_negators = replace(kb, lexicon={**kb.lexicon, "refusal_negators": ["从不"]})
+    assert not negated(statement, statement.index("做假"), fewer_negators)
+    fewer_question_forms = replace(kb, lexicon={**kb.lexicon, "refusal_not_negations": ["能不能"]})
+    assert negated(question, question.index("做假"), fewer_question_forms)
