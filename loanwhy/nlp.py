@@ -3,42 +3,44 @@
 A blank Chinese pipeline with character segmentation (numbers, units and
 Chinese numerals are single characters, so patterns see "十几次", "4万8" and
 "１２次" alike after normalisation) and an EntityRuler that labels AMOUNT,
-COUNT, PERIOD and RATIO spans. `loanwhy.quantities` turns the spans into values.
-The pipeline is built once per process.
+COUNT, PERIOD and RATIO spans. The unit words are the lexicon's (`units`);
+`loanwhy.quantities` turns the spans into values. The pipeline is built once
+per process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from loanwhy.kb import load
+
 NUM_CHARS = list("0123456789.零〇一二两俩三四五六七八九十百千几多来好")
 NUM: dict[str, Any] = {"TEXT": {"IN": NUM_CHARS}, "OP": "+"}
-COUNT_UNITS = ["次", "回", "张", "笔", "家", "个", "项", "份", "人"]
-MONEY_UNITS = ["万", "w", "千", "k", "块", "元"]
-TIME_UNITS = ["月", "年", "周", "天"]
-NAMED_PERIODS = ["半年", "半个月", "今年", "去年", "最近一年", "这个月", "本月", "上个月", "上月", "这周", "上周",
-                 "这几天", "最近几天"]
-SHARE_WORDS = ["一半", "大半", "小半", "过半", "多半"]
 
 
 def _chars(word: str) -> list[dict[str, Any]]:
     return [{"TEXT": ch} for ch in word]
 
 
-def patterns() -> list[dict[str, Any]]:
+def patterns(units: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """EntityRuler patterns for the lexicon's `units` (the knowledge base's unless given)."""
+    units = units or load().lexicon["units"]
+    time_words = list(units["time"])
     out: list[dict[str, Any]] = [
-        {"label": "AMOUNT", "pattern": [NUM, {"LOWER": {"IN": MONEY_UNITS}}, {"TEXT": {"IN": NUM_CHARS}, "OP": "*"}]},
-        {"label": "COUNT", "pattern": [NUM, {"TEXT": {"IN": COUNT_UNITS}}]},
-        {"label": "PERIOD", "pattern": [NUM, {"TEXT": "个"}, {"TEXT": "多", "OP": "?"}, {"TEXT": "月"}]},
-        {"label": "PERIOD", "pattern": [NUM, {"TEXT": {"IN": TIME_UNITS}}]},
-        {"label": "PERIOD", "pattern": [NUM, {"TEXT": "星"}, {"TEXT": "期"}]},
+        {"label": "AMOUNT", "pattern": [NUM, {"LOWER": {"IN": list(units["money"])}}, {"TEXT": {"IN": NUM_CHARS}, "OP": "*"}]},
+        {"label": "COUNT", "pattern": [NUM, {"TEXT": {"IN": list(units["count"])}}]},
+        {"label": "PERIOD", "pattern": [NUM, {"TEXT": {"IN": [w for w in time_words if len(w) == 1]}}]},
+    ]
+    out += [{"label": "PERIOD", "pattern": [NUM, *_chars(w)]} for w in time_words if len(w) > 1]
+    out += [
         {"label": "RATIO", "pattern": [NUM, {"TEXT": "%"}]},
         {"label": "RATIO", "pattern": [{"TEXT": "百"}, {"TEXT": "分"}, {"TEXT": "之"}, NUM]},
         {"label": "RATIO", "pattern": [NUM, {"TEXT": "成"}]},
     ]
-    out += [{"label": "PERIOD", "pattern": _chars(w)} for w in NAMED_PERIODS]
-    out += [{"label": "RATIO", "pattern": _chars(w)} for w in SHARE_WORDS]
+    out += [{"label": "PERIOD", "pattern": _chars(w)} for w in units["named_periods"]]
+    out += [{"label": "RATIO", "pattern": _chars(w)} for w in units["shares"]]
     return out
 
 

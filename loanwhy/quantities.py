@@ -2,16 +2,20 @@
 
 Input is already normalised (NFKC, Simplified). The spaCy pipeline of
 `loanwhy.nlp` finds the quantities; here each span is parsed into a value
-(cn2an for Chinese numerals). Every finder returns values with their position
-so that the caller can look at the words around them.
+(cn2an for Chinese numerals), each unit worth what the lexicon's `units` says.
+Every finder returns values with their position so that the caller can look at
+the words around them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+from loanwhy.kb import Knowledge, load
 from loanwhy.nlp import quantity_spans
 
 _CN = "零〇一二两俩三四五六七八九十百千"
@@ -65,8 +69,47 @@ def _cn2an(token: str) -> float | None:
         return None
 
 
-# amounts: 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
-_AMOUNT = re.compile(rf"({NUM})\s*(万|w|W|千|k|K|块|元)(?:({NUM}))?")
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex group body matching any of the words, longest first (个多月 before 个月)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The lexicon's unit words and what each is worth, with the patterns that find them."""
+
+    money: dict[str, float]
+    time: dict[str, float]
+    named_periods: dict[str, float]
+    shares: dict[str, float]
+    amount: re.Pattern[str]  # 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
+    count: re.Pattern[str]
+    ratio: re.Pattern[str]
+    period: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def _units_for(knowledge: Knowledge) -> _Units:
+    units: dict[str, Any] = knowledge.lexicon["units"]
+    money = {str(w): float(v) for w, v in units["money"].items()}
+    money_words = [*money, *(w.upper() for w in money if w.upper() != w)]
+    time = {str(w): float(v) for w, v in units["time"].items()}
+    named = {str(w): float(v) for w, v in units["named_periods"].items()}
+    shares = {str(w): float(v) for w, v in units["shares"].items()}
+    return _Units(
+        money,
+        time,
+        named,
+        shares,
+        re.compile(rf"({NUM})\s*({_alternatives(money_words)})(?:({NUM}))?"),
+        re.compile(rf"({NUM})\s*({_alternatives(units['count'])})"),
+        re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成|({_alternatives(shares)})"),
+        re.compile(rf"({NUM})\s*({_alternatives(time)})|({_alternatives(named)})"),
+    )
+
+
+def _units() -> _Units:
+    return _units_for(load())
 
 
 def _spans(text: str, label: str, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], int, int]]:
@@ -85,12 +128,12 @@ def _spans(text: str, label: str, pattern: re.Pattern[str]) -> list[tuple[re.Mat
 def amounts(text: str) -> list[Quantity]:
     """Money amounts in yuan."""
     out: list[Quantity] = []
-    for m, start, end in _spans(text, "AMOUNT", _AMOUNT):
+    units = _units()
+    for m, start, end in _spans(text, "AMOUNT", units.amount):
         base = cn_int(m.group(1))
         if base is None:
             continue
-        unit = m.group(2).lower()
-        scale = {"万": 10000, "w": 10000, "千": 1000, "k": 1000, "块": 1, "元": 1}[unit]
+        scale = units.money[m.group(2).lower()]
         value = base * scale
         tail = m.group(3)
         if tail and scale >= 1000:
@@ -103,26 +146,20 @@ def amounts(text: str) -> list[Quantity]:
     return out
 
 
-_COUNT = re.compile(rf"({NUM})\s*(次|回|张|笔|家|个|项|份|人)")
-
-
 def counts(text: str) -> list[Quantity]:
     out = []
-    for m, start, end in _spans(text, "COUNT", _COUNT):
+    for m, start, end in _spans(text, "COUNT", _units().count):
         v = cn_int(m.group(1))
         if v is not None:
             out.append(Quantity(v, m.group(2), start, end))
     return out
 
 
-_RATIO = re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成|(一半|大半|小半|过半|多半)")
-
-
 def ratios(text: str) -> list[Quantity]:
     """Shares of a whole as 0..1 (三成 → 0.3, 一半 → 0.5, 80% → 0.8)."""
     out = []
-    words = {"一半": 0.5, "大半": 0.7, "小半": 0.3, "过半": 0.6, "多半": 0.6}
-    for m, start, end in _spans(text, "RATIO", _RATIO):
+    units = _units()
+    for m, start, end in _spans(text, "RATIO", units.ratio):
         if m.group(1):
             v: float | None = float(m.group(1)) / 100
         elif m.group(2):
@@ -132,29 +169,23 @@ def ratios(text: str) -> list[Quantity]:
             n = cn_int(m.group(3))
             v = n / 10 if n is not None and n <= 10 else None
         else:
-            v = words[m.group(4)]
+            v = units.shares[m.group(4)]
         if v is not None:
             out.append(Quantity(v, "ratio", start, end))
     return out
 
 
-_NAMED_PERIODS = {"半年": 6.0, "半个月": 0.5, "今年": 12.0, "去年": 12.0, "最近一年": 12.0, "这个月": 1.0,
-                  "本月": 1.0, "上个月": 1.0, "上月": 1.0, "这周": 0.25, "上周": 0.25, "这几天": 0.25, "最近几天": 0.25}
-_PERIOD = re.compile(rf"({NUM})\s*(个多?月|月|年|周|星期|天)|({'|'.join(_NAMED_PERIODS)})")
-
-
 def periods(text: str) -> list[Quantity]:
     """Time spans in months (这两个月 → 2, 半年 → 6, 一年 → 12)."""
     out = []
-    for m, start, end in _spans(text, "PERIOD", _PERIOD):
+    units = _units()
+    for m, start, end in _spans(text, "PERIOD", units.period):
         if m.group(3):
-            v = _NAMED_PERIODS[m.group(3)]
+            v = units.named_periods[m.group(3)]
         else:
             n = cn_int(m.group(1))
             if n is None:
                 continue
-            unit = m.group(2)
-            factor = {"年": 12, "周": 0.25, "星期": 0.25, "天": 1 / 30}.get(unit, 1)
-            v = n * factor
+            v = n * units.time[m.group(2)]
         out.append(Quantity(v, "月", start, end))
     return out

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from loanwhy.nlp import quantity_spans
+from loanwhy.kb import Knowledge
+from loanwhy.nlp import patterns, quantity_spans
+
+pytestmark = pytest.mark.usefixtures("kb_db")  # the units are the lexicon's, built from knowledge/
 
 
 @pytest.mark.parametrize(
@@ -21,3 +26,12 @@ from loanwhy.nlp import quantity_spans
 )
 def test_spans(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(label, span) for label, span, _, _ in quantity_spans(text)] == expected
+
+
+def test_units_are_the_lexicons(kb: Knowledge) -> None:
+    import spacy
+
+    units: dict[str, Any] = {**kb.lexicon["units"], "count": ["枚"]}
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("entity_ruler").add_patterns(patterns(units))  # type: ignore[attr-defined]
+    assert [(e.label_, e.text) for e in nlp("三枚硬币，查了十几次").ents] == [("COUNT", "三枚")]

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from loanwhy import quantities as q
+from loanwhy.kb import Knowledge
+
+pytestmark = pytest.mark.usefixtures("kb_db")  # the units are the lexicon's, built from knowledge/
 
 
 @pytest.mark.parametrize(
@@ -31,3 +36,13 @@ def test_periods(text: str, months: float) -> None:
 
 def test_two_months_is_not_a_count() -> None:
     assert q.counts("这两个月") == []
+
+
+def test_unit_worths_are_the_lexicons(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    units = kb.lexicon["units"]
+    other = {**units, "money": {**units["money"], "万": 1.0}, "time": {**units["time"], "天": 1.0},
+             "shares": {**units["shares"], "一半": 0.25}}
+    monkeypatch.setattr(q, "load", lambda: replace(kb, lexicon={**kb.lexicon, "units": other}))
+    assert [x.value for x in q.amounts("5万")] == [5.0]
+    assert [x.value for x in q.periods("30天")] == [30.0]
+    assert [x.value for x in q.ratios("一半")] == [0.25]
