@@ -2,7 +2,8 @@
 
 A passive reply is a single text message, so every bot message of a turn is
 joined; buttons become a numbered list the user answers by typing the number
-(WeChat text has no buttons); the diagnosis custom payload, which the web
+(WeChat text has no buttons, and the lexicon's `formats.numbered_button`
+says how a numbered one reads); the diagnosis custom payload, which the web
 widget draws as cards, becomes compact text unless the texts already carry
 the report. No wording lives here: only the payload's own fields and
 punctuation, so every sentence still comes from the domain or the catalog.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loanwhy.diagnose import find_diagnosis
+from loanwhy.kb import Knowledge, load
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.。、)]?\s*$")
 
@@ -65,8 +67,9 @@ def _buttons(message: Mapping[str, Any]) -> list[Button]:
     return out
 
 
-def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
+def render(messages: Iterable[Mapping[str, Any]], kb: Knowledge | None = None) -> Rendered:
     """One text for a turn's bot messages, and the buttons it numbered (in order)."""
+    numbered = (kb or load()).lexicon["formats"]["numbered_button"]
     blocks: list[str] = []
     buttons: list[Button] = []
     diagnoses: list[dict[str, Any]] = []
@@ -76,7 +79,7 @@ def render(messages: Iterable[Mapping[str, Any]]) -> Rendered:
         ]
         for b in _buttons(m):
             buttons.append(b)
-            lines.append(f"{len(buttons)}. {b.title}")
+            lines.append(numbered.format(n=len(buttons), title=b.title))
         if lines:
             blocks.append("\n".join(lines))
         diag = find_diagnosis(m.get("custom"))

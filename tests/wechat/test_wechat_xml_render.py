@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from channels.wechat import render, xmlmsg
 from channels.wechat.xmlmsg import XmlRejected
+from loanwhy.kb import Knowledge
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -120,6 +122,13 @@ def test_render_joins_texts_and_numbers_buttons() -> None:
     )
     assert out.text == "第一句\n\n请选择：\n1. 我被拒了\n2. 查征信\n\n还可以：\n3. 我被拒了"
     assert [b.payload for b in out.buttons] == ["我的贷款被拒了", "/ask_credit_report", "我的贷款被拒了"]
+
+
+def test_buttons_are_numbered_as_the_lexicon_says(kb: Knowledge) -> None:
+    formats = {**kb.lexicon["formats"], "numbered_button": "【{n}】{title}"}
+    out = render.render([{"text": "请选择：", "buttons": BUTTONS}], replace(kb, lexicon={**kb.lexicon, "formats": formats}))
+    assert out.text == "请选择：\n【1】我被拒了\n【2】查征信"
+    assert render.render([{"buttons": BUTTONS[:1]}], kb).text == "1. 我被拒了"
 
 
 def test_render_diagnosis_when_texts_lack_it_at_any_depth() -> None:
