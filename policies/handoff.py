@@ -18,9 +18,6 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from loanwhy import handoff
-from policies import speedups
-
-speedups.apply()  # loaded in the Rasa process with the model: see policies/speedups.py
 
 HANDOFF_INTENT = "request_handoff"
 
