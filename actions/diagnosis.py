@@ -9,12 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
-from loanwhy import cases, report
+from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
+from loanwhy import cases, report, selfcheck
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
 from loanwhy.normalize import normalize
 
 BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
+# a report read from the applicant's own words (not the self-check's end, not "直接告诉我结果")
+FROM_OWN_WORDS = {"describe_situation", "ask_refusal_reason", "ask_lender_wording"}
 
 
 def off_topic_follow_up(tracker: Tracker) -> bool:
@@ -44,7 +47,12 @@ class ActionAnalyseMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        facts = dx.merge(stored_facts(tracker), dx.findings_to_facts(latest_text(tracker)))
+        text = latest_text(tracker)
+        facts = dx.merge(stored_facts(tracker), dx.findings_to_facts(text))
+        tid = pending_follow_up(tracker)
+        if tid is not None:  # the answer to the question the last report ended with decides its own topic
+            _, new = selfcheck.parse_answer(text, tid, load())
+            facts = selfcheck.merge_answer(facts, new, tid, load())
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         return [SlotSet("facts", facts), SlotSet("situation_known", known)]
 
@@ -57,14 +65,30 @@ class ActionDiagnose(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         facts = stored_facts(tracker)
-        if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):
-            # lender wording that names no reason, with a situation: what the wording means, then the reasons
-            dispatcher.utter_message(response="utter_lender_wording_found")
-        raised = send_report(dispatcher, facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-        channel = str(tracker.get_latest_input_channel() or "")
-        cases.record(tracker.sender_id, channel, raised, dx.diagnose(stored_facts(tracker)).payload(), said[-2000:])
+        if pending_follow_up(tracker) and dx.diagnose(facts).raised == list(tracker.get_slot("last_report") or []):
+            dispatcher.utter_message(response="utter_follow_up_same")  # the answer changed nothing
+            raised = list(tracker.get_slot("last_report") or [])
+        else:
+            if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):
+                # lender wording that names no reason, with a situation: what the wording means, then the reasons
+                dispatcher.utter_message(response="utter_lender_wording_found")
+            raised = send_report(dispatcher, facts)
+            channel = str(tracker.get_latest_input_channel() or "")
+            cases.record(tracker.sender_id, channel, raised, dx.diagnose(facts).payload(), said[-2000:])
+        self._follow_up(dispatcher, tracker, facts, said)
         return [SlotSet("last_report", raised)]
+
+    @staticmethod
+    def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, facts: dx.Facts, said: str) -> None:
+        """A result from a few words may miss a reason: offer the question most likely to change it."""
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        if intent not in FROM_OWN_WORDS or form_used(tracker):
+            return
+        tid = selfcheck.follow_up_topic(facts, asked_topics(tracker), load(), said)
+        if tid is not None:
+            dispatcher.utter_message(response="utter_follow_up")
+            ask(dispatcher, tid, follow_up=True)
 
 
 def _focus(tracker: Tracker) -> list[str]:

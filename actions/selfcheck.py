@@ -111,12 +111,47 @@ class ValidateSelfcheckForm(FormValidationAction):
         return events
 
 
-def ask(dispatcher: CollectingDispatcher, tid: str) -> None:
+def ask(dispatcher: CollectingDispatcher, tid: str, follow_up: bool = False) -> None:
     entry = selfcheck.topic(tid, load())
     buttons = [button(a) for a in entry.buttons]
     dispatcher.utter_message(response="utter_selfcheck_question", question=entry.question, buttons=buttons)
     # for machine readers (simulated applicants, the staff tool): which signals the question covers
-    dispatcher.utter_message(json_message={"selfcheck": {"topic": tid, "asking": list(entry.signals)}})
+    payload: dict[str, Any] = {"topic": tid, "asking": list(entry.signals)}
+    if follow_up:
+        payload["follow_up"] = True
+    dispatcher.utter_message(json_message={"selfcheck": payload})
+
+
+def _topic_of(event: dict[str, Any]) -> str | None:
+    custom = ((event.get("data") or {}).get("custom") or {}) if event.get("event") == "bot" else {}
+    topic = (custom.get("selfcheck") or {}).get("topic") if isinstance(custom, dict) else None
+    return str(topic) if topic else None
+
+
+def asked_topics(tracker: Tracker) -> list[str]:
+    """Every self-check topic asked in this conversation, by the form or as a follow-up."""
+    return [t for t in (_topic_of(e) for e in tracker.events) if t is not None]
+
+
+def pending_follow_up(tracker: Tracker) -> str | None:
+    """The topic of a follow-up question the bot's last turn ended with (the user may answer it or not)."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+            continue
+        if seen_user and event.get("event") == "bot":
+            custom = ((event.get("data") or {}).get("custom") or {})
+            follow = (custom.get("selfcheck") or {}) if isinstance(custom, dict) else {}
+            if follow.get("follow_up") and follow.get("topic"):
+                return str(follow["topic"])
+    return None
+
+
+def form_used(tracker: Tracker) -> bool:
+    return any(tracker.get_slot(f"{PREFIX}{t}") for t in SELFCHECK_TOPICS)
 
 
 def _asked_before(tracker: Tracker, tid: str) -> bool:

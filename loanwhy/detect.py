@@ -449,7 +449,8 @@ def _learned_findings(
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
             denied = _clause_denied(clause, sid, score, model, kb) or _answered_no(text, clause, rules)
-            if not denied and sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS:
+            if not denied and (sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS
+                               or not model.states_problem(clause, sid)):
                 continue
             out.append(Finding(sid, FINE if denied else RAISED, clause))
     return out

@@ -38,6 +38,8 @@ DEFAULT_DIR = ROOT / "models" / "signals"
 DEV_SHARE = 0.15  # of the examples, held out to choose thresholds
 THRESHOLD_GRID = [round(0.3 + i * 0.05, 2) for i in range(12)]  # 0.30 … 0.85
 REGULARISATION = 10.0
+CONTRAST_REGULARISATION = 1.0
+CONTRAST_GRID = [round(0.3 + i * 0.05, 2) for i in range(9)]  # 0.30 … 0.70
 FLOOR = 0.75  # a message is longer than an example: a learned signal needs a clear score (chosen on the dev sets)
 
 
@@ -136,13 +138,29 @@ class _Classifier:
         return hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
 
     def fit(self, examples: list[Example]) -> _Classifier:
+        from sklearn.linear_model import LogisticRegression
+
         labels = [[int(s in e.labels) for s in self.signals] for e in examples]
         self.model.fit(self._features([e.text for e in examples], fit=True), labels)
+        # within each signal's topic: the problem (its positives) against the same topic without it
+        # (its file's negatives: "资料都交了", "没设抵押"); the model above mostly learns the topic
+        self.contrast: dict[str, Any] = {}
+        for sid in self.signals:
+            pos = [e.text for e in examples if sid in e.labels]
+            neg = [e.text for e in examples if not e.labels and e.source == sid]
+            if pos and neg:
+                model = LogisticRegression(C=CONTRAST_REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
+                self.contrast[sid] = model.fit(self._features(pos + neg), [1] * len(pos) + [0] * len(neg))
         return self
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
         probs = self.model.predict_proba(self._features(texts))
         return [{s: float(p) for s, p in zip(self.signals, row, strict=True)} for row in probs]
+
+    def problem(self, text: str, sid: str) -> float:
+        """How much `text` states the problem rather than only its topic (1.0 without a contrast model)."""
+        model = getattr(self, "contrast", {}).get(sid)
+        return 1.0 if model is None else float(model.predict_proba(self._features([text]))[0][1])
 
 
 def _is_dev(e: Example) -> bool:
@@ -161,6 +179,25 @@ def choose_thresholds(clf: _Classifier, dev: list[Example]) -> dict[str, float]:
             fn = sum(1 for e, s in scored if s[sid] < t and sid in e.labels)
             f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
             if f1 >= best_f1:
+                best, best_f1 = t, f1
+        out[sid] = best
+    return out
+
+
+def choose_contrast(clf: _Classifier, dev: list[Example]) -> dict[str, float]:
+    """Per signal, the least "problem" score a learned finding needs: the threshold with the best F1
+    between the signal's held-out positives and its own file's held-out negatives (ties: the lower)."""
+    out: dict[str, float] = {}
+    for sid in clf.signals:
+        pairs = [(clf.problem(e.text, sid), sid in e.labels) for e in dev
+                 if sid in e.labels or (not e.labels and e.source == sid)]
+        best, best_f1 = CONTRAST_GRID[0], -1.0
+        for t in CONTRAST_GRID:
+            tp = sum(1 for p, y in pairs if p >= t and y)
+            fp = sum(1 for p, y in pairs if p >= t and not y)
+            fn = sum(1 for p, y in pairs if p < t and y)
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best_f1:
                 best, best_f1 = t, f1
         out[sid] = best
     return out
@@ -196,13 +233,14 @@ def train(
     dev = [e for e in examples if _is_dev(e)]
     trial = _Classifier(signals, words).fit([e for e in examples if not _is_dev(e)])
     thresholds = choose_thresholds(trial, dev)
+    contrast = choose_contrast(trial, dev)
     final = _Classifier(signals, words).fit(examples)
     target.mkdir(parents=True, exist_ok=True)
     # each file replaced whole: a server starting meanwhile reads the old one or the new one
     with open(target / "classifier.pkl.tmp", "wb") as fh:
         pickle.dump(final, fh)
     os.replace(target / "classifier.pkl.tmp", target / "classifier.pkl")
-    meta = {"thresholds": thresholds, "examples": len(examples), "dev_examples": len(dev),
+    meta = {"thresholds": thresholds, "contrast": contrast, "examples": len(examples), "dev_examples": len(dev),
             "held_out": held_out_report(trial, dev, thresholds)}
     (target / "meta.json.tmp").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(target / "meta.json.tmp", target / "meta.json")
@@ -217,6 +255,7 @@ class SignalModel:
             self.clf: _Classifier = pickle.load(fh)  # noqa: S301 - our own build output, like Rasa's model
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
+        self.contrast: dict[str, float] = {k: float(v) for k, v in (meta.get("contrast") or {}).items()}
         self.floor = float(os.environ.get("LOANWHY_SIGNAL_FLOOR", FLOOR))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one model per process, texts repeat across calls
@@ -225,6 +264,11 @@ class SignalModel:
 
     def scores(self, text: str) -> dict[str, float]:
         return dict(self._cached(text))
+
+    @lru_cache(maxsize=4096)  # noqa: B019
+    def states_problem(self, text: str, sid: str) -> bool:
+        """The text states the signal's problem, not only its topic ("资料交了" names the topic)."""
+        return self.clf.problem(text, sid) >= self.contrast.get(sid, 0.0)
 
     def above(self, text: str) -> dict[str, float]:
         """Signals whose score passes their threshold, with the score."""

@@ -71,7 +71,8 @@ def _telling(sid: str, order: list[str], facts: Facts, said: str, kb: Knowledge)
 
 
 def next_topic(
-    facts: Facts | None, asked: list[str] | None = None, kb: Knowledge | None = None, said: str = ""
+    facts: Facts | None, asked: list[str] | None = None, kb: Knowledge | None = None, said: str = "",
+    follow_up: bool = False,
 ) -> str | None:
     """The most telling topic not yet asked whose signals are not all known, or None: time for the result.
 
@@ -86,13 +87,28 @@ def next_topic(
     if len(asked) >= max_questions(kb) or len(raised) >= int(kb.catalog.get("selfcheck_enough", 3)):
         return None
     covered = {s for t in all_topics if t.id in asked for s in t.signals}
-    if len(asked) >= 2 and any(s not in covered for s in raised):
+    if not follow_up and len(asked) >= 2 and any(s not in covered for s in raised):
         return None  # they described their situation themselves: one more question was enough
     order = [s for t in all_topics for s in t.signals]
     left = [t for t in all_topics if t.id not in asked and any(s not in facts for s in t.signals)]
     if not left:
         return None
     return max(left, key=lambda t: max(_telling(s, order, facts, said, kb) for s in t.signals if s not in facts)).id
+
+
+def follow_up_topic(
+    facts: Facts | None, asked: list[str] | None = None, kb: Knowledge | None = None, said: str = ""
+) -> str | None:
+    """After a result read from the applicant's own words: the question most likely to change it.
+
+    At most `selfcheck_follow_ups` such questions in a conversation, and none once the self-check
+    itself would stop asking (enough reasons known, every topic covered).
+    """
+    kb = kb or load()
+    asked = asked or []
+    if len(asked) >= int(kb.catalog.get("selfcheck_follow_ups", 2)):
+        return None
+    return next_topic(facts, asked, kb, said, follow_up=True)  # the opening's reasons were not answers
 
 
 def merge_answer(facts: Facts, new: Facts, tid: str, kb: Knowledge | None = None) -> Facts:

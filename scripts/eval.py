@@ -75,7 +75,8 @@ def report(result: dict[str, Any]) -> None:
     if p := result.get("personas"):
         print(f"personas: {p['personas']}  result within 4 questions {p['result_within_4']:.0%}  "
               f"mean questions {p['mean_questions']}  asked a topic twice {p['asked_twice']}  "
-              f"P {p['precision']} R {p['recall']} F1 {p['f1']}  denied raised {p['denied_raised_rate']:.0%}")
+              f"P {p['precision']} R {p['recall']} F1 {p['f1']}  denied raised {p['denied_raised_rate']:.0%}  "
+              f"(first result before follow-ups: F1 {p['first_result']['f1']})")
         if not result["blind"]:
             for r in p["runs"]:
                 print("  RUN", json.dumps(r, ensure_ascii=False))

@@ -157,26 +157,31 @@ def simulate(chat: Chat, persona: dict[str, Any], max_questions: int = 4) -> dic
     """Play one applicant through the self-check.
 
     A question may cover several signals ("有没有逾期？申请过几次？"): the applicant answers each
-    part in their own words (the persona's answers for those signals, in the order asked).
+    part in their own words (the persona's answers for those signals, in the order asked). A
+    result may end with an optional follow-up question; the applicant answers it too while the
+    questions asked stay within `max_questions`, and the latest result counts (`first` is the
+    first one).
     """
     sender = new_sender()
     replies = chat(sender, persona["opening"])
     asked: list[str] = []
-    got = _diagnosis(replies)
+    got = first = _diagnosis(replies)
+    first_at = 0 if got is not None else None
     for _ in range(MAX_TURNS):
-        if got is not None:
-            break
         sids = _asking(replies)
-        if not sids:
+        if not sids or (got is not None and len(asked) >= max_questions):
             break
         asked.append("+".join(sids))
         parts = [persona["answers"].get(sid, persona.get("default", "不清楚")) for sid in sids]
         replies = chat(sender, "。".join(p.rstrip("。") for p in parts))
-        got = _diagnosis(replies)
-    in_time = got is not None and len(asked) <= max_questions
+        latest = _diagnosis(replies)
+        got = latest if latest is not None else got
+        if first is None and latest is not None:
+            first, first_at = latest, len(asked)
+    in_time = first_at is not None and first_at <= max_questions
     if got is None:
-        got = _diagnosis(chat(sender, STOP)) or []
-    return {"id": persona["id"], "asked": asked, "got": got, "in_time": in_time,
+        got = first = _diagnosis(chat(sender, STOP)) or []
+    return {"id": persona["id"], "asked": asked, "got": got, "first": first or [], "in_time": in_time,
             "repeated": len(asked) != len(set(asked))}
 
 
@@ -184,12 +189,14 @@ def eval_personas(chat: Chat, personas: list[dict[str, Any]]) -> dict[str, Any]:
     tally = Tally()
     runs = [simulate(chat, p) for p in personas]
     forbidden = 0
+    first = Tally()
     for p, run in zip(personas, runs, strict=True):
         tally.add(set(p.get("expect_signals") or []), set(run["got"]))
+        first.add(set(p.get("expect_signals") or []), set(run["first"]))
         forbidden += bool(set(run["got"]) & set(p.get("forbid_signals") or []))
     n = len(runs) or 1
     return {"personas": len(runs), **tally.overall(),
             "result_within_4": round(sum(r["in_time"] for r in runs) / n, 3),
             "mean_questions": round(sum(len(r["asked"]) for r in runs) / n, 2),
             "asked_twice": sum(r["repeated"] for r in runs),
-            "denied_raised_rate": round(forbidden / n, 3), "runs": runs}
+            "denied_raised_rate": round(forbidden / n, 3), "first_result": first.overall(), "runs": runs}

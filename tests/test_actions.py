@@ -353,3 +353,53 @@ def test_an_answer_decides_its_own_topic_and_only_fills_gaps_elsewhere(kb: Knowl
     merged = selfcheck.merge_answer(raised, later, "debts", kb)
     assert merged["thin_credit_file"]["state"] == "raised" and merged["card_overdraft"]["state"] == "fine"
     assert selfcheck.merge_answer(raised, later, "credit", kb)["thin_credit_file"]["state"] == "fine"
+
+
+def _follow_up_asked(tid: str) -> list[dict[str, Any]]:
+    """The previous turn: a report that ended with a follow-up question on `tid`, then the user's answer."""
+    return [{"event": "user", "text": "被拒了"},
+            {"event": "bot", "text": "…", "data": {"custom": {"selfcheck": {"topic": tid, "asking": [], "follow_up": True}}}},
+            {"event": "user", "text": "答"}]
+
+
+def test_a_result_from_a_few_words_ends_with_an_optional_follow_up(kb: Knowledge) -> None:
+    text = "跟这家银行合作十多年了，今年突然不给续贷了"
+    messages, _ = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}))
+    names = responses(messages)
+    assert "utter_report_intro" in names and names[-2:] == ["utter_follow_up", "utter_selfcheck_question"]
+    asked = [m["custom"]["selfcheck"] for m in messages if (m.get("custom") or {}).get("selfcheck")]
+    assert len(asked) == 1 and asked[0]["follow_up"] is True
+
+
+@pytest.mark.parametrize(("intent", "slots"), [("stop_selfcheck", {}), ("describe_situation", {"sc_credit": "answered"})])
+def test_no_follow_up_after_the_self_check_or_a_request_for_the_result(kb: Knowledge, intent: str, slots: dict[str, Any]) -> None:
+    text = "跟这家银行合作十多年了，今年突然不给续贷了"
+    messages, _ = run(ActionDiagnose(), tracker(text, intent=intent, slots={"facts": dx.findings_to_facts(text, kb), **slots}))
+    assert "utter_follow_up" not in responses(messages)
+
+
+def test_follow_ups_stop_at_the_catalogs_number(kb: Knowledge) -> None:
+    text = "跟这家银行合作十多年了，今年突然不给续贷了"
+    cap = int(kb.catalog["selfcheck_follow_ups"])
+    order = ["credit", "debts", "loan", "work"]
+
+    def offered(asked: list[str]) -> bool:
+        events = [{"event": "bot", "data": {"custom": {"selfcheck": {"topic": t, "follow_up": True}}}} for t in asked]
+        messages, _ = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}, events=events))
+        return "utter_follow_up" in responses(messages)
+
+    assert offered(order[: cap - 1])
+    assert not offered(order[:cap])
+
+
+def test_the_answer_to_a_follow_up_is_read_for_its_topic(kb: Knowledge) -> None:
+    _, events = run(ActionAnalyseMessage(), tracker("手上五六个网贷在还，利息都很高", events=_follow_up_asked("debts")))
+    assert slot(events, "facts")["high_interest_borrowing"]["state"] == "raised"
+
+
+def test_an_answer_that_changes_nothing_is_acknowledged_without_a_second_report(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("今年突然不给续贷了，信用卡都按时还", kb)
+    t = tracker("信用卡都按时还", slots={"facts": facts, "last_report": dx.diagnose(facts).raised}, events=_follow_up_asked("debts"))
+    messages, _ = run(ActionDiagnose(), t)
+    assert responses(messages)[0] == "utter_follow_up_same"
+    assert "utter_report_intro" not in responses(messages)
