@@ -34,6 +34,8 @@ _NAMED = re.compile(
     re.IGNORECASE,
 )
 
+# a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6")
+_NAMED_LATER = re.compile(r"(?P<key>(?:验证码|密码|口令|安全码|校验码)[^0-9A-Za-z]{1,10}?)(?P<value>\d(?:\s?\d){3,7})(?![\d])")
 # a card's expiry as printed on it ("有效期08/27"); a loan's term ("有效期三年") stays
 _EXPIRY = re.compile(r"(?P<key>有效期(?:至|到|是|为|:|\s)*)(?P<value>\d{1,2}\s*/\s*\d{2,4})")
 
@@ -46,7 +48,7 @@ def mask(text: str) -> str:
     out = folded
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS, _RUN):
         out = pattern.sub(MASK, out)
-    for named in (_NAMED, _EXPIRY):
+    for named in (_NAMED, _NAMED_LATER, _EXPIRY):
         out = named.sub(lambda m: m.group("key") + MASK, out)
     return out if out != folded else text
 

@@ -44,6 +44,8 @@ def test_masked_in_a_sentence(number: str) -> None:
     ("支付密码 qwe123", "qwe123"),
     ("信用卡背面三位数是527", "527"),
     ("有效期08/27，帮我查额度", "08/27"),
+    ("短信验证码刚到，是731540，帮我看看", "731540"),
+    ("两个密码设的都是 4 0 9 2 7 7", "4 0 9 2 7 7"),
 ])
 def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -> None:
     assert secret not in mask(text)
@@ -51,7 +53,8 @@ def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -
 
 @pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁",
                                   "信用卡还了1200", "密码忘了怎么办", "手机银行查了3次",
-                                  "有效期到2027年", "这笔贷款有效期是3年"])
+                                  "有效期到2027年", "这笔贷款有效期是3年", "验证码发了3次都没收到",
+                                  "密码输错2次被锁了"])
 def test_ordinary_numbers_survive(text: str) -> None:
     assert mask(text) == text
 
