@@ -119,32 +119,8 @@ def _dummy_hash() -> str:
 
 
 def _db(path: Path | None = None) -> sqlite_utils.Database:
-    db = open_db(path or paths.app_db())
-    if "staff_users" not in db.table_names():
-        db.table("staff_users").create(
-            {"username": str, "password_hash": str, "created_at": float, "disabled": int},
-            pk="username",
-            if_not_exists=True,
-        )
-    if "staff_sessions" not in db.table_names():
-        db.table("staff_sessions").create(
-            {
-                "token_hash": str,
-                "username": str,
-                "csrf": str,
-                "created_at": float,
-                "expires_at": float,
-                "last_seen": float,
-            },
-            pk="token_hash",
-            if_not_exists=True,
-        )
-    if "staff_login_failures" not in db.table_names():
-        db.table("staff_login_failures").create(
-            {"id": int, "username": str, "at": float, "ip": str}, pk="id", if_not_exists=True
-        )
-        db.table("staff_login_failures").create_index(["username", "at"], if_not_exists=True)
-    return db
+    """The app database; its staff tables are made by its migrations (loanwhy/schema.py)."""
+    return open_db(path or paths.app_db())
 
 
 @lru_cache(maxsize=1)

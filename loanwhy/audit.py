@@ -24,18 +24,8 @@ from loanwhy.store import open_db
 
 
 def _db(path: Path | None = None) -> sqlite_utils.Database:
-    db = open_db(path or paths.app_db())
-    if "staff_audit" not in db.table_names():
-        db.table("staff_audit").create(
-            {"id": int, "at": float, "staff": str, "action": str, "target": str, "detail": str, "ip": str},
-            pk="id",
-            if_not_exists=True,
-        )
-        db.table("staff_audit").create_index(["at"], if_not_exists=True)
-    table = db.table("staff_audit")
-    if "count" not in table.columns_dict:
-        table.add_column("count", int, not_null_default=1)
-    return db
+    """The app database; staff_audit is made by its migrations (loanwhy/schema.py)."""
+    return open_db(path or paths.app_db())
 
 
 NOISE = frozenset({"login_failed", "login_locked", "login_throttled", "csrf_rejected"})  # before anyone is logged in

@@ -25,4 +25,4 @@ def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, 
         "payload": json.dumps(payload, ensure_ascii=False),
         "said": mask(said)[:2000],
     }
-    return int(db.table("cases").insert(row, alter=True).last_pk or 0)
+    return int(db.table("cases").insert(row).last_pk or 0)

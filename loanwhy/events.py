@@ -29,11 +29,10 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from loanwhy import paths
-from loanwhy.store import truncate_wal
+from loanwhy.store import BUSY_TIMEOUT_S, SECURE_DELETE, truncate_wal
 
 Store = Path | str  # an SQLite file, or an SQLAlchemy URL
 
-BUSY_TIMEOUT_S = 10.0
 CONNECT_TIMEOUT_S = 5
 CHUNK = 500  # ids per `in (...)`: below SQLite's and PostgreSQL's parameter limits
 
@@ -108,7 +107,7 @@ def _sqlite_engine(path: Path, write: bool) -> sa.engine.Engine:
     def connect() -> sqlite3.Connection:
         con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         if write:
-            con.execute("PRAGMA secure_delete=ON")
+            con.execute(SECURE_DELETE)
         return con
 
     return sa.create_engine("sqlite://", creator=connect, poolclass=sa.pool.NullPool, future=True)

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from loanwhy import paths
 from loanwhy.privacy import mask
 from loanwhy.store import open_db, shared_db
@@ -40,20 +42,9 @@ def app_db_path() -> Path:
     return paths.app_db()
 
 
-def _db(path: Path | None = None):  # type: ignore[no-untyped-def]
-    db = open_db(path or app_db_path())
-    if "handoffs" not in db.table_names():
-        db.table("handoffs").create(
-            {"id": int, "sender_id": str, "channel": str, "status": str, "summary": str,
-             "created_at": float, "claimed_by": str, "updated_at": float},
-            pk="id",
-            if_not_exists=True,
-        )
-        db.table("handoffs").create_index(["sender_id", "status"], if_not_exists=True)
-    table = db.table("handoffs")
-    if "source" not in table.columns_dict:
-        table.add_column("source", str)
-    return db
+def _db(path: Path | None = None) -> sqlite_utils.Database:
+    """The app database; handoffs is made by its migrations (loanwhy/schema.py)."""
+    return open_db(path or app_db_path())
 
 
 def request(
@@ -76,7 +67,7 @@ def request(
                 raise TooManyHandoffs(source)
         row = {"sender_id": sender_id, "channel": channel, "status": PENDING, "summary": mask(summary),
                "created_at": now, "claimed_by": "", "updated_at": now, "source": source}
-        row_id = db["handoffs"].insert(row).last_pk
+        row_id = db.table("handoffs").insert(row).last_pk
         return {**row, "id": row_id}
     finally:
         db.close()
@@ -94,8 +85,6 @@ def open_request(sender_id: str, path: Path | None = None) -> dict[str, Any] | N
 def is_handed_off(sender_id: str, path: Path | None = None) -> bool:
     """Checked by the Rasa policy on every turn: one kept connection, one indexed query."""
     db = shared_db(path or app_db_path())
-    if not db["handoffs"].exists():
-        return False
     row = db.execute(
         "select 1 from handoffs where sender_id = ? and status != ? limit 1", [sender_id, CLOSED]
     ).fetchone()
@@ -119,7 +108,7 @@ def claim(handoff_id: int, staff: str, path: Path | None = None) -> bool:
 def set_status(handoff_id: int, status: str, staff: str = "", path: Path | None = None) -> None:
     db = _db(path)
     try:
-        db["handoffs"].update(handoff_id, {"status": status, "claimed_by": staff, "updated_at": time.time()})
+        db.table("handoffs").update(handoff_id, {"status": status, "claimed_by": staff, "updated_at": time.time()})
     finally:
         db.close()
 

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from loanwhy import paths, rest_auth
+from loanwhy import rest_auth, store
 
 WARMUP_SENDER = "__warmup__"  # not recorded in the case log (conversation "rest:__warmup__")
 
@@ -17,8 +17,7 @@ WARMUP_SENDER = "__warmup__"  # not recorded in the case log (conversation "rest
 def check_sqlite(path: Path) -> str | None:
     """None if the file can be created, written and read; else the reason."""
     try:
-        paths.private_file(path)  # created 0600 before Rasa opens it: its -wal and -shm follow
-        con = sqlite3.connect(path, timeout=5)
+        con = store.connect(path)  # created 0600 before Rasa opens it: its -wal and -shm follow
         try:
             con.execute("create table if not exists _probe (x integer)")
             con.execute("insert into _probe values (1)")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import sqlite_utils
+
 from loanwhy.store import shared_db
 
 TABLE = "socketio_outbox"
@@ -25,20 +27,10 @@ class Pending:
     text: str
 
 
-_READY: set[str] = set()  # databases whose table exists, in this process
-
-
-def _db():  # type: ignore[no-untyped-def]
-    """The shared app-database connection; the table is made once per process and file
-    (the poller calls this every POLL_S seconds)."""
-    db = shared_db()
-    key = str(db.conn.execute("pragma database_list").fetchone()[2])
-    if key not in _READY:
-        db.execute(f"create table if not exists {TABLE} (id integer primary key, session_id text not null, "
-                   "text text not null, created_at real not null)")
-        db.execute(f"create index if not exists {TABLE}_session on {TABLE} (session_id)")
-        _READY.add(key)
-    return db
+def _db() -> sqlite_utils.Database:
+    """The shared app-database connection (the poller calls this every POLL_S seconds);
+    the table is made by the app migrations (loanwhy/schema.py)."""
+    return shared_db()
 
 
 def add(session_id: str, text: str) -> None:

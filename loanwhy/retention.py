@@ -23,11 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loanwhy import events, paths
+from loanwhy import events, paths, store
 from loanwhy.store import truncate_wal
 
 DEFAULT_DAYS = 180.0
-BUSY_TIMEOUT_S = 10.0
 DAY_S = 86400.0
 
 # table → (conversation id column, time column); only tables keyed by a conversation
@@ -102,9 +101,8 @@ def _sqlite(path: Path) -> Iterator[sqlite3.Connection | None]:
     if not Path(path).exists():
         yield None
         return
-    con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    con = store.connect(path, secure_delete=True)
     try:
-        con.execute("PRAGMA secure_delete=ON")
         with con:
             yield con
         checkpoint(con, path)

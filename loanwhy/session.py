@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 _CACHE: dict[str, bytes] = {}
 TTL_DAYS = 30.0
 REVOKED = "revoked_sessions"
-_TABLES: set[str] = set()
 
 
 def secret(create: bool = True) -> bytes | None:
@@ -98,12 +97,7 @@ def expires_at(value: str) -> int | None:
 
 
 def _revocations() -> sqlite3.Connection:
-    db = shared_db()
-    key = str(paths.app_db())
-    if key not in _TABLES:
-        db.execute(f"create table if not exists {REVOKED} (session_id text primary key, expires_at integer)")
-        _TABLES.add(key)
-    return db.conn
+    return shared_db().conn  # the table is made by the app migrations (loanwhy/schema.py)
 
 
 def is_revoked(value: str) -> bool:

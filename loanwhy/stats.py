@@ -103,8 +103,8 @@ def _tracker_figures(start: float, end: float, tracker: Path | str | None) -> ev
 
 
 def _feedback(db: Any, start_day: date, end_day: date) -> tuple[int, int] | None:
-    if "feedback" not in db.table_names():
-        return None
+    if "feedback" not in db.table_names() or db.execute("select 1 from feedback limit 1").fetchone() is None:
+        return None  # no vote ever (the table exists from the first migration): no figure, not 0 / 0
     lo, hi = _epoch(start_day), _epoch(end_day)
     sql = (
         "select rating, count(*) from feedback where "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint, Sanic
 
-from loanwhy import accounts, audit
+from loanwhy.store import open_db
 from staff import security, views_auth, views_cases, views_handoffs, views_knowledge
 
 
@@ -18,10 +18,9 @@ def blueprint() -> Blueprint:
 
 
 async def _create_tables(app: Sanic, _: object) -> None:
-    """Accounts and audit tables before the first request: logins write from a thread pool
-    (staff/throttle.py), and two threads creating the same table at once hit 'database is locked'."""
-    accounts._db().close()
-    audit._db().close()
+    """The app database migrated before the first request (logins write from a thread pool,
+    staff/throttle.py), not by whichever request comes first."""
+    open_db().close()
 
 
 def register(app: Sanic) -> None:

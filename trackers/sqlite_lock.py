@@ -21,12 +21,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
-from loanwhy import paths
+from loanwhy import paths, store
 
 SCHEMA = "create table if not exists locks (conversation_id text primary key, data text not null)"
+
+
+def _locks(db: sqlite_utils.Database) -> None:
+    db.execute(SCHEMA)
+
+
+MIGRATIONS: list[store.Migration] = [("0001_locks", _locks)]
 
 
 class SQLiteLockStore(LockStore):
@@ -35,16 +43,13 @@ class SQLiteLockStore(LockStore):
         self.path = Path(db or kwargs.get("db") or paths.locks_db())
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._transaction() as con:
-            con.execute(SCHEMA)
+        store.migrate(sqlite_utils.Database(self._connection()), MIGRATIONS)
         super().__init__()
 
     def _connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            con.execute("pragma journal_mode=wal")
-            con.execute("pragma busy_timeout=30000")
+            con = store.connect(self.path, autocommit=True)  # transactions are explicit here
             self._local.con = con
         return con
 

@@ -83,7 +83,6 @@ def record(vote: Feedback, path: Path | None = None) -> None:
                 "created_at": time.time(),
             },
             pk=("conversation_id", "message_id"),
-            alter=True,
         )
     finally:
         db.close()

@@ -16,7 +16,8 @@
   timestamp leaves the freshness window, so a captured callback URL cannot be
   used again, by any worker process (`first_use`).
 
-WAL and a busy timeout let several Rasa processes share the file.
+Opened like every database of ours (loanwhy.store: WAL and a busy timeout let several Rasa
+processes share the file); its tables are made by MIGRATIONS.
 Users are passed already namespaced by the caller ("wechat:<OpenID>", which is
 also the conversation's id in Rasa).
 """
@@ -34,12 +35,11 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from channels.wechat.render import Button
-from loanwhy import paths
+from loanwhy import paths, store
 
 SEEN_TTL_S = 24 * 3600  # longer than any retry; short enough to forget a passive reply text
 STALE_PROCESSING_S = 60  # a 'processing' row older than this was left by a crashed process
 HELD_TTL_S = 7 * 24 * 3600
-BUSY_TIMEOUT_MS = 3000
 
 
 def default_path() -> Path:
@@ -66,6 +66,60 @@ class Claim:
     reply: str | None = None  # for 'answered' with a passive reply
 
 
+def _tables(db: sqlite_utils.Database) -> None:
+    """The tables as the store made them before migrations existed (harmless on such a file)."""
+    db.table("seen").create(
+        {
+            "key": str,
+            "user": str,
+            "state": str,
+            "mode": str,
+            "reply": str,
+            "at": float,
+        },
+        pk="key",
+        if_not_exists=True,
+    )
+    db.table("buttons").create({"user": str, "items": str, "at": float}, pk="user", if_not_exists=True)
+    db.table("held").create(
+        {"id": int, "user": str, "text": str, "at": float},
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("tokens").create(
+        {"name": str, "token": str, "expires_at": float},
+        pk="name",
+        if_not_exists=True,
+    )
+    db.table("quota").create(
+        {
+            "user": str,
+            "window_start": float,
+            "window_s": float,
+            "allowed": int,
+            "sent": int,
+        },
+        pk="user",
+        if_not_exists=True,
+    )
+    db.table("deletion_marks").create(
+        {"user": str, "channel": str, "marked_at": float},
+        pk="user",
+        if_not_exists=True,
+    )
+    db.table("signatures").create(
+        {"key": str, "digest": str, "expires_at": float},
+        pk="key",
+        if_not_exists=True,
+    )
+    db.table("signatures").create_index(["expires_at"], if_not_exists=True)
+    db.table("held").create_index(["user"], if_not_exists=True)
+    db.table("seen").create_index(["user"], if_not_exists=True)
+
+
+MIGRATIONS: list[store.Migration] = [("0001_tables", _tables)]
+
+
 @dataclass
 class Store:
     path: Path | str = field(default_factory=default_path)
@@ -74,67 +128,12 @@ class Store:
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """Opened on first use, so importing the channel touches no file."""
+        """Opened on first use, so importing the channel touches no file; ":memory:" in tests."""
         if self._db is None:
-            if str(self.path) != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite_utils.Database(self.path)
-            if str(self.path) != ":memory:":
-                db.enable_wal()
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._create(db)
+            db = sqlite_utils.Database(store.connect(self.path))
+            store.migrate(db, MIGRATIONS)
             self._db = db
         return self._db
-
-    @staticmethod
-    def _create(db: sqlite_utils.Database) -> None:
-        db.table("seen").create(
-            {
-                "key": str,
-                "user": str,
-                "state": str,
-                "mode": str,
-                "reply": str,
-                "at": float,
-            },
-            pk="key",
-            if_not_exists=True,
-        )
-        db.table("buttons").create({"user": str, "items": str, "at": float}, pk="user", if_not_exists=True)
-        db.table("held").create(
-            {"id": int, "user": str, "text": str, "at": float},
-            pk="id",
-            if_not_exists=True,
-        )
-        db.table("tokens").create(
-            {"name": str, "token": str, "expires_at": float},
-            pk="name",
-            if_not_exists=True,
-        )
-        db.table("quota").create(
-            {
-                "user": str,
-                "window_start": float,
-                "window_s": float,
-                "allowed": int,
-                "sent": int,
-            },
-            pk="user",
-            if_not_exists=True,
-        )
-        db.table("deletion_marks").create(
-            {"user": str, "channel": str, "marked_at": float},
-            pk="user",
-            if_not_exists=True,
-        )
-        db.table("signatures").create(
-            {"key": str, "digest": str, "expires_at": float},
-            pk="key",
-            if_not_exists=True,
-        )
-        db.table("signatures").create_index(["expires_at"], if_not_exists=True)
-        db.table("held").create_index(["user"], if_not_exists=True)
-        db.table("seen").create_index(["user"], if_not_exists=True)
 
     def close(self) -> None:
         if self._db is not None:

@@ -100,9 +100,8 @@ def test_weekly_figures(case_log: Path, tmp_path: Path) -> None:
     handoff.request("user-1", "人工", "socketio")
     db = sqlite3.connect(case_log)
     db.execute("update handoffs set created_at = ?", (_at(MONDAY + timedelta(days=1)),))
-    db.execute("create table feedback (conversation_id text, rating text, created_at)")
-    db.executemany(
-        "insert into feedback values (?, ?, ?)",
+    db.executemany(  # the feedback table is the app migrations' (loanwhy/schema.py)
+        "insert into feedback (conversation_id, message_id, rating, created_at) values (?, '0', ?, ?)",
         [
             ("a", "up", _at(MONDAY)),
             ("b", "up", (MONDAY + timedelta(days=1)).isoformat() + "T09:00:00"),
