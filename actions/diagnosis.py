@@ -66,8 +66,14 @@ class ActionDiagnose(Action):
     ) -> list[EventType]:
         facts = stored_facts(tracker)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-        if pending_follow_up(tracker) and dx.diagnose(facts).raised == list(tracker.get_slot("last_report") or []):
-            dispatcher.utter_message(response="utter_follow_up_same")  # the answer changed nothing
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        unchanged = dx.diagnose(facts).raised == list(tracker.get_slot("last_report") or [])
+        if pending_follow_up(tracker) and intent in FROM_OWN_WORDS and unchanged:
+            # an answer to the follow-up that changed nothing: one line and the same card, not a second report
+            dispatcher.utter_message(response="utter_follow_up_same")
+            for utterance in report.build(facts, load()).utterances:
+                if utterance.custom is not None:
+                    dispatcher.utter_message(json_message=utterance.custom)
             raised = list(tracker.get_slot("last_report") or [])
         else:
             if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):

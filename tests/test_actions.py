@@ -403,3 +403,12 @@ def test_an_answer_that_changes_nothing_is_acknowledged_without_a_second_report(
     messages, _ = run(ActionDiagnose(), t)
     assert responses(messages)[0] == "utter_follow_up_same"
     assert "utter_report_intro" not in responses(messages)
+    assert [s["id"] for s in payload(messages)["diagnosis"]["signals"]] == dx.diagnose(facts).raised  # the same card
+
+
+def test_asking_for_the_result_after_a_follow_up_gets_the_full_report(kb: Knowledge) -> None:
+    facts = dx.findings_to_facts("今年突然不给续贷了", kb)
+    t = tracker("直接告诉我结果", intent="stop_selfcheck", slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
+                events=_follow_up_asked("debts"))
+    messages, _ = run(ActionDiagnose(), t)
+    assert "utter_report_intro" in responses(messages) and "utter_follow_up_same" not in responses(messages)
