@@ -7,6 +7,7 @@ The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -23,10 +24,11 @@ from nlu.intents import force_intent
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RefusalCues(GraphComponent):
-    def __init__(self, rules: Rules, topic_words: list[str] | None = None) -> None:
+    def __init__(self, rules: Rules, topic_words: list[str] | None = None, request: str | None = None) -> None:
         self.rules = rules
         self.refusals = {name for name, _, _ in rules.intents}
         self.topic_words = topic_words or []
+        self.request = re.compile(request) if request else None
 
     @classmethod
     def create(
@@ -37,7 +39,12 @@ class RefusalCues(GraphComponent):
         execution_context: ExecutionContext,
     ) -> RefusalCues:
         lex = load().lexicon
-        return cls(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []))
+        return cls(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+                   lex.get("request_markers"))
+
+    def _states(self, text: str) -> bool:
+        """Nothing in it asks for anything: "银行说流水不够，拿不出证明" reports a situation."""
+        return self.request is not None and not self.request.search(text)
 
     def _off_topic(self, text: str) -> bool:
         """No word of loans or documents: "红烧肉怎么做，教教我" asks no one to falsify anything."""
@@ -54,7 +61,8 @@ class RefusalCues(GraphComponent):
                 force_intent(message, intent)
             elif current in self.refusals and self._off_topic(text):
                 force_intent(message, "out_of_scope")
-            elif current in self.refusals and excused(text, str(current), self.rules):
+            elif current in self.refusals and (excused(text, str(current), self.rules)
+                                               or (current == "request_falsify" and self._states(text))):
                 # DIET read a lawful question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)

@@ -168,3 +168,14 @@ def test_a_refusal_diet_guessed_faintly_is_made_sure(kb_db: Path) -> None:
     faint = step.process([parsed("帮我写份证明，就说我在银行上班", "request_falsify",
                                  [("request_falsify", 0.19), ("faq_report_get", 0.15)])])[0]
     assert faint.get("intent") == {"name": "request_falsify", "confidence": 1.0}
+
+
+def test_a_statement_is_no_request_to_falsify(kb_db: Path) -> None:
+    lex = read_db(kb_db).lexicon
+    step = RefusalCues(compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"], lex["request_markers"])
+    said = step.process([parsed("这半年店里的流水掉了一大半，银行说流水不够", "request_falsify",
+                                [("request_falsify", 0.6), ("describe_situation", 0.3)])])[0]
+    assert said.get("intent")["name"] == "describe_situation"
+    asked = step.process([parsed("流水不够，你看能不能弄得好看一点", "request_falsify",
+                                 [("request_falsify", 0.6), ("describe_situation", 0.3)])])[0]
+    assert asked.get("intent")["name"] == "request_falsify"
