@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.kb import read_db
@@ -179,3 +180,13 @@ def test_a_statement_is_no_request_to_falsify(kb_db: Path) -> None:
     asked = step.process([parsed("流水不够，你看能不能弄得好看一点", "request_falsify",
                                  [("request_falsify", 0.6), ("describe_situation", 0.3)])])[0]
     assert asked.get("intent")["name"] == "request_falsify"
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    ("开货车的，问了好几家银行都不给", True), ("网上申请，系统直接说no", True), ("my loan被reject了", True),
+    ("我都不给别人担保", False), ("都不给我面子", False), ("他说nothing", False),
+])
+def test_refusals_said_in_everyday_words(kb_db: Path, text: str, refused: bool) -> None:
+    import re
+
+    assert bool(re.search(read_db(kb_db).lexicon["refused_words"], text)) is refused
