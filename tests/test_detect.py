@@ -136,6 +136,7 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("原来那个欠一身债的担保人我已经换掉了", "weak_guarantor", "fine"),
         ("没劳动合同，工资都是老板发现金", "unverifiable_info", "raised"),
         ("最近现金流紧张", "unverifiable_info", None),
+        ("我教了一辈子书，跟高危行业沾不上边", "high_risk_industry", "fine"),  # a denial after the phrase
     ],
 )
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
