@@ -16,7 +16,7 @@ from loanwhy.kb import load
 from loanwhy.normalize import normalize
 
 BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
-# a report read from the applicant's own words (not the self-check's end, not "直接告诉我结果")
+# a report read from the applicant's own words (not the self-check's end, not a stop_selfcheck request)
 FROM_OWN_WORDS = {"describe_situation", "ask_refusal_reason", "ask_lender_wording"}
 
 
@@ -65,32 +65,28 @@ class ActionDiagnose(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         facts = stored_facts(tracker)
+        result = dx.diagnose(facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-        unchanged = dx.diagnose(facts).raised == list(tracker.get_slot("last_report") or [])
-        if pending_follow_up(tracker) and intent in FROM_OWN_WORDS and unchanged:
+        own_words = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "") in FROM_OWN_WORDS
+        if own_words and pending_follow_up(tracker) and result.raised == list(tracker.get_slot("last_report") or []):
             # an answer to the follow-up that changed nothing: one line and the same card, not a second report
             dispatcher.utter_message(response="utter_follow_up_same")
-            for utterance in report.build(facts, load()).utterances:
-                if utterance.custom is not None:
-                    dispatcher.utter_message(json_message=utterance.custom)
-            raised = list(tracker.get_slot("last_report") or [])
+            dispatcher.utter_message(json_message=result.payload())
+            raised = list(result.raised)
         else:
-            if dx.diagnose(facts).raised and dx.names_lender_wording(latest_text(tracker)):
+            if result.raised and dx.names_lender_wording(latest_text(tracker)):
                 # lender wording that names no reason, with a situation: what the wording means, then the reasons
                 dispatcher.utter_message(response="utter_lender_wording_found")
             raised = send_report(dispatcher, facts)
             channel = str(tracker.get_latest_input_channel() or "")
-            cases.record(tracker.sender_id, channel, raised, dx.diagnose(facts).payload(), said[-2000:])
-        self._follow_up(dispatcher, tracker, facts, said)
+            cases.record(tracker.sender_id, channel, raised, result.payload(), said[-2000:])
+        if own_words and not form_used(tracker):
+            self._follow_up(dispatcher, tracker, facts, said)
         return [SlotSet("last_report", raised)]
 
     @staticmethod
     def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, facts: dx.Facts, said: str) -> None:
         """A result from a few words may miss a reason: offer the question most likely to change it."""
-        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-        if intent not in FROM_OWN_WORDS or form_used(tracker):
-            return
         tid = selfcheck.follow_up_topic(facts, asked_topics(tracker), load(), said)
         if tid is not None:
             dispatcher.utter_message(response="utter_follow_up")

@@ -122,15 +122,16 @@ def ask(dispatcher: CollectingDispatcher, tid: str, follow_up: bool = False) -> 
     dispatcher.utter_message(json_message={"selfcheck": payload})
 
 
-def _topic_of(event: dict[str, Any]) -> str | None:
+def _question(event: dict[str, Any]) -> dict[str, Any]:
+    """The self-check payload `ask` sent with a question ({} for any other event)."""
     custom = ((event.get("data") or {}).get("custom") or {}) if event.get("event") == "bot" else {}
-    topic = (custom.get("selfcheck") or {}).get("topic") if isinstance(custom, dict) else None
-    return str(topic) if topic else None
+    sent = custom.get("selfcheck") if isinstance(custom, dict) else None
+    return sent if isinstance(sent, dict) and sent.get("topic") else {}
 
 
 def asked_topics(tracker: Tracker) -> list[str]:
     """Every self-check topic asked in this conversation, by the form or as a follow-up."""
-    return [t for t in (_topic_of(e) for e in tracker.events) if t is not None]
+    return [str(q["topic"]) for q in map(_question, tracker.events) if q]
 
 
 def pending_follow_up(tracker: Tracker) -> str | None:
@@ -142,11 +143,8 @@ def pending_follow_up(tracker: Tracker) -> str | None:
                 return None
             seen_user = True
             continue
-        if seen_user and event.get("event") == "bot":
-            custom = ((event.get("data") or {}).get("custom") or {})
-            follow = (custom.get("selfcheck") or {}) if isinstance(custom, dict) else {}
-            if follow.get("follow_up") and follow.get("topic"):
-                return str(follow["topic"])
+        if seen_user and _question(event).get("follow_up"):
+            return str(_question(event)["topic"])
     return None
 
 
@@ -163,10 +161,8 @@ def _asked_before(tracker: Tracker, tid: str) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") is None:
             return False  # an earlier self-check ended here
-        if event.get("event") == "bot":
-            custom = ((event.get("data") or {}).get("custom") or {})
-            if isinstance(custom, dict) and (custom.get("selfcheck") or {}).get("topic") == tid:
-                return True
+        if _question(event).get("topic") == tid:
+            return True
     return False
 
 

@@ -423,11 +423,11 @@ def _learned_findings(
     if model is None:
         return []
     out: list[Finding] = []
+    soft = soft or {}
+    open_ = {sid for sid in kb.signals if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))}
     for sentence in _SENTENCES.split(text):
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
-        soft = soft or {}
-        open_ = {sid for sid in kb.signals if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))}
         hits = {sid: p for sid, p in model.above(sentence).items()
                 if sid in open_ and p >= rules.learned_min[sid]}
         if not hits:

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from loanwhy import diagnose as dx
 from loanwhy import report, responses
 from loanwhy.kb import Knowledge
 from staff import explain
+from tests.snippet import run_snippet
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = [
@@ -125,14 +123,6 @@ def test_staff_explain_loads_nothing_of_the_action_server(kb_db: Path) -> None:
         "assert explain.explain('信用卡刷爆了').raised\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('actions', 'rasa_sdk', 'rasa')))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "LOANWHY_KB": str(kb_db)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_snippet(code, ROOT, LOANWHY_KB=str(kb_db))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"

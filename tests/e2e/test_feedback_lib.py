@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.snippet import run_snippet
 from web import feedback
 from web.security import content_security_policy, socket_origins
 from web.server import create_app
@@ -104,9 +105,6 @@ HEAVY = ("staff", "actions", "rasa", "rasa_sdk", "spacy", "jieba", "sklearn", "c
 
 
 def test_web_server_loads_no_staff_console_and_no_diagnosis(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
 
     root = Path(__file__).resolve().parents[2]
     code = (
@@ -116,15 +114,7 @@ def test_web_server_loads_no_staff_console_and_no_diagnosis(tmp_path: Path) -> N
         f"heavy = {HEAVY!r}\n"
         "print(sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root), "LOANWHY_VAR": str(tmp_path / "var")},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_snippet(code, root, LOANWHY_VAR=str(tmp_path / "var"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
