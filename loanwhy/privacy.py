@@ -21,8 +21,34 @@ _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 # digits (or Chinese numerals read digit by digit: 一三八…) across any separator or format character;
 # 11 or more of them are a phone, ID or card number, never an amount or a date
 _DIGIT = "0-9〇零一二三四五六七八九幺壹贰貳叁參肆伍陆陸柒捌玖"  # also the financial (大写) forms
-_GAP = r"[\s\-‐‑‒–—―−.,/_·・\u00ad\u200b-\u200d\u2060\ufeff]{0,3}"
-_RUN = re.compile(f"(?<![{_DIGIT}])[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
+# a separator: anything that is neither a letter nor a digit (spaces, dashes, dots, brackets, bars,
+# CJK punctuation, soft hyphen and other format characters), plus "_" and the long-vowel marks
+# (ー, ｰ: letters to Unicode, dashes to the eye); up to 8 of them between two digits
+_GAP = r"(?:[^\w]|[_ーｰ]){0,8}"
+_RUN = re.compile(f"(?<![{_DIGIT}])\\+?[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
+# a word that starts or ends with a numeral after a separator ("…5678-9 一直"): not part of the number
+_NUMERALS = _DIGIT[3:]
+_SEPARATORS = r"(?:[^\w]|[_ーｰ])+"
+_NUMERAL_FIRST = re.compile(f"^[{_NUMERALS}]{_SEPARATORS}(?=[0-9])")
+_NUMERAL_LAST = re.compile(f"(?<=[0-9]){_SEPARATORS}[{_NUMERALS}]$")
+_MIN_RUN = 11
+
+
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() or ch in _NUMERALS for ch in text)
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    """MASK for a run of digits, keeping a lone Chinese numeral at either end that only a separator
+    joins to Arabic digits (the 一 of "一直"), as long as the rest is still a number."""
+    run, before, after = match.group(), "", ""
+    first = _NUMERAL_FIRST.match(run)
+    if first and _digits(run[first.end():]) >= _MIN_RUN:
+        before, run = first.group(), run[first.end():]
+    last = _NUMERAL_LAST.search(run)
+    if last and _digits(run[: last.start()]) >= _MIN_RUN:
+        after = last.group()
+    return before + MASK + after
 
 
 # a secret or part of a number named by its kind: "密码是123456", "身份证后六位 12345X", "验证码：8848"
@@ -46,7 +72,10 @@ def mask(text: str) -> str:
         return text
     folded = unicodedata.normalize("NFKC", text)
     out = folded
-    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS, _RUN):
+    # the widest pattern first: a shorter one taking part of a run (the 13 digits of a card split 6+13)
+    # would leave the rest in clear
+    out = _RUN.sub(_mask_run, out)
+    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
     for named in (_NAMED, _NAMED_LATER, _EXPIRY):
         out = named.sub(lambda m: m.group("key") + MASK, out)

@@ -79,7 +79,10 @@ def test_mask_never_crashes_and_is_idempotent(text: str) -> None:
     assert mask(once) == once
 
 
-_GAPS = [" ", "-", "–", "—", ".", "/", "_", "·", "\u00ad", "\u200b", "  ", " - "]
+# whatever people put between groups: spaces (several too), dashes, dots, brackets, bars, CJK
+# punctuation, the long-vowel mark, format characters (soft hyphen, zero-width space)
+_GAPS = [" ", "-", "–", "—", ".", "/", "_", "·", "\u00ad", "\u200b", "  ", " - ", "    ", "*", "~", "～", "〜",
+         "。", "、", "|", " | ", ":", ";", "+", "'", "#", "(", ")", "（", "）", "ー", "\t", "\u3000"]
 
 
 @given(
@@ -98,5 +101,17 @@ def test_any_grouping_and_separator_is_masked(number: str, sizes: list[int], gap
         groups.append(rest)
     typed = groups[0] + "".join(gap + group for gap, group in zip(gaps, groups[1:], strict=False))
     out = mask(f"我的号码是{typed}，帮我查查")
-    digits = "".join(ch for ch in out if ch.isdigit())
-    assert number[:11] not in digits and number[-7:] not in digits
+    assert not any(ch.isdigit() for ch in out), out  # not even a card's first six (a split 6+13)
+
+
+@pytest.mark.parametrize("typed", [
+    "622202 1234567890123",  # a card split 6+13: the first group stayed in clear
+    "6222021 234567890123",
+    "138    1234    5678",  # more than three spaces
+    "(138)1234-5678", "138*1234*5678", "138~1234~5678", "138。1234。5678", "138、1234、5678",
+    "138 | 1234 | 5678", "138:1234:5678", "138ー1234ー5678", "1    3    8    1    2    3    4    5    6    7    8",
+    "一三八、一二三四、五六七八", "110101.19900307.123X",
+])
+def test_no_digit_of_a_number_survives_any_separator(typed: str) -> None:
+    out = mask(f"电话{typed}谢谢")
+    assert not any(ch.isdigit() or ch in "一二三四五六七八" for ch in out), out
