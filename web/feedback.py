@@ -1,7 +1,10 @@
 """👍/👎 on the assistant's answers, kept in the app database for the staff tool.
 
-Plain library: the web server parses the request body and calls `parse` and `record`.
-A second vote on the same answer replaces the first.
+Plain library: the web server parses the request body and calls `parse`, `answers` and `record`.
+A second vote on the same answer replaces the first. The widget names its answers itself, so the
+server cannot check a vote's message id; it caps the votes of a conversation at the number of
+answers the assistant gave in it (issue 11: otherwise one answered conversation could post any
+number of 👎 under made-up ids and rewrite the weekly figures).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loanwhy import session
+from loanwhy import events, session
 from loanwhy.privacy import mask
 from loanwhy.store import open_db
 
@@ -25,6 +28,10 @@ _MESSAGE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 class FeedbackError(ValueError):
     """The request does not describe a vote; the message says which field is wrong."""
+
+
+class TooManyVotes(ValueError):
+    """A new vote in a conversation that already has one vote per answer of the assistant."""
 
 
 @dataclass(frozen=True)
@@ -64,16 +71,40 @@ def parse(data: Any) -> Feedback:
     return Feedback(conversation, message, rating, mask(text[:MAX_TEXT]))
 
 
-def answered(conversation_id: str, tracker_db: Path | None = None) -> bool:
+def answers(conversation_id: str, tracker_db: Path | str | None = None) -> int:
+    """How many answers the assistant gave: runs of its messages between user messages, as the
+    widget gives each run one rating bar (the welcome too). 0 when the store cannot be read."""
+    try:
+        rows = events.conversation(conversation_id, tracker_db, types=("user", "bot"))
+    except events.EventStoreError:
+        return 0
+    count, previous = 0, "user"
+    for event in rows:
+        spoke = event.type_name == "bot" and bool(event.data.get("text") or any((event.data.get("data") or {}).values()))
+        if spoke and previous != "bot":
+            count += 1
+        if event.type_name == "user" or spoke:
+            previous = event.type_name
+    return count
+
+
+def answered(conversation_id: str, tracker_db: Path | str | None = None) -> bool:
     """The conversation holds an answer of the assistant: a vote on nothing would only skew the figures."""
-    from staff import transcript
-
-    return any(m.get("who") in ("bot", "staff") for m in transcript.read(conversation_id, tracker_db))
+    return answers(conversation_id, tracker_db) > 0
 
 
-def record(vote: Feedback, path: Path | None = None) -> None:
+def record(vote: Feedback, path: Path | None = None, limit: int | None = None) -> None:
+    """Store a vote, replacing this answer's earlier one; with `limit` (the conversation's answers),
+    TooManyVotes for a new message id once the conversation has that many votes."""
     db = open_db(path)
     try:
+        if limit is not None and TABLE in db.table_names():
+            known = db.execute(
+                f"select count(*), sum(message_id = ?) from {TABLE} where conversation_id = ?",
+                [vote.message_id, vote.conversation_id],
+            ).fetchone()
+            if not known[1] and known[0] >= limit:
+                raise TooManyVotes(f"{limit} answer(s), {known[0]} vote(s) already")
         db.table(TABLE).upsert(
             {
                 "conversation_id": vote.conversation_id,

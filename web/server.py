@@ -100,9 +100,13 @@ def create_app(rasa_url: str, name: str = "loanwhy_web") -> Sanic:
             vote = feedback.parse(data)
         except feedback.FeedbackError as exc:
             return response.json({"error": str(exc)}, status=400)
-        if not feedback.answered(vote.conversation_id):
+        answers = feedback.answers(vote.conversation_id)
+        if not answers:
             return response.json({"error": "no answer of the assistant in this conversation"}, status=404)
-        feedback.record(vote)
+        try:
+            feedback.record(vote, limit=answers)
+        except feedback.TooManyVotes:
+            return response.json({"error": "one vote per answer of the assistant"}, status=409)
         return response.json({"ok": True}, status=201)
 
     @app.route("/api/session/revoke", methods=["POST", "OPTIONS"])

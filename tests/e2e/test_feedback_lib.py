@@ -134,3 +134,61 @@ def test_a_vote_needs_an_answer_in_the_conversation(tmp_path: Path) -> None:
     assert not feedback.answered("a", db)  # only the user spoke
     assert feedback.answered("b", db)
     assert not feedback.answered("nobody", db)
+
+
+def _tracker(path: Path, sender: str, kinds: list[str]) -> Path:
+    """A tracker store with these user/bot events in order, for one conversation."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table if not exists events (id integer primary key, sender_id text, type_name text, "
+                     "timestamp real, data text)")
+        for i, kind in enumerate(kinds):
+            conn.execute("insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
+                         [sender, kind, i, json.dumps({"event": kind, "text": "你好" if kind == "user" else "您好"})])
+    return path
+
+
+def test_answers_counts_each_run_of_assistant_messages(tmp_path: Path) -> None:
+    # the widget gives one rating bar to the bot messages between two user messages (the welcome too)
+    db = _tracker(tmp_path / "tracker.db", "c", ["bot", "user", "bot", "bot", "user", "user", "bot"])
+    assert feedback.answers("c", db) == 3
+    assert feedback.answers("nobody", db) == 0
+
+
+def test_votes_of_a_conversation_are_capped_by_its_answers(tmp_path: Path) -> None:
+    """Issue 11 re-run: one answered conversation took any number of distinct message ids, each a
+    new 👎 in the weekly figures. Now at most one vote per answer; changing a vote stays possible."""
+    db = tmp_path / "app.sqlite"
+    feedback.record(feedback.parse({**GOOD, "message_id": "a1"}), db, limit=2)
+    feedback.record(feedback.parse({**GOOD, "message_id": "a2", "rating": "down"}), db, limit=2)
+    with pytest.raises(feedback.TooManyVotes):
+        feedback.record(feedback.parse({**GOOD, "message_id": "forged-3", "rating": "down"}), db, limit=2)
+    feedback.record(feedback.parse({**GOOD, "message_id": "a1", "rating": "down"}), db, limit=2)  # a change
+    rows = feedback.for_conversation(GOOD["conversation_id"], db)
+    assert sorted((r["message_id"], r["rating"]) for r in rows) == [("a1", "down"), ("a2", "down")]
+
+
+def test_the_server_takes_no_more_votes_than_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import json
+    from types import SimpleNamespace
+
+    var = tmp_path / "var"
+    var.mkdir()
+    monkeypatch.setenv("LOANWHY_VAR", str(var))
+    monkeypatch.delenv("LOANWHY_APP_DB", raising=False)
+    monkeypatch.delenv("LOANWHY_TRACKER_URL", raising=False)
+    _tracker(var / "tracker.db", GOOD["conversation_id"], ["user", "bot"])  # one answer
+    app = create_app("http://localhost:5005", name="feedback_cap_test")
+    handler = app.router.routes_all[("api", "feedback")].handler
+
+    def post(message_id: str) -> int:
+        body = json.dumps({**GOOD, "message_id": message_id, "rating": "down"}).encode()
+        return int(asyncio.run(handler(SimpleNamespace(method="POST", body=body))).status)
+
+    assert post("a1") == 201
+    assert post("a1") == 201  # the same answer again: the vote is replaced
+    assert [post(f"forged-{i}") for i in range(3)] == [409, 409, 409]
+    assert len(feedback.for_conversation(GOOD["conversation_id"], var / "app.sqlite")) == 1
