@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
@@ -18,6 +18,8 @@ from loanwhy.normalize import normalize
 BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
 # a report read from the applicant's own words (not the self-check's end, not a stop_selfcheck request)
 FROM_OWN_WORDS = {"describe_situation", "ask_refusal_reason", "ask_lender_wording"}
+# what a text gets when it is not read as an answer to the follow-up question after all
+NOT_AN_ANSWER = {"out_of_scope": "action_out_of_scope", "nlu_fallback": "action_suggest"}
 
 
 def off_topic_follow_up(tracker: Tracker) -> bool:
@@ -25,6 +27,10 @@ def off_topic_follow_up(tracker: Tracker) -> bool:
     a word of our domain: DIET matched the shape of the question, but the topic is another one."""
     text = "".join(ch for ch in normalize(latest_text(tracker)) if ch.isalnum())
     return len(text) > BARE_FOLLOW_UP and not load().mentions_domain(text)
+
+
+def _intent(tracker: Tracker) -> str:
+    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
 
 def send_report(dispatcher: CollectingDispatcher, facts: dx.Facts) -> list[str]:
@@ -48,11 +54,17 @@ class ActionAnalyseMessage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
-        facts = dx.merge(stored_facts(tracker), dx.findings_to_facts(text))
+        found = dx.findings_to_facts(text)
         tid = pending_follow_up(tracker)
-        if tid is not None:  # the answer to the question the last report ended with decides its own topic
+        if tid is None:
+            facts = dx.merge(stored_facts(tracker), found)
+        else:
+            # the answer to the question the last report ended with decides its own topic; what it says
+            # about others only fills gaps, as in the self-check ("好多老客户都还不上" is no overdue of theirs)
             _, new = selfcheck.parse_answer(text, tid, load())
-            facts = selfcheck.merge_answer(facts, new, tid, load())
+            if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
+                return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
+            facts = selfcheck.merge_answer(stored_facts(tracker), {**found, **new}, tid, load())
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         return [SlotSet("facts", facts), SlotSet("situation_known", known)]
 
@@ -67,8 +79,12 @@ class ActionDiagnose(Action):
         facts = stored_facts(tracker)
         result = dx.diagnose(facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-        own_words = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "") in FROM_OWN_WORDS
-        if own_words and pending_follow_up(tracker) and result.raised == list(tracker.get_slot("last_report") or []):
+        # the follow-up's answer counts as own words whatever NLU called it ("没有" is deny), a request
+        # for the result does not
+        intent = _intent(tracker)
+        answering = pending_follow_up(tracker) is not None and intent != "stop_selfcheck"
+        own_words = intent in FROM_OWN_WORDS or answering
+        if answering and result.raised == list(tracker.get_slot("last_report") or []):
             # an answer to the follow-up that changed nothing: one line and the same card, not a second report
             dispatcher.utter_message(response="utter_follow_up_same")
             dispatcher.utter_message(json_message=result.payload())
@@ -80,17 +96,18 @@ class ActionDiagnose(Action):
             raised = send_report(dispatcher, facts)
             channel = str(tracker.get_latest_input_channel() or "")
             cases.record(tracker.sender_id, channel, raised, result.payload(), said[-2000:])
-        if own_words and not form_used(tracker):
-            self._follow_up(dispatcher, tracker, facts, said)
-        return [SlotSet("last_report", raised)]
+        asked = own_words and not form_used(tracker) and self._follow_up(dispatcher, tracker, facts, said)
+        return [SlotSet("last_report", raised), SlotSet("follow_up_open", asked)]
 
     @staticmethod
-    def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, facts: dx.Facts, said: str) -> None:
+    def _follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, facts: dx.Facts, said: str) -> bool:
         """A result from a few words may miss a reason: offer the question most likely to change it."""
         tid = selfcheck.follow_up_topic(facts, asked_topics(tracker), load(), said)
-        if tid is not None:
-            dispatcher.utter_message(response="utter_follow_up")
-            ask(dispatcher, tid, follow_up=True)
+        if tid is None:
+            return False
+        dispatcher.utter_message(response="utter_follow_up")
+        ask(dispatcher, tid, follow_up=True)
+        return True
 
 
 def _focus(tracker: Tracker) -> list[str]:

@@ -412,3 +412,41 @@ def test_asking_for_the_result_after_a_follow_up_gets_the_full_report(kb: Knowle
                 events=_follow_up_asked("debts"))
     messages, _ = run(ActionDiagnose(), t)
     assert "utter_report_intro" in responses(messages) and "utter_follow_up_same" not in responses(messages)
+
+
+@pytest.mark.parametrize("intent", ["deny", "nlu_fallback", "out_of_scope"])
+def test_a_plain_answer_to_a_follow_up_is_an_answer_whatever_nlu_called_it(kb: Knowledge, intent: str) -> None:
+    facts = dx.findings_to_facts("今年突然不给续贷了", kb)
+    t = tracker("没有，一直按时还", intent=intent, slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
+                events=_follow_up_asked("debts"))
+    _, analysed = run(ActionAnalyseMessage(), t)
+    assert not any(e.get("event") == "followup" for e in analysed)
+    messages, events = run(ActionDiagnose(), t)
+    assert responses(messages)[0] == "utter_follow_up_same"
+    assert responses(messages)[-2:] == ["utter_follow_up", "utter_selfcheck_question"]  # the next question
+    assert slot(events, "follow_up_open") is True
+
+
+@pytest.mark.parametrize(("intent", "action"), [("out_of_scope", "action_out_of_scope"), ("nlu_fallback", "action_suggest")])
+def test_a_text_that_answers_nothing_gets_its_usual_reply(kb: Knowledge, intent: str, action: str) -> None:
+    t = tracker("明天天气怎么样", intent=intent, events=_follow_up_asked("debts"))
+    _, events = run(ActionAnalyseMessage(), t)
+    assert {"event": "followup", "name": action} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot(events, "follow_up_open") is False
+
+
+def test_the_follow_up_slot_says_whether_a_question_is_open(kb: Knowledge) -> None:
+    text = "跟这家银行合作十多年了，今年突然不给续贷了"
+    _, events = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}))
+    assert slot(events, "follow_up_open") is True
+    _, events = run(ActionDiagnose(), tracker(text, intent="stop_selfcheck", slots={"facts": dx.findings_to_facts(text, kb)}))
+    assert slot(events, "follow_up_open") is False
+
+
+def test_a_follow_up_answer_decides_its_topic_and_only_fills_gaps_elsewhere(kb: Knowledge) -> None:
+    said_before = {"overdue_record": {"state": "fine", "evidence": "没有逾期"}}
+    t = tracker("就借五万，没担保。信用卡逾期过两次", slots={"facts": said_before}, events=_follow_up_asked("loan"))
+    _, events = run(ActionAnalyseMessage(), t)
+    facts = slot(events, "facts")
+    assert facts["overdue_record"]["state"] == "fine"  # answered earlier, not undone by a side remark
+    assert facts["external_guarantee"]["state"] == "fine"  # the topic asked about is decided by the answer
