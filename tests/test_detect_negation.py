@@ -1,0 +1,32 @@
+"""Negations that list, and products that only share a word with a signal (from dev9 personas)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loanwhy import diagnose as dx
+from loanwhy.kb import Knowledge
+
+
+def states(text: str, kb: Knowledge) -> dict[str, str]:
+    return {sid: f["state"] for sid, f in dx.findings_to_facts(text, kb).items()}
+
+
+@pytest.mark.parametrize("text", ["从来没贷过款也没办过卡", "没贷过款也没办过信用卡，征信上啥也没有"])
+def test_two_negatives_in_a_row_list_what_is_missing(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("thin_credit_file") == "raised"
+
+
+@pytest.mark.parametrize(("text", "sid"), [("网贷一笔也没碰过", "high_interest_borrowing"), ("担保从来没做过", "external_guarantee"),
+                                           ("股票从来没炒过的", "stock_speculation")])
+def test_a_denial_after_the_phrase_still_denies(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "fine"
+
+
+def test_a_guaranteed_loan_is_a_product_not_a_guarantee_for_others(kb: Knowledge) -> None:
+    assert states("担保贷没批，信贷员说担保人不行，可那是我亲哥啊", kb).get("external_guarantee") != "raised"
+    assert states("帮表哥的厂担保了一笔贷款", kb).get("external_guarantee") == "raised"
+
+
+def test_other_peoples_trouble_is_not_the_applicants(kb: Knowledge) -> None:
+    assert "overdue_record" not in states("他说今年上头压得紧，好多老客户都还不上，新客户一律先不放", kb)
