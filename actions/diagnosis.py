@@ -59,12 +59,15 @@ class ActionAnalyseMessage(Action):
         if tid is None:
             facts = dx.merge(stored_facts(tracker), found)
         else:
-            # the answer to the question the last report ended with decides its own topic; what it says
-            # about others only fills gaps, as in the self-check ("好多老客户都还不上" is no overdue of theirs)
+            # the answer to the question the last report ended with decides its own topic; about other
+            # topics it may end or deny what was said ("担保已经没了") but not raise what the applicant
+            # already denied ("好多老客户都还不上" after "没有逾期")
             _, new = selfcheck.parse_answer(text, tid, load())
             if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
                 return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
-            facts = selfcheck.merge_answer(stored_facts(tracker), {**found, **new}, tid, load())
+            stored = stored_facts(tracker)
+            outside = {sid: f for sid, f in found.items() if sid not in stored or f.get("state") != dx.RAISED}
+            facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         return [SlotSet("facts", facts), SlotSet("situation_known", known)]
 

@@ -450,3 +450,10 @@ def test_a_follow_up_answer_decides_its_topic_and_only_fills_gaps_elsewhere(kb: 
     facts = slot(events, "facts")
     assert facts["overdue_record"]["state"] == "fine"  # answered earlier, not undone by a side remark
     assert facts["external_guarantee"]["state"] == "fine"  # the topic asked about is decided by the answer
+
+
+def test_a_follow_up_answer_may_end_what_was_said_before(kb: Knowledge) -> None:
+    said_before = dx.findings_to_facts("我之前给人做过担保", kb)
+    t = tracker("不过上个月银行发了解除通知，担保已经没了", slots={"facts": said_before}, events=_follow_up_asked("credit"))
+    _, events = run(ActionAnalyseMessage(), t)
+    assert slot(events, "facts")["external_guarantee"]["state"] == "fine"
