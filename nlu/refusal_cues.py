@@ -2,7 +2,10 @@
 to get a promise is always answered with the refusal, whatever DIET guessed; and a
 question the refusal's own `unless` rules call lawful is never refused on DIET's word.
 
-The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them.
+The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them. What
+they miss, the learned refusal check (loanwhy.deceit) may still refuse: a message that
+asks for something, names a loan or a document, and that the check reads as a request
+to deceive a lender.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from loanwhy import deceit
 from loanwhy.kb import has_any, load
 from loanwhy.refusals import Rules, compile_rules, excused, refusal_intent
 from nlu.intents import force_intent
@@ -24,11 +28,13 @@ from nlu.intents import force_intent
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RefusalCues(GraphComponent):
-    def __init__(self, rules: Rules, topic_words: list[str] | None = None, request: str | None = None) -> None:
+    def __init__(self, rules: Rules, topic_words: list[str] | None = None, request: str | None = None,
+                 model: deceit.DeceitModel | None = None) -> None:
         self.rules = rules
         self.refusals = {name for name, _, _ in rules.intents}
         self.topic_words = topic_words or []
         self.request = re.compile(request) if request else None
+        self.model = model
 
     @classmethod
     def create(
@@ -40,7 +46,7 @@ class RefusalCues(GraphComponent):
     ) -> RefusalCues:
         lex = load().lexicon
         return cls(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []),
-                   lex.get("request_markers"))
+                   lex.get("request_markers"), deceit.load_model())
 
     def _states(self, text: str) -> bool:
         """Nothing in it asks for anything: "银行说流水不够，拿不出证明" reports a situation."""
@@ -50,6 +56,16 @@ class RefusalCues(GraphComponent):
         """No word of loans or documents: "红烧肉怎么做，教教我" asks no one to falsify anything."""
         return bool(self.topic_words) and not has_any(text, self.topic_words)
 
+    def _learned(self, text: str, ranking: list[dict[str, Any]]) -> str | None:
+        """The refusal the learned check finds in a request the wording rules did not know: the one of
+        request_falsify and request_credit_repair that DIET ranks higher."""
+        if self.model is None or self._states(text) or self._off_topic(text) or excused(text, "request_falsify", self.rules):
+            return None
+        if not self.model.asks_to_deceive(text):
+            return None
+        names = [r.get(INTENT_NAME_KEY) for r in ranking]
+        return next((n for n in names if n in deceit.POSITIVE_INTENTS), "request_falsify")
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
@@ -57,6 +73,8 @@ class RefusalCues(GraphComponent):
                 continue
             intent = refusal_intent(text, self.rules)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent is None and current not in self.refusals:
+                intent = self._learned(text, message.get(INTENT_RANKING_KEY) or [])
             if intent is not None:  # also when DIET guessed it faintly: made sure before FallbackClassifier
                 force_intent(message, intent)
             elif current in self.refusals and self._off_topic(text):

@@ -20,6 +20,8 @@ not training.
 
 The signal classifier (loanwhy/learned.py) has its own fingerprint: its examples
 in knowledge/examples/, the lexicon, the catalog, its code and the same dictionary.
+So has the learned refusal check (loanwhy/deceit.py): knowledge/requests/, the NLU
+examples of data/nlu/, the signal examples, its code and the dictionary.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ STAMP = MODELS / ".inputs.sha"
 MODEL_FILES = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock"]
 SIGNAL_FILES = ["knowledge/examples", "knowledge/lexicon.yml", "knowledge/catalog.yml", "loanwhy/learned.py",
                 "requirements.lock"]
+DECEIT_FILES = ["knowledge/requests", "data/nlu", "knowledge/examples", "knowledge/lexicon.yml", "loanwhy/deceit.py",
+                "loanwhy/learned.py", "requirements.lock"]
 CONFIG_DICTIONARY = "dictionary_path: var/jieba"  # config.yml's, for the default runtime folder
 
 
@@ -96,9 +100,9 @@ def model_fingerprint(root: Path = ROOT, kb: Knowledge | None = None, dictionary
     return digest.hexdigest()
 
 
-def signal_fingerprint(root: Path = ROOT, dictionary: Path | None = None) -> str:
+def signal_fingerprint(root: Path = ROOT, dictionary: Path | None = None, files: list[str] | None = None) -> str:
     digest = hashlib.sha256()
-    _add_files(digest, root, _files(root, SIGNAL_FILES))
+    _add_files(digest, root, _files(root, files or SIGNAL_FILES))
     _add_dictionary(digest, dictionary or paths.jieba_dir())
     return digest.hexdigest()
 
@@ -135,8 +139,25 @@ def train_signals() -> int:
     return 0
 
 
+def train_deceit() -> int:
+    from loanwhy import deceit
+
+    wanted = signal_fingerprint(files=DECEIT_FILES)
+    folder = deceit.model_dir()
+    stamp = folder / ".inputs.sha"
+    if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        print("refusal check is up to date")
+        return 0
+    started = time.time()
+    meta = deceit.train(folder)
+    stamp.write_text(wanted + "\n")
+    print(f"refusal check trained in {time.time() - started:.0f} s on {meta['examples']} examples "
+          f"({meta['positive']} requests to deceive); threshold {meta['threshold']}, held-out {meta['held_out']}")
+    return 0
+
+
 def main() -> int:
-    if train_signals() != 0:
+    if train_signals() != 0 or train_deceit() != 0:
         return 1
     wanted = model_fingerprint()
     model = MODELS / "loanwhy.tar.gz"

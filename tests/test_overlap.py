@@ -23,6 +23,7 @@ def _training() -> list[tuple[str, str]]:
     return [
         *overlap.nlu_texts(ROOT / "data"),
         *overlap.example_texts(ROOT / "knowledge" / "examples"),
+        *overlap.example_texts(ROOT / "knowledge" / "requests"),
         *overlap.pattern_texts(ROOT / "knowledge"),
     ]
 
