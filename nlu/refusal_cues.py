@@ -73,7 +73,7 @@ class RefusalCues(GraphComponent):
                 continue
             intent = refusal_intent(text, self.rules)
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent is None and current not in self.refusals:
+            if intent is None:  # also when DIET guessed a refusal faintly: the check makes it sure
                 intent = self._learned(text, message.get(INTENT_RANKING_KEY) or [])
             if intent is not None:  # also when DIET guessed it faintly: made sure before FallbackClassifier
                 force_intent(message, intent)
