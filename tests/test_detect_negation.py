@@ -30,3 +30,12 @@ def test_a_guaranteed_loan_is_a_product_not_a_guarantee_for_others(kb: Knowledge
 
 def test_other_peoples_trouble_is_not_the_applicants(kb: Knowledge) -> None:
     assert "overdue_record" not in states("他说今年上头压得紧，好多老客户都还不上，新客户一律先不放", kb)
+
+
+@pytest.mark.parametrize(("text", "sid"), [("我哥的厂子炒股亏了，跟我有啥关系", "stock_speculation"), ("我姐逾期过两次", "overdue_record")])
+def test_a_brother_or_sister_named_in_one_word_is_somebody_else(kb: Knowledge, text: str, sid: str) -> None:
+    assert sid not in states(text, kb)
+
+
+def test_a_collateral_said_to_be_worth_enough_is_fine(kb: Knowledge) -> None:
+    assert states("抵押给他们就借三万，车子价值肯定够", kb).get("collateral_value") == "fine"
