@@ -3,7 +3,7 @@
 The wording rules of `knowledge/refusals.yml` catch the requests they were written
 for; blind sets showed they miss a quarter of the rest ("用他的身份证帮我申请",
 "人脸识别那一关怎么过"). This binary classifier learns the request from examples:
-positives are `knowledge/requests/falsify.yml` and the request_falsify and
+positives are the `positive` lists of `knowledge/requests/*.yml` and the request_falsify and
 request_credit_repair examples of `data/nlu/refusals.yml`; negatives are that file's
 lawful neighbours, every other intent's NLU examples and the signal examples
 (situations). Features and model are those of `loanwhy.learned` (character and word
@@ -29,7 +29,7 @@ import yaml
 from loanwhy.kb import ROOT, SOURCE_DIR, KnowledgeError
 from loanwhy.learned import EXAMPLES_DIR, _prepare, _Words
 
-REQUESTS_FILE = SOURCE_DIR / "requests" / "falsify.yml"
+REQUESTS_DIR = SOURCE_DIR / "requests"
 NLU_DIR = ROOT / "data" / "nlu"
 DEFAULT_DIR = ROOT / "models" / "deceit"
 POSITIVE_INTENTS = frozenset({"request_falsify", "request_credit_repair"})
@@ -69,13 +69,20 @@ def _signal_examples(folder: Path = EXAMPLES_DIR) -> list[tuple[str, bool]]:
     return out
 
 
-def examples(requests_file: Path = REQUESTS_FILE) -> list[tuple[str, bool]]:
+def _requests(folder: Path) -> list[tuple[str, bool]]:
+    own: list[tuple[str, bool]] = []
+    for path in sorted(folder.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        pos, neg = data.get("positive") or [], data.get("negative") or []
+        if not pos or not neg:
+            raise KnowledgeError(f"requests/{path.name}: needs 'positive' and 'negative' examples")
+        own += [(str(t).strip(), True) for t in pos] + [(str(t).strip(), False) for t in neg]
+    return own
+
+
+def examples(folder: Path = REQUESTS_DIR) -> list[tuple[str, bool]]:
     """(text, asks to deceive) for every training text, each text once."""
-    data = yaml.safe_load(requests_file.read_text(encoding="utf-8")) or {}
-    own = [(str(t).strip(), True) for t in data.get("positive") or []] + \
-          [(str(t).strip(), False) for t in data.get("negative") or []]
-    if not any(y for _, y in own) or not any(not y for _, y in own):
-        raise KnowledgeError(f"{requests_file.name}: needs 'positive' and 'negative' examples")
+    own = _requests(folder)
     seen: dict[str, bool] = {}
     for text, label in [*own, *_nlu_examples(), *_signal_examples()]:
         seen.setdefault(text, label)  # the requests file speaks first for a text it shares
