@@ -39,3 +39,13 @@ def test_a_brother_or_sister_named_in_one_word_is_somebody_else(kb: Knowledge, t
 
 def test_a_collateral_said_to_be_worth_enough_is_fine(kb: Knowledge) -> None:
     assert states("抵押给他们就借三万，车子价值肯定够", kb).get("collateral_value") == "fine"
+
+
+@pytest.mark.parametrize("text", ["图书馆的书逾期三天还会罚款吗", "快递显示逾期未取已经退回了"])
+def test_an_overdue_book_or_parcel_is_no_debt(kb: Knowledge, text: str) -> None:
+    assert "overdue_record" not in states(text, kb)
+
+
+@pytest.mark.parametrize("text", ["网贷逾期被罚款了", "车贷逾期了两期，有滞纳金", "信用卡逾期后被退回申请"])
+def test_an_overdue_debt_still_counts(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("overdue_record") == "raised"
