@@ -45,6 +45,7 @@ class _Rules:
     not_neg: re.Pattern[str]
     doubts: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    fiction: re.Pattern[str]  # a story to write: nobody's situation
     cues: dict[str, re.Pattern[str] | None]
     fine: dict[str, re.Pattern[str] | None]
     unless: dict[str, re.Pattern[str] | None]
@@ -89,7 +90,8 @@ def _rules_for(kb: Knowledge) -> _Rules:
         negators=_words(lex["negators"]),
         not_neg=_words(lex["not_negations"]),
         doubts=_words([d for d in doubts if len(d) > 1]),
-        hypothetical=re.compile("如果|假如|(?<![主需只])要是|万一|假设"),  # not 主要是
+        hypothetical=re.compile(lex["hypothetical"]),
+        fiction=re.compile(lex["fiction"]),
         cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
         fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
         unless={sid: _alt(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},
@@ -277,6 +279,8 @@ def analyse(
     soft: dict[str, str] = {}  # a fine read from a count that does not decide ("四张卡"): its clause
 
     prepared = prepare(text, kb)
+    if rules.fiction.search(prepared):
+        return {}  # "写个小故事：老王替邻居担保…" states nobody's situation
     marked = marked_clauses(prepared, kb)
     parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses

@@ -49,3 +49,12 @@ def test_an_overdue_book_or_parcel_is_no_debt(kb: Knowledge, text: str) -> None:
 @pytest.mark.parametrize("text", ["网贷逾期被罚款了", "车贷逾期了两期，有滞纳金", "信用卡逾期后被退回申请"])
 def test_an_overdue_debt_still_counts(kb: Knowledge, text: str) -> None:
     assert states(text, kb).get("overdue_record") == "raised"
+
+
+@pytest.mark.parametrize("text", ["写个小故事：村里老王替邻居担保借了头牛，结果牛跑了", "我在写小说，男主给兄弟做担保结果被坑惨了"])
+def test_a_story_to_write_is_nobodys_situation(kb: Knowledge, text: str) -> None:
+    assert states(text, kb) == {}
+
+
+def test_a_job_title_is_no_story(kb: Knowledge) -> None:
+    assert states("我是女主播，流水比去年少了一半", kb).get("cashflow_drop") == "raised"
