@@ -58,3 +58,18 @@ def test_a_story_to_write_is_nobodys_situation(kb: Knowledge, text: str) -> None
 
 def test_a_job_title_is_no_story(kb: Knowledge) -> None:
     assert states("我是女主播，流水比去年少了一半", kb).get("cashflow_drop") == "raised"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("我的流水一点没少，比去年还多", "cashflow_drop"),
+    ("以前信用卡是刷爆过，但去年我把欠的全还清了，现在每月只刷一两千", "card_overdraft"),
+    ("花呗借呗从来没开过，逾期更谈不上", "overdue_record"),
+    ("以前跟几个老板搞过互保，去年大家商量好都撤了，担保合同全部解除", "external_guarantee"),
+    ("抵押的铺面在市中心，评估价比贷款高出一倍", "collateral_value"),
+])
+def test_denied_or_finished_in_other_words(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "fine"
+
+
+def test_what_one_learned_later_about_the_guarantor_is_not_the_applicants(kb: Knowledge) -> None:
+    assert "overdue_record" not in states("担保人我找的是合伙人，后来才知道他征信上挂着好几笔逾期", kb)
