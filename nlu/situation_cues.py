@@ -112,7 +112,9 @@ class SituationCues(GraphComponent):
             faint = confidence < FALLBACK or confidence - runner_up < AMBIGUITY
             if raised and self._elsewhere(current, confidence, text):
                 continue
-            if raised and (current in REROUTE or confidence < UNSURE) and (current != SITUATION or faint):
+            # a FAQ guess gives way to a stated situation ("房贷还不上了，已经拖了两个月"), not to a question
+            statement_not_faq = str(current).startswith("faq_") and self._states(text)
+            if raised and (current in REROUTE or confidence < UNSURE or statement_not_faq) and (current != SITUATION or faint):
                 force_intent(message, SITUATION)
             elif not raised and self._wording_from(current, text) and self.wording is not None and self.wording.search(text):
                 force_intent(message, WORDING)

@@ -190,3 +190,16 @@ def test_refusals_said_in_everyday_words(kb_db: Path, text: str, refused: bool) 
     import re
 
     assert bool(re.search(read_db(kb_db).lexicon["refused_words"], text)) is refused
+
+
+def test_a_stated_situation_wins_over_a_sure_faq_guess_but_a_question_keeps_it(kb_db: Path) -> None:
+    # guards SituationCues' statement_not_faq: "房贷还不上了…" got the overdue FAQ, not a diagnosis
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(None, None, None, re.compile("吗|多久|怎么|？|\\?"))
+    said = step.process([parsed("房贷还不上了，已经拖了两个月没还", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[0]
+    asked = step.process([parsed("房贷还不上了，已经拖了两个月，怎么办？", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[0]
+    assert said.get("intent")["name"] == "describe_situation"
+    assert asked.get("intent")["name"] == "faq_overdue_help"
