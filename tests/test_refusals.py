@@ -139,3 +139,9 @@ def test_negation_words_are_the_lexicons(kb: Knowledge) -> None:
     assert not negated(statement, statement.index("做假"), fewer_negators)
     fewer_question_forms = replace(kb, lexicon={**kb.lexicon, "refusal_not_negations": ["能不能"]})
     assert negated(question, question.index("做假"), fewer_question_forms)
+
+
+def test_a_bank_card_with_little_on_it_is_no_request_to_hide(rules) -> None:  # type: ignore[no-untyped-def]
+    said = "我在县城开个小卖部，卖货全收现金，银行卡里基本看不到流水，收入拿不出证明"
+    assert refusal_intent(prepare(said), rules) is None
+    assert refusal_intent(prepare("怎么弄才能让银行看不出来我有网贷"), rules) == "request_falsify"
