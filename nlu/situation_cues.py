@@ -46,9 +46,10 @@ class SituationCues(GraphComponent):
     def __init__(
         self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None,
         handoff: re.Pattern[str] | None = None, question: re.Pattern[str] | None = None,
-        loan_words: list[str] | None = None,
+        loan_words: list[str] | None = None, why: re.Pattern[str] | None = None,
     ) -> None:
         self.loan_words = loan_words or []
+        self.why = why
         self.wording = wording
         self.refused = refused
         self.handoff = handoff
@@ -65,10 +66,10 @@ class SituationCues(GraphComponent):
         lex = load().lexicon
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")
-        handoff, question = lex.get("handoff_asked"), lex.get("question_words")
+        handoff, question, why = lex.get("handoff_asked"), lex.get("question_words"), lex.get("asks_why")
         return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None,
                    re.compile(handoff) if handoff else None, re.compile(question) if question else None,
-                   lex.get("loan_words"))
+                   lex.get("loan_words"), re.compile(why) if why else None)
 
     def _elsewhere(self, current: Any, confidence: float, text: str) -> bool:
         """DIET is sure the message is about something else, and no word of it is about loans: a
@@ -83,12 +84,16 @@ class SituationCues(GraphComponent):
         if confidence < FALLBACK:
             return True
         if str(current).startswith("faq_"):
-            return self._states(text)
+            return self._states(text) or self._asks_why(text)
         return current in REROUTE or (confidence < UNSURE and self._states(text))
 
     def _states(self, text: str) -> bool:
         """A statement, not a question: "抵押贷款没批" is a refusal even if DIET heard a FAQ."""
         return self.question is not None and not self.question.search(text)
+
+    def _asks_why(self, text: str) -> bool:
+        """Why one was refused, or whether something was the reason ("怎么就没批呢"): no FAQ answers that."""
+        return self.why is not None and bool(self.why.search(text))
 
     def _wording_from(self, current: Any, text: str) -> bool:
         """DIET's intent gives way to lender wording; "秒拒，连人工审核都没有" asks for no person."""
@@ -113,7 +118,7 @@ class SituationCues(GraphComponent):
             if raised and self._elsewhere(current, confidence, text):
                 continue
             # a FAQ guess gives way to a stated situation ("房贷还不上了，已经拖了两个月"), not to a question
-            statement_not_faq = str(current).startswith("faq_") and self._states(text)
+            statement_not_faq = str(current).startswith("faq_") and (self._states(text) or self._asks_why(text))
             if raised and (current in REROUTE or confidence < UNSURE or statement_not_faq) and (current != SITUATION or faint):
                 force_intent(message, SITUATION)
             elif not raised and self._wording_from(current, text) and self.wording is not None and self.wording.search(text):

@@ -203,3 +203,21 @@ def test_a_stated_situation_wins_over_a_sure_faq_guess_but_a_question_keeps_it(k
     asked = step.process([parsed("房贷还不上了，已经拖了两个月，怎么办？", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[0]
     assert said.get("intent")["name"] == "describe_situation"
     assert asked.get("intent")["name"] == "faq_overdue_help"
+
+
+def test_asking_why_one_was_refused_is_no_faq(kb_db: Path) -> None:
+    # guards SituationCues._asks_why and the question words: "怎么就没批呢" and "申了好几家都不给" got FAQ answers
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    lex = read_db(kb_db).lexicon
+    step = SituationCues(None, re.compile(lex["refused_words"]), None, re.compile(lex["question_words"]),
+                         None, re.compile(lex["asks_why"]))
+
+    def intent(text: str, faq: str) -> str:
+        return str(step.process([parsed(text, faq, [(faq, 0.9)])])[0].get("intent")["name"])
+
+    assert intent("小同志，我这笔贷款怎么就没批呢", "faq_report_dispute") == "ask_refusal_reason"
+    assert intent("跑车的，急用钱修车，申了好几家都不给", "faq_overdue_help") == "ask_refusal_reason"
+    assert intent("被拒后多久能再申请", "faq_reapply_wait") == "faq_reapply_wait"
