@@ -73,3 +73,8 @@ def test_denied_or_finished_in_other_words(kb: Knowledge, text: str, sid: str) -
 
 def test_what_one_learned_later_about_the_guarantor_is_not_the_applicants(kb: Knowledge) -> None:
     assert "overdue_record" not in states("担保人我找的是合伙人，后来才知道他征信上挂着好几笔逾期", kb)
+
+
+def test_a_list_denied_as_these_three(kb: Knowledge) -> None:
+    said = states("网贷、信用卡、担保，这三样我都没有。我在县城开个小卖部", kb)
+    assert said.get("external_guarantee") == "fine" and "high_interest_borrowing" not in {s for s, v in said.items() if v == "raised"}
