@@ -37,6 +37,9 @@ DEV_SHARE = 0.2
 GRID = [round(0.4 + i * 0.05, 2) for i in range(12)]  # 0.40 … 0.95
 BETA = 0.5  # F-beta on the held-out share: precision counts four times as much as recall
 REGULARISATION = 4.0
+# below this the check is sure a text asks for nothing shady: DIET's refusal alone does not stand
+# (a fixed bar, a fifth of the lowest threshold the grid allows; not chosen on any evaluation set)
+VETO = 0.08
 
 
 def model_dir() -> Path:

@@ -56,6 +56,11 @@ class RefusalCues(GraphComponent):
         """No word of loans or documents: "红烧肉怎么做，教教我" asks no one to falsify anything."""
         return bool(self.topic_words) and not has_any(text, self.topic_words)
 
+    def _vetoed(self, text: str) -> bool:
+        """DIET's request_falsify with no wording rule behind it, on a text the learned check is sure asks
+        for nothing shady ("收入都是现金结的，是不是流水不够"): a wrong refusal is worse than a miss."""
+        return self.model is not None and self.model.probability(text) < deceit.VETO
+
     def _learned(self, text: str, ranking: list[dict[str, Any]]) -> str | None:
         """The refusal the learned check finds in a request the wording rules did not know: the one of
         request_falsify and request_credit_repair that DIET ranks higher."""
@@ -80,7 +85,7 @@ class RefusalCues(GraphComponent):
             elif current in self.refusals and self._off_topic(text):
                 force_intent(message, "out_of_scope")
             elif current in self.refusals and (excused(text, str(current), self.rules)
-                                               or (current == "request_falsify" and self._states(text))):
+                                               or (current == "request_falsify" and (self._states(text) or self._vetoed(text)))):
                 # DIET read a lawful question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)

@@ -83,7 +83,8 @@ class SituationCues(GraphComponent):
         they are small talk, or DIET is unsure and the message states rather than asks."""
         if confidence < FALLBACK:
             return True
-        if str(current).startswith("faq_"):
+        if str(current).startswith("faq_") or current == "ask_promise":
+            # "为啥不给我批？我条件挺好的啊" asks why, it asks for no promise
             return self._states(text) or self._asks_why(text)
         return current in REROUTE or (confidence < UNSURE and self._states(text))
 

@@ -57,7 +57,8 @@ def _cues(model: deceit.DeceitModel | None) -> Any:
 def _intent(cues: Any, text: str, guess: str = "describe_situation") -> str:
     from rasa.shared.nlu.training_data.message import Message
 
-    ranking = [{"name": guess, "confidence": 0.6}, {"name": "request_falsify", "confidence": 0.2}]
+    second = "request_falsify" if guess != "request_falsify" else "describe_situation"
+    ranking = [{"name": guess, "confidence": 0.6}, {"name": second, "confidence": 0.2}]
     message = Message(data={"text": text, "intent": {"name": guess, "confidence": 0.6}, "intent_ranking": ranking})
     cues.process([message])
     return str(message.get("intent")["name"])
@@ -73,3 +74,10 @@ def test_the_model_refuses_no_statement_and_no_lawful_question(model: deceit.Dec
     cues = _cues(model)
     assert _intent(cues, "我姐拿我的身份证去网贷了，我不知道") == "describe_situation"  # asks nothing
     assert _intent(cues, "怎么在柜台打印盖章的银行流水", "ask_fact") == "ask_fact"
+
+
+def test_diets_refusal_alone_does_not_stand_against_a_sure_check(model: deceit.DeceitModel) -> None:
+    text = "我是货车司机，收入都是现金结的，申请被拒了，是不是流水不够"
+    assert model.probability(text) < deceit.VETO
+    assert _intent(_cues(model), text, guess="request_falsify") != "request_falsify"
+    assert _intent(_cues(None), text, guess="request_falsify") == "request_falsify"  # without the check it stood

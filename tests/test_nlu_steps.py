@@ -221,3 +221,15 @@ def test_asking_why_one_was_refused_is_no_faq(kb_db: Path) -> None:
     assert intent("小同志，我这笔贷款怎么就没批呢", "faq_report_dispute") == "ask_refusal_reason"
     assert intent("跑车的，急用钱修车，申了好几家都不给", "faq_overdue_help") == "ask_refusal_reason"
     assert intent("被拒后多久能再申请", "faq_reapply_wait") == "faq_reapply_wait"
+
+
+def test_asking_why_is_no_request_for_a_promise(kb_db: Path) -> None:
+    import re
+
+    from nlu.situation_cues import SituationCues
+
+    lex = read_db(kb_db).lexicon
+    step = SituationCues(None, re.compile(lex["refused_words"]), None, re.compile(lex["question_words"]),
+                         None, re.compile(lex["asks_why"]))
+    why = step.process([parsed("你好，想问下你们这边为啥不给我批？我条件挺好的啊", "ask_promise", [("ask_promise", 0.9)])])[0]
+    assert why.get("intent")["name"] == "ask_refusal_reason"
