@@ -13,7 +13,8 @@ MAX_DELAY_S; the staff server awaits it without holding a thread). The staff
 server also limits attempts per address and in total (staff/throttle.py).
 
 Policy: at least MIN_PASSWORD characters, not a common password
-(loanwhy/data/common_passwords.txt), not containing the user name. A disabled or
+(loanwhy/data/common_passwords.txt), nor one with digits or symbols added around it or letters
+written as digits ("Password123!", "passw0rd12"), not containing the user name. A disabled or
 removed account has no sessions: `session` checks the account on every request.
 Session tokens are random; only their SHA-256 is stored, so a copy of the
 database does not let anyone in.
@@ -133,6 +134,19 @@ def _plain(password: str) -> str:
     return "".join(password.split()).casefold()
 
 
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+
+
+def _cores(password: str) -> set[str]:
+    """A password and what it is built on: "Password123!" and "passw0rd12" are "password" dressed up."""
+    plain = _plain(password)
+    out = {plain}
+    for variant in (plain, plain.translate(_LEET)):
+        stripped = variant.strip("0123456789!@#$%^&*?.,_-+=~")
+        out |= {variant, stripped, stripped.translate(_LEET)}
+    return {v for v in out if v}
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -142,7 +156,7 @@ def check_password_strength(password: str, username: str = "") -> None:
         raise WeakPassword(f"密码至少 {MIN_PASSWORD} 位 / password needs at least {MIN_PASSWORD} characters")
     if password.isdigit() or len(set(password)) < 4:
         raise WeakPassword("密码太简单 / password too simple")
-    if _plain(password) in common_passwords():
+    if _cores(password) & common_passwords():
         raise WeakPassword("这是常见密码，请换一个 / a common password, choose another")
     if username and _plain(username) in _plain(password):
         raise WeakPassword("密码不能包含用户名 / the password must not contain the user name")
