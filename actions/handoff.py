@@ -46,7 +46,7 @@ class ActionHandoff(Action):
             handoff.request(tracker.sender_id, summary(tracker), channel, source=source(tracker))
         except handoff.TooManyHandoffs:
             logger.warning("handoff refused: too many open handoffs from one address")
-            dispatcher.utter_message(response="utter_server_error")  # "please try again later"
+            dispatcher.utter_message(response="utter_handoff_busy")  # the limit, said as it is
             return []
         dispatcher.utter_message(response="utter_handoff")
         return []  # the handoff record is the state (loanwhy.handoff): staff close it, no slot goes stale

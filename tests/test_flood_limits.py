@@ -172,7 +172,7 @@ def test_one_address_cannot_open_handoffs_without_end(app_db: Path, monkeypatch:
         asyncio.run(ActionHandoff().run(dispatcher, handoff_tracker(f"rest:flood-{i}", "src-a"), {}))
         said.append(dispatcher.messages[0]["response"])
     assert said[: handoff.MAX_OPEN_PER_SOURCE] == ["utter_handoff"] * handoff.MAX_OPEN_PER_SOURCE
-    assert set(said[handoff.MAX_OPEN_PER_SOURCE :]) == {"utter_server_error"}
+    assert set(said[handoff.MAX_OPEN_PER_SOURCE :]) == {"utter_handoff_busy"}
     assert len(handoff.pending(app_db)) == handoff.MAX_OPEN_PER_SOURCE
     # another address, and a channel that names no address (WeChat: the platform vouches), are not affected
     for sender, source in (("rest:other", "src-b"), ("wechat:o1", None)):
