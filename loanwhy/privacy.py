@@ -38,9 +38,48 @@ def _digits(text: str) -> int:
     return sum(ch.isdigit() or ch in _NUMERALS for ch in text)
 
 
+# an amount range ("100000-200000元"): groups of at most 9 digits joined by a dash or tilde, a unit right after
+_RANGE_SEP = re.compile(r"\s*[-~～—–－]\s*")
+_UNIT_AFTER = re.compile(r"\s*(?:元|块|万|千|百|[wWkK](?![a-zA-Z])|rmb|RMB)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _id_number(digits: str) -> bool:
+    """An 18-digit resident ID whose check digit is right (GB 11643), or a 15-digit old one."""
+    if len(digits) == 15:
+        return True
+    if len(digits) != 18 or not digits[:17].isdigit():
+        return False
+    return "10X98765432"[sum(int(c) * w for c, w in zip(digits[:17], _ID_WEIGHTS, strict=True)) % 11] == digits[17].upper()
+
+
+def _amount_range(run: str, after: str) -> bool:
+    """"100000-200000元" is two amounts, not an ID, card or phone number: kept. Anything that could be
+    one (a mobile number, a valid ID check digit, a card number passing Luhn) is still masked."""
+    parts = _RANGE_SEP.split(run.strip())
+    if len(parts) < 2 or not all(p.isdigit() and p.isascii() and len(p) <= 9 for p in parts):
+        return False
+    if not _UNIT_AFTER.match(after):
+        return False
+    digits = "".join(parts)
+    phone = len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789"
+    card = 12 <= len(digits) <= 19 and _luhn(digits)
+    return not (phone or card or _id_number(digits))
+
+
 def _mask_run(match: re.Match[str]) -> str:
     """MASK for a run of digits, keeping a lone Chinese numeral at either end that only a separator
     joins to Arabic digits (the 一 of "一直"), as long as the rest is still a number."""
+    if _amount_range(match.group(), match.string[match.end():]):
+        return match.group()
     run, before, after = match.group(), "", ""
     first = _NUMERAL_FIRST.match(run)
     if first and _digits(run[first.end():]) >= _MIN_RUN:

@@ -115,3 +115,13 @@ def test_any_grouping_and_separator_is_masked(number: str, sizes: list[int], gap
 def test_no_digit_of_a_number_survives_any_separator(typed: str) -> None:
     out = mask(f"电话{typed}谢谢")
     assert not any(ch.isdigit() or ch in "一二三四五六七八" for ch in out), out
+
+
+@pytest.mark.parametrize("text", ["想贷100000-200000元", "额度 50000~80000 元", "预算 300000—500000 块"])
+def test_an_amount_range_stays(text: str) -> None:
+    assert mask(text) == text
+
+
+@pytest.mark.parametrize("text", ["138-1234-5678元", "6222-0212-3456-7892元", "11010519880315231-5元", "100000-200000"])
+def test_a_number_that_could_be_personal_is_masked_even_before_a_unit(text: str) -> None:
+    assert MASK in mask(text)
