@@ -60,8 +60,8 @@ class ActionAnalyseMessage(Action):
             facts = dx.merge(stored_facts(tracker), found)
         else:
             # the answer to the question the last report ended with decides its own topic; about other
-            # topics it may end or deny what was said ("担保已经没了") but not raise what the applicant
-            # already denied ("好多老客户都还不上" after "没有逾期")
+            # topics it may end or deny what was said (a guarantee released) but not raise what the
+            # applicant already denied (other customers' arrears after "no overdue")
             _, new = selfcheck.parse_answer(text, tid, load())
             if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
                 return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
@@ -82,7 +82,7 @@ class ActionDiagnose(Action):
         facts = stored_facts(tracker)
         result = dx.diagnose(facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
-        # the follow-up's answer counts as own words whatever NLU called it ("没有" is deny), a request
+        # the follow-up's answer counts as own words whatever NLU called it (a bare "no" is deny), a request
         # for the result does not
         intent = _intent(tracker)
         answering = pending_follow_up(tracker) is not None and intent != "stop_selfcheck"

@@ -17,9 +17,7 @@ share of the examples, weighting precision: a wrong refusal hurts more than a mi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from typing import Any
 import yaml
 
 from loanwhy.kb import ROOT, SOURCE_DIR, KnowledgeError
-from loanwhy.learned import EXAMPLES_DIR, _prepare, _Words
+from loanwhy.learned import EXAMPLES_DIR, NgramFeatures, read_model, save_model
 
 REQUESTS_DIR = SOURCE_DIR / "requests"
 NLU_DIR = ROOT / "data" / "nlu"
@@ -96,23 +94,12 @@ def _is_dev(text: str) -> bool:
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % 1000 < DEV_SHARE * 1000
 
 
-class _Classifier:
+class _Classifier(NgramFeatures):
     def __init__(self, dictionary: str) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
-        self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self.words = TfidfVectorizer(tokenizer=_Words(dictionary), token_pattern=None, lowercase=False,
-                                     ngram_range=(1, 2), sublinear_tf=True)
+        super().__init__(dictionary)
         self.model = LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
-
-    def _features(self, texts: list[str], fit: bool = False) -> Any:
-        from scipy.sparse import hstack
-
-        prepared = [_prepare(t) for t in texts]
-        if fit:
-            return hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)]).tocsr()
-        return hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
 
     def fit(self, data: list[tuple[str, bool]]) -> _Classifier:
         self.model.fit(self._features([t for t, _ in data], fit=True), [int(y) for _, y in data])
@@ -152,15 +139,9 @@ def train(target: Path | None = None, dictionary: Path | None = None) -> dict[st
     data = examples()
     dev = [d for d in data if _is_dev(d[0])]
     threshold, report = choose_threshold(_Classifier(words).fit([d for d in data if not _is_dev(d[0])]), dev)
-    final = _Classifier(words).fit(data)
-    target.mkdir(parents=True, exist_ok=True)
-    with open(target / "classifier.pkl.tmp", "wb") as fh:
-        pickle.dump(final, fh)
-    os.replace(target / "classifier.pkl.tmp", target / "classifier.pkl")
     meta = {"threshold": threshold, "examples": len(data), "positive": sum(y for _, y in data),
             "dev_examples": len(dev), "held_out": report}
-    (target / "meta.json.tmp").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(target / "meta.json.tmp", target / "meta.json")
+    save_model(target, _Classifier(words).fit(data), meta)
     return meta
 
 
@@ -168,10 +149,11 @@ class DeceitModel:
     """The trained classifier and its threshold (written by `train`, in the project's models/)."""
 
     def __init__(self, folder: Path) -> None:
-        with open(folder / "classifier.pkl", "rb") as fh:
-            self.clf: _Classifier = pickle.load(fh)  # noqa: S301 - our own build output, like Rasa's model
-        self.threshold = float(json.loads((folder / "meta.json").read_text(encoding="utf-8"))["threshold"])
+        self.clf: _Classifier
+        self.clf, meta = read_model(folder)
+        self.threshold = float(meta["threshold"])
 
+    @lru_cache(maxsize=1024)  # noqa: B019 - one model per process; the refusal step asks twice per text
     def probability(self, text: str) -> float:
         return self.clf.probabilities([text])[0]
 

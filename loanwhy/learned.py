@@ -113,21 +113,16 @@ def _prepare(text: str) -> str:
     return prepare(text)
 
 
-class _Classifier:
-    """Character and word n-gram TF-IDF, one logistic regression per signal."""
+class NgramFeatures:
+    """Character 1-3 grams and jieba word 1-2 grams, TF-IDF, of the prepared text (shared by the
+    signal classifier and the refusal check, `loanwhy.deceit`)."""
 
-    def __init__(self, signals: list[str], dictionary: str) -> None:
+    def __init__(self, dictionary: str) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.multiclass import OneVsRestClassifier
 
-        self.signals = signals
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
         self.words = TfidfVectorizer(tokenizer=_Words(dictionary), token_pattern=None, lowercase=False,
                                      ngram_range=(1, 2), sublinear_tf=True)
-        self.model = OneVsRestClassifier(
-            LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
-        )
 
     def _features(self, texts: list[str], fit: bool = False) -> Any:
         from scipy.sparse import hstack
@@ -136,6 +131,37 @@ class _Classifier:
         if fit:
             return hstack([self.chars.fit_transform(prepared), self.words.fit_transform(prepared)]).tocsr()
         return hstack([self.chars.transform(prepared), self.words.transform(prepared)]).tocsr()
+
+
+def save_model(target: Path, classifier: Any, meta: dict[str, Any]) -> None:
+    """classifier.pkl and meta.json, each replaced whole: a server starting meanwhile reads old or new."""
+    target.mkdir(parents=True, exist_ok=True)
+    with open(target / "classifier.pkl.tmp", "wb") as fh:
+        pickle.dump(classifier, fh)
+    os.replace(target / "classifier.pkl.tmp", target / "classifier.pkl")
+    (target / "meta.json.tmp").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(target / "meta.json.tmp", target / "meta.json")
+
+
+def read_model(folder: Path) -> tuple[Any, dict[str, Any]]:
+    """What `save_model` wrote: the classifier and its meta."""
+    with open(folder / "classifier.pkl", "rb") as fh:
+        classifier = pickle.load(fh)  # noqa: S301 - our own build output, like Rasa's model
+    return classifier, json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+
+
+class _Classifier(NgramFeatures):
+    """Character and word n-gram TF-IDF, one logistic regression per signal."""
+
+    def __init__(self, signals: list[str], dictionary: str) -> None:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        super().__init__(dictionary)
+        self.signals = signals
+        self.model = OneVsRestClassifier(
+            LogisticRegression(C=REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
+        )
 
     def fit(self, examples: list[Example]) -> _Classifier:
         from sklearn.linear_model import LogisticRegression
@@ -235,15 +261,9 @@ def train(
     thresholds = choose_thresholds(trial, dev)
     contrast = choose_contrast(trial, dev)
     final = _Classifier(signals, words).fit(examples)
-    target.mkdir(parents=True, exist_ok=True)
-    # each file replaced whole: a server starting meanwhile reads the old one or the new one
-    with open(target / "classifier.pkl.tmp", "wb") as fh:
-        pickle.dump(final, fh)
-    os.replace(target / "classifier.pkl.tmp", target / "classifier.pkl")
     meta = {"thresholds": thresholds, "contrast": contrast, "examples": len(examples), "dev_examples": len(dev),
             "held_out": held_out_report(trial, dev, thresholds)}
-    (target / "meta.json.tmp").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(target / "meta.json.tmp", target / "meta.json")
+    save_model(target, final, meta)
     return meta
 
 
@@ -251,9 +271,8 @@ class SignalModel:
     """A trained classifier and its thresholds (files written by `train`, in the project's models/)."""
 
     def __init__(self, folder: Path) -> None:
-        with open(folder / "classifier.pkl", "rb") as fh:
-            self.clf: _Classifier = pickle.load(fh)  # noqa: S301 - our own build output, like Rasa's model
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self.clf: _Classifier
+        self.clf, meta = read_model(folder)
         self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
         self.contrast: dict[str, float] = {k: float(v) for k, v in (meta.get("contrast") or {}).items()}
         self.floor = float(os.environ.get("LOANWHY_SIGNAL_FLOOR", FLOOR))

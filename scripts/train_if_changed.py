@@ -30,7 +30,9 @@ import hashlib
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -121,39 +123,36 @@ def rasa_config() -> Path:
     return target
 
 
+def _train_stale(what: str, folder: Path, wanted: str, fit: Callable[[], dict[str, Any]],
+                 report: Callable[[dict[str, Any]], str]) -> int:
+    """Train one classifier into `folder` unless its stamp says its inputs are unchanged."""
+    stamp = folder / ".inputs.sha"
+    if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        print(f"{what} is up to date")
+        return 0
+    started = time.time()
+    meta = fit()
+    stamp.write_text(wanted + "\n")
+    print(f"{what} trained in {time.time() - started:.0f} s on {meta['examples']} examples; {report(meta)}")
+    return 0
+
+
 def train_signals() -> int:
     from loanwhy import learned
     from loanwhy.kb import load
 
-    wanted = signal_fingerprint()
     folder = learned.model_dir()
-    stamp = folder / ".inputs.sha"
-    if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-        print("signal classifier is up to date")
-        return 0
-    started = time.time()
-    meta = learned.train(list(load().signals), folder)
-    stamp.write_text(wanted + "\n")
-    print(f"signal classifier trained in {time.time() - started:.0f} s on {meta['examples']} examples; "
-          f"held-out share {meta['dev_examples']}: {meta['held_out']}")
-    return 0
+    return _train_stale("signal classifier", folder, signal_fingerprint(),
+                        lambda: learned.train(list(load().signals), folder),
+                        lambda m: f"held-out share {m['dev_examples']}: {m['held_out']}")
 
 
 def train_deceit() -> int:
     from loanwhy import deceit
 
-    wanted = signal_fingerprint(files=DECEIT_FILES)
     folder = deceit.model_dir()
-    stamp = folder / ".inputs.sha"
-    if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
-        print("refusal check is up to date")
-        return 0
-    started = time.time()
-    meta = deceit.train(folder)
-    stamp.write_text(wanted + "\n")
-    print(f"refusal check trained in {time.time() - started:.0f} s on {meta['examples']} examples "
-          f"({meta['positive']} requests to deceive); threshold {meta['threshold']}, held-out {meta['held_out']}")
-    return 0
+    return _train_stale("refusal check", folder, signal_fingerprint(files=DECEIT_FILES), lambda: deceit.train(folder),
+                        lambda m: f"{m['positive']} requests to deceive; threshold {m['threshold']}, held-out {m['held_out']}")
 
 
 def main() -> int:
