@@ -64,6 +64,7 @@ class _Rules:
     about_others: set[str]
     still_able: re.Pattern[str]
     vague_count: re.Pattern[str]
+    still_holds: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -115,6 +116,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
         still_able=re.compile(lex.get("still_able", "(?!)")),
         vague_count=re.compile(lex.get("vague_count", "(?!)")),
+        still_holds=re.compile(lex.get("still_holds", "(?!)")),
     )
 
 
@@ -284,6 +286,7 @@ def analyse(
     marked = marked_clauses(prepared, kb)
     parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
+    others = _someone_else(prepared, parts, rules)
     for i, clause in enumerate(parts):
         spans = q.periods(clause)
         if spans:
@@ -291,7 +294,7 @@ def analyse(
         if not hypothetical and rules.hypothetical.search(clause):
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
-        someone_else = bool(rules.others.search(clause.strip()))
+        someone_else = others[i]
         sentence = _sentence_of(prepared, clause)
         for sid in kb.signals:
             if someone_else and sid not in rules.about_others:
@@ -330,7 +333,7 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            if topic is not None and topic[0].search(prepared):
+            if topic is not None and topic[0].search(prepared) and (someone_else or not _FIRST_PERSON.search(clause)):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier
                 for hit in topic[1].finditer(clause):
                     if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):
@@ -348,15 +351,58 @@ def _sentence_of(text: str, clause: str) -> str:
     return clause
 
 
+_FIRST_PERSON = re.compile(r"我|俺|本人|咱")
+
+
+def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
+    """Per clause: is its subject someone else? A clause without a subject of its own keeps the one
+    before it in the same sentence ("担保人是我同事，他刚被裁员，自己的房贷也断供两期了")."""
+    out, carried, previous = [], False, None
+    for clause in parts:
+        sentence = _sentence_of(text, clause)
+        if sentence != previous:
+            carried, previous = False, sentence
+        if rules.others.search(clause.strip()):
+            carried = True
+        elif _FIRST_PERSON.search(clause):
+            carried = False
+        out.append(carried)
+    return out
+
+
+def _other_clauses(sentence: str, kb: Knowledge, rules: _Rules) -> set[str]:
+    parts = [c for c in clauses(sentence, kb) if c.strip()]
+    return {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}
+
+
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
 _RECENT = re.compile(r"今年|去年|前年|最近|近期|上个?月|这个月|现在|目前|当前|还在|没还")
 
 
+_SINCE = re.compile(rf"({q.NUM})个?年(多|半)?(?:了|前|以前|之前|啦)")
+_TO_NOW = re.compile(r"到现在|到今天|到目前|至今")
+
+
+def _years_since(sentence: str) -> float | None:
+    """The shortest "N years ago / N years now" the sentence names ("还清六年了", "到现在五年多了")."""
+    spans = []
+    for m in _SINCE.finditer(sentence):
+        n = q.cn_int(m.group(1))
+        if n is not None:
+            spans.append(n + (0.5 if m.group(2) else 0))
+    return min(spans) if spans else None
+
+
 def _long_past(sentence: str, kept: int, today: date | None = None) -> bool:
-    """Every year the sentence names ended more than `kept` years ago ("2016年晚还过一次")."""
+    """The sentence puts the event more than `kept` years back: every year it names ended earlier
+    ("2016年晚还过一次"), or it says so many years have passed ("早还清了，到现在五年多了")."""
+    if _RECENT.search(_TO_NOW.sub("", sentence)):
+        return False
     years = [int(y) for y in _YEAR.findall(sentence)]
-    recent = _RECENT.search(sentence)
-    return bool(years) and not recent and max(years) < (today or date.today()).year - kept
+    if years:
+        return max(years) < (today or date.today()).year - kept
+    since = _years_since(sentence)
+    return since is not None and since >= kept
 
 
 def _finished(pattern: re.Pattern[str], sentence: str, rules: _Rules) -> bool:
@@ -375,6 +421,8 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         where = _sentence_of(text, f.evidence)
         own = rules.own_resolved.get(sid)
         general = None if sid in rules.resolved_counts else _finished(rules.resolved, where, rules)
+        if general and rules.still_holds.search(f.evidence) and not _finished(rules.resolved, f.evidence, rules):
+            general = False  # "网贷都还完了，就剩信用卡还刷爆着": what is over is something else
         kept = rules.kept_years.get(sid)
         if kept and _long_past(where, kept):
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
@@ -437,6 +485,7 @@ def _learned_findings(
         if not hits:
             continue
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
+        someone_else = _other_clauses(sentence, kb, rules)
         scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
         for sid in hits:
             clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
@@ -446,7 +495,7 @@ def _learned_findings(
                 continue
             if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
                 continue  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
-            if sid not in rules.about_others and rules.others.search(clause.strip()):
+            if sid not in rules.about_others and (clause in someone_else or rules.others.search(clause.strip())):
                 continue
             unless = rules.unless[sid]
             if unless is not None and unless.search(sentence):

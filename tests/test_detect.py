@@ -53,6 +53,19 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("流水从10万降到3万", {"cashflow_drop"}, set()),
     ("流水比去年少了一成", set(), {"cashflow_drop"}),
     ("流水以前每月10万，现在只剩3万", {"cashflow_drop"}, set()),
+    # a subject carries to the clauses after it in the same sentence
+    ("担保人是我同事，他上个月刚被裁员，自己的房贷也断供两期了", {"weak_guarantor"}, {"overdue_record"}),
+    ("担保人是我同事，人很靠谱。我自己的房贷断供两期了", {"overdue_record"}, set()),
+    ("这回找了个朋友担保，结果他自己的信用卡也在逾期", {"weak_guarantor"}, {"external_guarantee", "overdue_record"}),
+    # an overdue settled so many years ago that the record is gone
+    ("以前有过逾期，早就还清了，到现在五年多了", set(), {"overdue_record"}),
+    ("三年前逾期过一次，已经还清了", {"overdue_record"}, set()),
+    # over before, fine now; or something else is over and this still holds
+    ("以前是刷满，现在只用三成", set(), {"card_overdraft"}),
+    ("网贷都还完销户了，就剩信用卡额度还刷爆着", {"card_overdraft"}, set()),
+    ("查询也养了半年，征信不花了", set(), {"frequent_inquiries"}),
+    ("化工那摊生意前年就不做了，转成做食品包装", set(), {"high_risk_industry"}),
+    ("流水确实没起来，比以前少了很多", {"cashflow_drop"}, set()),  # 没起来 is no denial
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
     ("想借20万", {"amount_over_limit"}, set()),
     ("想借两万", set(), {"amount_over_limit"}),
