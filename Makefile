@@ -57,8 +57,9 @@ validate: $(VENV)/.installed kb ## rasa data validate (clean: no errors, no unex
 story-test: setup ## story tests with the trained model
 	@scripts/story_test.sh
 
-lint: $(VENV)/.installed ## ruff and mypy
+lint: $(VENV)/.installed ## ruff (rules and formatting) and mypy; .pre-commit-config.yaml runs the same
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy loanwhy actions nlu policies channels staff web bench trackers
 
 browser: $(WEBCHAT)/node_modules/.installed ## Debian Chromium, CJK fonts, rasa-webchat and axe-core for the browser tests (idempotent)

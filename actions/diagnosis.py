@@ -50,9 +50,7 @@ class ActionAnalyseMessage(Action):
     def name(self) -> str:
         return "action_analyse_message"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = latest_text(tracker)
         found = dx.findings_to_facts(text)
         tid = pending_follow_up(tracker)
@@ -76,9 +74,7 @@ class ActionDiagnose(Action):
     def name(self) -> str:
         return "action_diagnose"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         facts = stored_facts(tracker)
         result = dx.diagnose(facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
@@ -129,9 +125,7 @@ class ActionExplainWhy(Action):
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ids = _focus(tracker)
         if not ids and off_topic_follow_up(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
@@ -146,9 +140,7 @@ class ActionHowLong(Action):
     def name(self) -> str:
         return "action_how_long"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ids = _focus(tracker)
         if not ids and off_topic_follow_up(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
@@ -165,9 +157,7 @@ class ActionWhatIf(Action):
     def name(self) -> str:
         return "action_what_if"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = load()
         facts = stored_facts(tracker)
         if not facts:
@@ -187,7 +177,9 @@ class ActionWhatIf(Action):
             dispatcher.utter_message(response="utter_whatif_remaining", names=report.names(change.after.raised, kb))
         else:
             dispatcher.utter_message(response="utter_whatif_clear")
-        dispatcher.utter_message(json_message={**change.after.payload(), "what_if": {"resolved": change.resolved, "added": change.added}})
+        dispatcher.utter_message(
+            json_message={**change.after.payload(), "what_if": {"resolved": change.resolved, "added": change.added}}
+        )
         return []
 
 
@@ -197,9 +189,7 @@ class ActionExplainSignal(Action):
     def name(self) -> str:
         return "action_explain_signal"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ids = dx.topic_signals(latest_text(tracker))
         if not ids:
             dispatcher.utter_message(response="utter_signal_unknown")

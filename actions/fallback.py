@@ -52,9 +52,7 @@ class ActionSuggest(Action):
     def name(self) -> str:
         return "action_suggest"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         stuck = hand_over_if_stuck(dispatcher, tracker)
         if stuck is not None:
             return stuck
@@ -80,9 +78,7 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         stuck = hand_over_if_stuck(dispatcher, tracker)
         if stuck is not None:
             return stuck

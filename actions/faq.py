@@ -19,9 +19,7 @@ class ActionAnswerFact(Action):
     def name(self) -> str:
         return "action_answer_fact"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
         fact = load().facts.get(intent[len(FAQ_PREFIX) :]) if intent.startswith(FAQ_PREFIX) else None
         if fact is None:

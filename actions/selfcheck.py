@@ -21,9 +21,20 @@ RAISED, FINE = "raised", "fine"
 # intents that leave the question for a moment (answered by rules, then the form asks again)
 LEAVE_PREFIXES = ("faq_",)
 LEAVE_INTENTS = {
-    "stop_selfcheck", "request_handoff", "request_falsify", "request_credit_repair", "ask_promise",
-    "greet", "goodbye", "thank", "bot_challenge", "help", "ask_signal_info", "ask_why_matters",
-    "ask_how_long", "out_of_scope",
+    "stop_selfcheck",
+    "request_handoff",
+    "request_falsify",
+    "request_credit_repair",
+    "ask_promise",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "help",
+    "ask_signal_info",
+    "ask_why_matters",
+    "ask_how_long",
+    "out_of_scope",
 }
 # Rasa's own steps between the user's message and this validation (the form appears too)
 SKIP_ACTIONS = {"action_listen", "action_extract_slots", "action_session_start", "selfcheck_form"}
@@ -100,9 +111,13 @@ class ValidateSelfcheckForm(FormValidationAction):
             tid = slot_name[len(PREFIX) :]
             state, new_facts = selfcheck.parse_answer(text, tid, kb)
             facts = selfcheck.merge_answer(facts, new_facts, tid, kb)
-            raised = [s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED]
+            raised = [
+                s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED
+            ]
             if raised:
-                dispatcher.utter_message(response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb))
+                dispatcher.utter_message(
+                    response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb)
+                )
             elif state == ANSWERED:
                 dispatcher.utter_message(response="utter_selfcheck_ack_fine")
             else:

@@ -32,7 +32,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=0.0,
         help="seconds an applicant pauses between turns (default 0: every conversation always waiting)",
     )
-    p.add_argument("--min-turns", type=int, default=600, help="at least this many turns per level (p95 of fewer is noisy)")
+    p.add_argument(
+        "--min-turns", type=int, default=600, help="at least this many turns per level (p95 of fewer is noisy)"
+    )
     p.add_argument("--quick", action="store_true", help="smoke run: 1 and 4 in flight, few turns, no stock bot")
     p.add_argument("--no-stock", action="store_true", help="skip the stock `rasa init` bot")
     p.add_argument("--stock-dir", default="var/stock", help="where the stock bot is made (git-ignored)")

@@ -153,8 +153,11 @@ def handoff_replies() -> frozenset[str]:
     """The replies that hand a conversation to staff: the bot is silent after them by design."""
     domain = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
     return frozenset(
-        str(v["text"]).strip() for name, values in domain["responses"].items()
-        if name.startswith("utter_handoff") for v in values if v.get("text")
+        str(v["text"]).strip()
+        for name, values in domain["responses"].items()
+        if name.startswith("utter_handoff")
+        for v in values
+        if v.get("text")
     )
 
 

@@ -57,7 +57,9 @@ def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
     text = mask(folded)
     meaningful = any(ch.isalnum() or unicodedata.category(ch).startswith("L") for ch in text)
     privacy = PRIVACY_MASKED if text != folded else PRIVACY_OFFERED if offers_personal_info(folded) else None
-    return Inbound(text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy)
+    return Inbound(
+        text=text, traditional=is_traditional(text), empty=not meaningful, truncated=truncated, privacy=privacy
+    )
 
 
 def opening(raw: object) -> bool:

@@ -123,8 +123,9 @@ class GuardedRestInput(InputChannel):
             limited = gate.refuse(sender, address, local)
             if limited:
                 logger.warning("REST: too many messages per %s (%s)", limited, "local" if local else "remote")
-                return response.json({"error": "too many messages; try again later"}, status=429,
-                                     headers={"Retry-After": "10"})
+                return response.json(
+                    {"error": "too many messages; try again later"}, status=429, headers={"Retry-After": "10"}
+                )
             metadata = guard.metadata(data.get("metadata"), source=ratelimit.source_id(address))
             clean = guard.inbound(message)
             if clean.empty:

@@ -175,8 +175,9 @@ class GuardedSocketIOInput(SocketIOInput):
         # would send a client's requests to different processes, so only websockets (the widget's) are offered
         workers = int(os.environ.get("SANIC_WORKERS", "1") or 1)
         transports = ["websocket"] if workers > 1 else ["polling", "websocket"]
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024,
-                          transports=transports)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=512 * 1024, transports=transports
+        )
         bp = OneCorsSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         _LIVE.update(sio=sio, event=self.bot_message_evt)
@@ -210,8 +211,9 @@ class GuardedSocketIOInput(SocketIOInput):
             if inspect.isawaitable(entered):
                 await entered
             # spoke: whether this socket session has had a user message (guard.opening reads the first)
-            await sio.save_session(sid, {**(known or {}), "session_id": session_id, "spoke": False},
-                                   namespace=self.namespace)
+            await sio.save_session(
+                sid, {**(known or {}), "session_id": session_id, "spoke": False}, namespace=self.namespace
+            )
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             _ensure_poller(sio)
             await deliver_waiting(sio, [session_id])  # staff replies sent while this browser was away
@@ -245,7 +247,9 @@ class GuardedSocketIOInput(SocketIOInput):
                 for text in fixed_texts("utter_empty_message"):
                     await output.send_text_message(sender_id, text)
                 return
-            notices = (["utter_message_truncated"] if clean.truncated else []) + ([clean.privacy] if clean.privacy else [])
+            notices = (["utter_message_truncated"] if clean.truncated else []) + (
+                [clean.privacy] if clean.privacy else []
+            )
             for name in notices:
                 for text in fixed_texts(name):
                     await output.send_text_message(sender_id, text)

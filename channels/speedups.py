@@ -77,7 +77,11 @@ def _shared_session(config: EndpointConfig) -> aiohttp.ClientSession:
     key = (loop, config.url, tuple(sorted((config.headers or {}).items())), auth_key)
     session = _SESSIONS.get(key)
     if session is None or session.closed:
-        auth = aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"]) if config.basic_auth else None
+        auth = (
+            aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
+            if config.basic_auth
+            else None
+        )
         session = aiohttp.ClientSession(
             headers=config.headers,
             auth=auth,
@@ -106,8 +110,15 @@ async def _request(
             raise FileNotFoundException(f"Failed to find certificate file '{os.path.abspath(self.cafile)}'.")
         sslcontext = ssl.create_default_context(cafile=self.cafile)
     params = self.combine_parameters(kwargs)
-    async with _shared_session(self).request(method, concat_url(self.url, subpath), headers=headers, params=params,
-                                             compress=compress, ssl=sslcontext, **kwargs) as response:
+    async with _shared_session(self).request(
+        method,
+        concat_url(self.url, subpath),
+        headers=headers,
+        params=params,
+        compress=compress,
+        ssl=sslcontext,
+        **kwargs,
+    ) as response:
         if response.status >= 400:
             raise ClientResponseError(response.status, response.reason, await response.content.read())
         try:
@@ -117,10 +128,7 @@ async def _request(
 
 
 def is_applied() -> bool:
-    return (
-        RemoteAction._validate_action_result is _validate_action_result
-        and EndpointConfig.request is _request
-    )
+    return RemoteAction._validate_action_result is _validate_action_result and EndpointConfig.request is _request
 
 
 def apply() -> bool:
@@ -135,7 +143,8 @@ def apply() -> bool:
         logger.warning(
             "Rasa speed-ups not applied: written for Rasa %s, this is Rasa %s; running Rasa's own "
             "action-response check and HTTP requests (check channels/speedups.py against this version)",
-            " / ".join(WRITTEN_FOR), version,
+            " / ".join(WRITTEN_FOR),
+            version,
         )
         return False
     _ORIGINALS.setdefault("validate", RemoteAction._validate_action_result)

@@ -12,8 +12,9 @@ from loanwhy.privacy import mask
 from loanwhy.store import shared_db
 
 
-def record(sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str,
-           path: Path | None = None) -> int:
+def record(
+    sender_id: str, channel: str, signals: list[str], payload: dict[str, Any], said: str, path: Path | None = None
+) -> int:
     if conversations.local_part(sender_id).startswith("__"):  # the warm-up ("rest:__warmup__") is not a case
         return 0
     db = shared_db(path)  # one kept connection: the action server records a case on every diagnosis

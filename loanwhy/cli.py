@@ -24,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     ready.add_argument("--rasa", default="http://127.0.0.1:5005")
     ready.add_argument("--actions", default="http://127.0.0.1:5055")
     ready.add_argument("--timeout", type=float, default=180.0)
-    older = sub.add_parser("forget-older", help="删除超过保存期限的对话 / delete conversations idle past the retention age")
+    older = sub.add_parser(
+        "forget-older", help="删除超过保存期限的对话 / delete conversations idle past the retention age"
+    )
     older.add_argument("--days", type=float, default=None, help="default: LOANWHY_RETENTION_DAYS, else 180")
     user = sub.add_parser("forget-user", help="删除一个用户的全部数据 / delete everything about one conversation id")
     user.add_argument("sender")

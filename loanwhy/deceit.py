@@ -140,8 +140,13 @@ def train(target: Path | None = None, dictionary: Path | None = None) -> dict[st
     data = examples()
     dev = [d for d in data if _is_dev(d[0])]
     threshold, report = choose_threshold(_Classifier(words).fit([d for d in data if not _is_dev(d[0])]), dev)
-    meta = {"threshold": threshold, "examples": len(data), "positive": sum(y for _, y in data),
-            "dev_examples": len(dev), "held_out": report}
+    meta = {
+        "threshold": threshold,
+        "examples": len(data),
+        "positive": sum(y for _, y in data),
+        "dev_examples": len(dev),
+        "held_out": report,
+    }
     save_model(target, _Classifier(words).fit(data), meta)
     return meta
 

@@ -21,7 +21,9 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
-_SPLIT = re.compile(r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))")  # a space between words ends a clause too
+_SPLIT = re.compile(
+    r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
+)  # a space between words ends a clause too
 _SENTENCES = re.compile(r"[。!！?？;；\n]+")
 _QUESTION_END = re.compile(r"(?:吗|嘛|么|不|没)$")
 
@@ -97,7 +99,10 @@ def _rules_for(kb: Knowledge) -> _Rules:
         fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
         unless={sid: _alt(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},
         topic_cues={
-            sid: (re.compile(s["recognise"]["topic_cues"]["topic"]), re.compile(_alt(s["recognise"]["topic_cues"]["cues"]).pattern))  # type: ignore[union-attr]
+            sid: (
+                re.compile(s["recognise"]["topic_cues"]["topic"]),
+                re.compile("|".join(f"(?:{p})" for p in s["recognise"]["topic_cues"]["cues"])),
+            )
             for sid, s in kb.signals.items()
             if s["recognise"].get("topic_cues")
         },
@@ -107,8 +112,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         unresolved_before=re.compile(lex.get("unresolved_before", "(?!)")),
         own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
-        kept_years={sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items()
-                    if s["recognise"].get("kept_years")},
+        kept_years={
+            sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items() if s["recognise"].get("kept_years")
+        },
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         others=re.compile(lex.get("others_subject", "(?!)")),
@@ -171,11 +177,13 @@ def _bare_denial(clause: str, rules: _Rules) -> bool:
 
 
 def _answered_no(text: str, clause: str, rules: _Rules) -> bool:
-    """"给人担保？没有": the clause is followed by a bare denial."""
+    """ "给人担保？没有": the clause is followed by a bare denial."""
     at = text.find(clause)
     if at < 0:
         return False
-    rest = re.split(r"[,，。.!！?？;；\n~～\s]+", text[at + len(clause) :].lstrip(",，。.!！?？;；\n~～ "), maxsplit=1)[0]
+    rest = re.split(r"[,，。.!！?？;；\n~～\s]+", text[at + len(clause) :].lstrip(",，。.!！?？;；\n~～ "), maxsplit=1)[
+        0
+    ]
     return _bare_denial(rest, rules)
 
 
@@ -305,8 +313,12 @@ def analyse(
             decided = False
             for m in rules.measures[sid]:
                 verdict = _measure(m, clause, carried)
-                if (verdict is None or not verdict[0]) and m.get("window", 1) > 1 and following \
-                        and _measure(m, following) is None:
+                if (
+                    (verdict is None or not verdict[0])
+                    and m.get("window", 1) > 1
+                    and following
+                    and _measure(m, following) is None
+                ):
                     # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses;
                     # "申了几个贷款，少说也有十来次": the next clause says how many
                     joined = _measure(m, clause + " " + following, carried)
@@ -327,7 +339,7 @@ def analyse(
                         continue
                     denied = _denied(clause, hit.start(), rules, hit.end())
                     # "给人担保？没有": the denial is the next clause on its own
-                    denied = denied or (not clause[hit.end():].strip() and _bare_denial(following, rules))
+                    denied = denied or (not clause[hit.end() :].strip() and _bare_denial(following, rules))
                     state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
@@ -407,8 +419,10 @@ def _long_past(sentence: str, kept: int, today: date | None = None) -> bool:
 
 def _finished(pattern: re.Pattern[str], sentence: str, rules: _Rules) -> bool:
     """A finished-situation word not itself negated ("已经结清" yes, "尚有三笔未结清" no)."""
-    return any(not rules.unresolved_before.search(sentence[max(0, m.start() - 3) : m.start()])
-               for m in pattern.finditer(sentence))
+    return any(
+        not rules.unresolved_before.search(sentence[max(0, m.start() - 3) : m.start()])
+        for m in pattern.finditer(sentence)
+    )
 
 
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
@@ -461,7 +475,11 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
 
 
 def _learned_findings(
-    text: str, found: dict[str, Finding], rules: _Rules, kb: Knowledge, hypothetical: bool,
+    text: str,
+    found: dict[str, Finding],
+    rules: _Rules,
+    kb: Knowledge,
+    hypothetical: bool,
     soft: dict[str, str] | None = None,
 ) -> list[Finding]:
     """Signals the classifier finds that the rules did not speak about, or spoke about only
@@ -476,12 +494,15 @@ def _learned_findings(
         return []
     out: list[Finding] = []
     soft = soft or {}
-    open_ = {sid for sid in kb.signals if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))}
+    open_ = {
+        sid
+        for sid in kb.signals
+        if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))
+    }
     for sentence in _SENTENCES.split(text):
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
-        hits = {sid: p for sid, p in model.above(sentence).items()
-                if sid in open_ and p >= rules.learned_min[sid]}
+        hits = {sid: p for sid, p in model.above(sentence).items() if sid in open_ and p >= rules.learned_min[sid]}
         if not hits:
             continue
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
@@ -502,8 +523,9 @@ def _learned_findings(
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
             denied = _clause_denied(clause, sid, score, model, kb) or _answered_no(text, clause, rules)
-            if not denied and (sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS
-                               or not model.states_problem(clause, sid)):
+            if not denied and (
+                sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS or not model.states_problem(clause, sid)
+            ):
                 continue
             out.append(Finding(sid, FINE if denied else RAISED, clause))
     return out

@@ -65,8 +65,16 @@ def request(
             ).fetchone()
             if n >= per_source_limit():
                 raise TooManyHandoffs(source)
-        row = {"sender_id": sender_id, "channel": channel, "status": PENDING, "summary": mask(summary),
-               "created_at": now, "claimed_by": "", "updated_at": now, "source": source}
+        row = {
+            "sender_id": sender_id,
+            "channel": channel,
+            "status": PENDING,
+            "summary": mask(summary),
+            "created_at": now,
+            "claimed_by": "",
+            "updated_at": now,
+            "source": source,
+        }
         row_id = db.table("handoffs").insert(row).last_pk
         return {**row, "id": row_id}
     finally:

@@ -121,8 +121,9 @@ class NgramFeatures:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.chars = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        self.words = TfidfVectorizer(tokenizer=_Words(dictionary), token_pattern=None, lowercase=False,
-                                     ngram_range=(1, 2), sublinear_tf=True)
+        self.words = TfidfVectorizer(
+            tokenizer=_Words(dictionary), token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+        )
 
     def _features(self, texts: list[str], fit: bool = False) -> Any:
         from scipy.sparse import hstack
@@ -175,7 +176,9 @@ class _Classifier(NgramFeatures):
             pos = [e.text for e in examples if sid in e.labels]
             neg = [e.text for e in examples if not e.labels and e.source == sid]
             if pos and neg:
-                model = LogisticRegression(C=CONTRAST_REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7)
+                model = LogisticRegression(
+                    C=CONTRAST_REGULARISATION, max_iter=3000, class_weight="balanced", random_state=7
+                )
                 self.contrast[sid] = model.fit(self._features(pos + neg), [1] * len(pos) + [0] * len(neg))
         return self
 
@@ -215,8 +218,11 @@ def choose_contrast(clf: _Classifier, dev: list[Example]) -> dict[str, float]:
     between the signal's held-out positives and its own file's held-out negatives (ties: the lower)."""
     out: dict[str, float] = {}
     for sid in clf.signals:
-        pairs = [(clf.problem(e.text, sid), sid in e.labels) for e in dev
-                 if sid in e.labels or (not e.labels and e.source == sid)]
+        pairs = [
+            (clf.problem(e.text, sid), sid in e.labels)
+            for e in dev
+            if sid in e.labels or (not e.labels and e.source == sid)
+        ]
         best, best_f1 = CONTRAST_GRID[0], -1.0
         for t in CONTRAST_GRID:
             tp = sum(1 for p, y in pairs if p >= t and y)
@@ -261,8 +267,13 @@ def train(
     thresholds = choose_thresholds(trial, dev)
     contrast = choose_contrast(trial, dev)
     final = _Classifier(signals, words).fit(examples)
-    meta = {"thresholds": thresholds, "contrast": contrast, "examples": len(examples), "dev_examples": len(dev),
-            "held_out": held_out_report(trial, dev, thresholds)}
+    meta = {
+        "thresholds": thresholds,
+        "contrast": contrast,
+        "examples": len(examples),
+        "dev_examples": len(dev),
+        "held_out": held_out_report(trial, dev, thresholds),
+    }
     save_model(target, final, meta)
     return meta
 

@@ -29,7 +29,10 @@ def patterns(units: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     units = units or load().lexicon["units"]
     time_words = list(units["time"])
     out: list[dict[str, Any]] = [
-        {"label": "AMOUNT", "pattern": [NUM, {"LOWER": {"IN": list(units["money"])}}, {"TEXT": {"IN": NUM_CHARS}, "OP": "*"}]},
+        {
+            "label": "AMOUNT",
+            "pattern": [NUM, {"LOWER": {"IN": list(units["money"])}}, {"TEXT": {"IN": NUM_CHARS}, "OP": "*"}],
+        },
         {"label": "COUNT", "pattern": [NUM, {"TEXT": {"IN": list(units["count"])}}]},
         {"label": "PERIOD", "pattern": [NUM, {"TEXT": {"IN": [w for w in time_words if len(w) == 1]}}]},
     ]

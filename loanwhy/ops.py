@@ -60,7 +60,9 @@ def wait_ready(rasa: str, actions: str, timeout: float = 180.0) -> float:
             replies = post_json(rasa + "/webhooks/rest/webhook", {"sender": WARMUP_SENDER, "message": "你好"})
             if isinstance(replies, list) and replies:
                 # a diagnosis loads the spaCy quantity pipeline and the knowledge base in the action server
-                post_json(rasa + "/webhooks/rest/webhook", {"sender": WARMUP_SENDER, "message": "信用卡额度5万欠了4万8"})
+                post_json(
+                    rasa + "/webhooks/rest/webhook", {"sender": WARMUP_SENDER, "message": "信用卡额度5万欠了4万8"}
+                )
                 return time.time() - started
         except (urllib.error.URLError, OSError, ValueError):
             pass

@@ -50,8 +50,9 @@ def pending(session_ids: list[str] | None = None) -> list[Pending]:
         return []
     else:
         marks = ",".join("?" * len(session_ids))
-        rows = db.execute(f"select id, session_id, text from {TABLE} where session_id in ({marks}) order by id",
-                          session_ids).fetchall()
+        rows = db.execute(
+            f"select id, session_id, text from {TABLE} where session_id in ({marks}) order by id", session_ids
+        ).fetchall()
     return [Pending(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 

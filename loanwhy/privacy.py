@@ -13,7 +13,9 @@ MASK = "[已隐藏]"
 
 # digits possibly separated by spaces or dashes, as people type them
 _SEP = r"[\s\-]?"
-_ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{5}" + _SEP + r"(?:19|20)\d{2}" + _SEP + r"\d{4}" + _SEP + r"\d{3}[0-9Xx](?![0-9])")
+_ID_CARD = re.compile(
+    r"(?<![0-9])[1-9]\d{5}" + _SEP + r"(?:19|20)\d{2}" + _SEP + r"\d{4}" + _SEP + r"\d{3}[0-9Xx](?![0-9])"
+)
 _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s\-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}(?![0-9])")
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:" + _SEP + r"\d{4}){2,3}" + _SEP + r"\d{0,4}(?![0-9])")
 _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
@@ -58,11 +60,13 @@ def _id_number(digits: str) -> bool:
         return True
     if len(digits) != 18 or not digits[:17].isdigit():
         return False
-    return "10X98765432"[sum(int(c) * w for c, w in zip(digits[:17], _ID_WEIGHTS, strict=True)) % 11] == digits[17].upper()
+    return (
+        "10X98765432"[sum(int(c) * w for c, w in zip(digits[:17], _ID_WEIGHTS, strict=True)) % 11] == digits[17].upper()
+    )
 
 
 def _amount_range(run: str, after: str) -> bool:
-    """"100000-200000元" is two amounts, not an ID, card or phone number: kept. Anything that could be
+    """ "100000-200000元" is two amounts, not an ID, card or phone number: kept. Anything that could be
     one (a mobile number, a valid ID check digit, a card number passing Luhn) is still masked."""
     parts = _RANGE_SEP.split(run.strip())
     if len(parts) < 2 or not all(p.isdigit() and p.isascii() and len(p) <= 9 for p in parts):
@@ -78,12 +82,12 @@ def _amount_range(run: str, after: str) -> bool:
 def _mask_run(match: re.Match[str]) -> str:
     """MASK for a run of digits, keeping a lone Chinese numeral at either end that only a separator
     joins to Arabic digits (the 一 of "一直"), as long as the rest is still a number."""
-    if _amount_range(match.group(), match.string[match.end():]):
+    if _amount_range(match.group(), match.string[match.end() :]):
         return match.group()
     run, before, after = match.group(), "", ""
     first = _NUMERAL_FIRST.match(run)
-    if first and _digits(run[first.end():]) >= _MIN_RUN:
-        before, run = first.group(), run[first.end():]
+    if first and _digits(run[first.end() :]) >= _MIN_RUN:
+        before, run = first.group(), run[first.end() :]
     last = _NUMERAL_LAST.search(run)
     if last and _digits(run[: last.start()]) >= _MIN_RUN:
         after = last.group()
@@ -100,7 +104,9 @@ _NAMED = re.compile(
 )
 
 # a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6")
-_NAMED_LATER = re.compile(r"(?P<key>(?:验证码|密码|口令|安全码|校验码)[^0-9A-Za-z]{1,10}?)(?P<value>\d(?:\s?\d){3,7})(?![\d])")
+_NAMED_LATER = re.compile(
+    r"(?P<key>(?:验证码|密码|口令|安全码|校验码)[^0-9A-Za-z]{1,10}?)(?P<value>\d(?:\s?\d){3,7})(?![\d])"
+)
 # a card's expiry as printed on it ("有效期08/27"); a loan's term ("有效期三年") stays
 _EXPIRY = re.compile(r"(?P<key>有效期(?:至|到|是|为|:|\s)*)(?P<value>\d{1,2}\s*/\s*\d{2,4})")
 
@@ -131,4 +137,3 @@ _OFFER = re.compile(
 def offers_personal_info(text: str) -> bool:
     """The message offers an ID, card or phone number or a password ("要我把卡号和密码发给你吗")."""
     return bool(_OFFER.search(unicodedata.normalize("NFKC", text)))
-

@@ -35,8 +35,24 @@ def cn_int(token: str) -> float | None:
     token = token.strip()
     if not token:
         return None
-    fuzzy = {"俩": 2, "几": 3, "好几": 4, "十几": 15, "十多": 15, "几十": 30, "二十多": 25, "一两": 2,
-             "两三": 3, "三四": 4, "三五": 4, "四五": 5, "五六": 6, "六七": 7, "七八": 8, "八九": 9}
+    fuzzy = {
+        "俩": 2,
+        "几": 3,
+        "好几": 4,
+        "十几": 15,
+        "十多": 15,
+        "几十": 30,
+        "二十多": 25,
+        "一两": 2,
+        "两三": 3,
+        "三四": 4,
+        "三五": 4,
+        "四五": 5,
+        "五六": 6,
+        "六七": 7,
+        "七八": 8,
+        "八九": 9,
+    }
     if token in fuzzy:
         return float(fuzzy[token])
     span = _RANGE.fullmatch(token)

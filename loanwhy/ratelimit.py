@@ -58,7 +58,7 @@ class Limiter:
 
 
 def setting(value: str, default: tuple[int, float]) -> tuple[int, float]:
-    """"burst,per_second" from the environment; anything unusable gives the default."""
+    """ "burst,per_second" from the environment; anything unusable gives the default."""
     try:
         burst, rate = (p.strip() for p in value.split(","))
         parsed = (int(burst), float(rate))

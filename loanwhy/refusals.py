@@ -27,10 +27,12 @@ class Rules:
 
 
 def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
-    return Rules(tuple(
-        (intent, tuple(re.compile(c) for c in rule["cues"]), tuple(re.compile(u) for u in rule.get("unless", [])))
-        for intent, rule in raw.items()
-    ))
+    return Rules(
+        tuple(
+            (intent, tuple(re.compile(c) for c in rule["cues"]), tuple(re.compile(u) for u in rule.get("unless", [])))
+            for intent, rule in raw.items()
+        )
+    )
 
 
 @lru_cache(maxsize=4)

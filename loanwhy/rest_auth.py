@@ -42,8 +42,9 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def check(headers: Mapping[str, str], peer: str | None, env: Mapping[str, str] | None = None,
-          query_token: str | None = None) -> str | None:
+def check(
+    headers: Mapping[str, str], peer: str | None, env: Mapping[str, str] | None = None, query_token: str | None = None
+) -> str | None:
     """None when the request may use REST, else why not (for the log and the 403 answer).
 
     `headers` must be case-insensitive (Sanic's are) or have lower-case keys; `query_token` is the

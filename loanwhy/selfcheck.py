@@ -44,9 +44,16 @@ class Topic:
 
 def topics(kb: Knowledge | None = None) -> list[Topic]:
     kb = kb or load()
-    return [Topic(t["id"], tuple(t["signals"]), t["question"], tuple(t.get("answers") or []),
-                  tuple(tuple(p) for p in t.get("parts") or [[s] for s in t["signals"]]))
-            for t in kb.catalog.get("selfcheck_topics", [])]
+    return [
+        Topic(
+            t["id"],
+            tuple(t["signals"]),
+            t["question"],
+            tuple(t.get("answers") or []),
+            tuple(tuple(p) for p in t.get("parts") or [[s] for s in t["signals"]]),
+        )
+        for t in kb.catalog.get("selfcheck_topics", [])
+    ]
 
 
 def topic(tid: str, kb: Knowledge | None = None) -> Topic:
@@ -71,7 +78,10 @@ def _telling(sid: str, order: list[str], facts: Facts, said: str, kb: Knowledge)
 
 
 def next_topic(
-    facts: Facts | None, asked: list[str] | None = None, kb: Knowledge | None = None, said: str = "",
+    facts: Facts | None,
+    asked: list[str] | None = None,
+    kb: Knowledge | None = None,
+    said: str = "",
     follow_up: bool = False,
 ) -> str | None:
     """The most telling topic not yet asked whose signals are not all known, or None: time for the result.
@@ -141,7 +151,9 @@ def _hedged(piece: str, kb: Knowledge) -> bool:
     """An unsure or questioning piece ("查询多不多我不清楚", "担保？", "股票不太懂", "怎么会逾期呢？"):
     naming a topic there states nothing about it."""
     lex = kb.lexicon
-    return piece.rstrip().endswith(("？", "?")) or any(w in piece for w in (*lex["unknown_words"], *lex.get("hedge_words", [])))
+    return piece.rstrip().endswith(("？", "?")) or any(
+        w in piece for w in (*lex["unknown_words"], *lex.get("hedge_words", []))
+    )
 
 
 def _stated(facts: Facts) -> Facts:

@@ -28,8 +28,13 @@ from nlu.intents import force_intent
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RefusalCues(GraphComponent):
-    def __init__(self, rules: Rules, topic_words: list[str] | None = None, request: str | None = None,
-                 model: deceit.DeceitModel | None = None) -> None:
+    def __init__(
+        self,
+        rules: Rules,
+        topic_words: list[str] | None = None,
+        request: str | None = None,
+        model: deceit.DeceitModel | None = None,
+    ) -> None:
         self.rules = rules
         self.refusals = {name for name, _, _ in rules.intents}
         self.topic_words = topic_words or []
@@ -45,8 +50,12 @@ class RefusalCues(GraphComponent):
         execution_context: ExecutionContext,
     ) -> RefusalCues:
         lex = load().lexicon
-        return cls(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []),
-                   lex.get("request_markers"), deceit.load_model())
+        return cls(
+            compile_rules(lex.get("refusals", {})),
+            (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+            lex.get("request_markers"),
+            deceit.load_model(),
+        )
 
     def _states(self, text: str) -> bool:
         """Nothing in it asks for anything: "银行说流水不够，拿不出证明" reports a situation."""
@@ -64,7 +73,12 @@ class RefusalCues(GraphComponent):
     def _learned(self, text: str, ranking: list[dict[str, Any]]) -> str | None:
         """The refusal the learned check finds in a request the wording rules did not know: the one of
         request_falsify and request_credit_repair that DIET ranks higher."""
-        if self.model is None or self._states(text) or self._off_topic(text) or excused(text, "request_falsify", self.rules):
+        if (
+            self.model is None
+            or self._states(text)
+            or self._off_topic(text)
+            or excused(text, "request_falsify", self.rules)
+        ):
             return None
         if not self.model.asks_to_deceive(text):
             return None
@@ -84,8 +98,10 @@ class RefusalCues(GraphComponent):
                 force_intent(message, intent)
             elif current in self.refusals and self._off_topic(text):
                 force_intent(message, "out_of_scope")
-            elif current in self.refusals and (excused(text, str(current), self.rules)
-                                               or (current == "request_falsify" and (self._states(text) or self._vetoed(text)))):
+            elif current in self.refusals and (
+                excused(text, str(current), self.rules)
+                or (current == "request_falsify" and (self._states(text) or self._vetoed(text)))
+            ):
                 # DIET read a lawful question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)

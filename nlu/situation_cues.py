@@ -33,8 +33,20 @@ AMBIGUITY = 0.05  # FallbackClassifier's ambiguity_threshold (config.yml)
 # intents a stated situation overrides (any intent DIET is unsure of, too); follow-ups, facts,
 # handoff and stop requests keep theirs
 REROUTE = {
-    "out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "dont_know", "help", "bot_challenge",
-    "ask_refusal_reason", "ask_lender_wording", "faq_refusal_general", "faq_puhui_refusal", "ask_signal_info",
+    "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "dont_know",
+    "help",
+    "bot_challenge",
+    "ask_refusal_reason",
+    "ask_lender_wording",
+    "faq_refusal_general",
+    "faq_puhui_refusal",
+    "ask_signal_info",
     "ask_why_matters",  # "经营贷为什么不给批" is no follow-up on a diagnosis
 }
 WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
@@ -44,9 +56,13 @@ WORDING_FROM = REROUTE | {"describe_situation", "ask_signal_info"}
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SituationCues(GraphComponent):
     def __init__(
-        self, wording: re.Pattern[str] | None, refused: re.Pattern[str] | None = None,
-        handoff: re.Pattern[str] | None = None, question: re.Pattern[str] | None = None,
-        loan_words: list[str] | None = None, why: re.Pattern[str] | None = None,
+        self,
+        wording: re.Pattern[str] | None,
+        refused: re.Pattern[str] | None = None,
+        handoff: re.Pattern[str] | None = None,
+        question: re.Pattern[str] | None = None,
+        loan_words: list[str] | None = None,
+        why: re.Pattern[str] | None = None,
     ) -> None:
         self.loan_words = loan_words or []
         self.why = why
@@ -67,15 +83,24 @@ class SituationCues(GraphComponent):
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")
         handoff, question, why = lex.get("handoff_asked"), lex.get("question_words"), lex.get("asks_why")
-        return cls(re.compile("|".join(words)) if words else None, re.compile(refused) if refused else None,
-                   re.compile(handoff) if handoff else None, re.compile(question) if question else None,
-                   lex.get("loan_words"), re.compile(why) if why else None)
+        return cls(
+            re.compile("|".join(words)) if words else None,
+            re.compile(refused) if refused else None,
+            re.compile(handoff) if handoff else None,
+            re.compile(question) if question else None,
+            lex.get("loan_words"),
+            re.compile(why) if why else None,
+        )
 
     def _elsewhere(self, current: Any, confidence: float, text: str) -> bool:
         """DIET is sure the message is about something else, and no word of it is about loans: a
         signal's word in another sense ("图书馆的书逾期", "流量额度用完了") makes no situation."""
-        return current == "out_of_scope" and confidence >= UNSURE and bool(self.loan_words) \
+        return (
+            current == "out_of_scope"
+            and confidence >= UNSURE
+            and bool(self.loan_words)
             and not has_any(text, self.loan_words)
+        )
 
     def _gives_way(self, current: Any, confidence: float, text: str) -> bool:
         """Whether DIET's intent yields to a refusal in the applicant's words: when it is faint; a FAQ
@@ -113,20 +138,33 @@ class SituationCues(GraphComponent):
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
             # too close to the runner-up is as bad: FallbackClassifier's ambiguity_threshold sends both to "did you mean"
             ranking = message.get(INTENT_RANKING_KEY) or []
-            runner_up = max((float(r.get("confidence") or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) != current),
-                            default=0.0)
+            runner_up = max(
+                (float(r.get("confidence") or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) != current), default=0.0
+            )
             faint = confidence < FALLBACK or confidence - runner_up < AMBIGUITY
             if raised and self._elsewhere(current, confidence, text):
                 continue
             # a FAQ guess gives way to a stated situation ("房贷还不上了，已经拖了两个月"), not to a question
             statement_not_faq = str(current).startswith("faq_") and (self._states(text) or self._asks_why(text))
-            if raised and (current in REROUTE or confidence < UNSURE or statement_not_faq) and (current != SITUATION or faint):
+            if (
+                raised
+                and (current in REROUTE or confidence < UNSURE or statement_not_faq)
+                and (current != SITUATION or faint)
+            ):
                 force_intent(message, SITUATION)
-            elif not raised and self._wording_from(current, text) and self.wording is not None and self.wording.search(text):
+            elif (
+                not raised
+                and self._wording_from(current, text)
+                and self.wording is not None
+                and self.wording.search(text)
+            ):
                 force_intent(message, WORDING)
             elif (
-                not raised and self.refused is not None and self.refused.search(text)
-                and (current not in (SITUATION, REFUSED) or faint) and self._gives_way(current, confidence, text)
+                not raised
+                and self.refused is not None
+                and self.refused.search(text)
+                and (current not in (SITUATION, REFUSED) or faint)
+                and self._gives_way(current, confidence, text)
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)

@@ -115,17 +115,26 @@ def soak(url: str, minutes: float, in_flight: int, pids: dict[str, int]) -> dict
     end_rss = {name: rss_mb(pid) for name, pid in pids.items()}
     lat = sorted(tally.latencies) or [0.0]
     memory = {
-        name: {"start_mb": round(start_rss[name] or 0, 1), "end_mb": round(end_rss[name] or 0, 1),
-               "peak_mb": round(peak[name] or 0, 1),
-               "growth_mb": round((end_rss[name] or 0) - (start_rss[name] or 0), 1),
-               "alive": end_rss[name] is not None}
+        name: {
+            "start_mb": round(start_rss[name] or 0, 1),
+            "end_mb": round(end_rss[name] or 0, 1),
+            "peak_mb": round(peak[name] or 0, 1),
+            "growth_mb": round((end_rss[name] or 0) - (start_rss[name] or 0), 1),
+            "alive": end_rss[name] is not None,
+        }
         for name in pids
     }
     return {
-        "minutes": round(elapsed / 60, 2), "in_flight": in_flight, "conversations": tally.conversations,
-        "messages": len(tally.latencies), "messages_per_s": round(len(tally.latencies) / elapsed, 1),
-        "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[int(len(lat) * 0.95)], 3),
-        "max_s": round(lat[-1], 3), "errors": len(tally.errors), "first_errors": tally.errors[:10],
+        "minutes": round(elapsed / 60, 2),
+        "in_flight": in_flight,
+        "conversations": tally.conversations,
+        "messages": len(tally.latencies),
+        "messages_per_s": round(len(tally.latencies) / elapsed, 1),
+        "p50_s": round(statistics.median(lat), 3),
+        "p95_s": round(lat[int(len(lat) * 0.95)], 3),
+        "max_s": round(lat[-1], 3),
+        "errors": len(tally.errors),
+        "first_errors": tally.errors[:10],
         "memory": memory,
     }
 
@@ -135,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:5005", help="the Rasa server")
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--in-flight", type=int, default=16)
-    parser.add_argument("--var", type=Path, default=Path("var"), help="runtime folder with run/rasa.pid, run/actions.pid")
+    parser.add_argument(
+        "--var", type=Path, default=Path("var"), help="runtime folder with run/rasa.pid, run/actions.pid"
+    )
     parser.add_argument("--pid", action="append", default=[], metavar="NAME=PID", help="another process to watch")
     args = parser.parse_args(argv)
     pids = find_pids(args.var, args.pid)

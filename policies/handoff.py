@@ -22,9 +22,7 @@ from loanwhy import handoff
 HANDOFF_INTENT = "request_handoff"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT], is_trainable=False)
 class HandoffPolicy(Policy):
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -32,8 +32,13 @@ def _load(path: Path) -> list[dict[str, Any]]:
 def eval_nlu(model: str) -> dict[str, Any]:
     out = ROOT / "results" / "nlu"
     rasa = str(Path(sys.executable).parent / "rasa")
-    subprocess.run([rasa, "test", "nlu", "--nlu", "eval/dev/nlu_holdout.yml", "--model", model, "--out", str(out)],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [rasa, "test", "nlu", "--nlu", "eval/dev/nlu_holdout.yml", "--model", model, "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     return {"accuracy": round(report["accuracy"], 3), "macro_f1": round(report["macro avg"]["f1-score"], 3)}
 
@@ -41,18 +46,19 @@ def eval_nlu(model: str) -> dict[str, Any]:
 def run_set(url: str, folder: Path) -> dict[str, Any]:
     chat = ev.rest_chat(url)
     result: dict[str, Any] = {"set": folder.name, "blind": (folder / "BLIND").exists()}
-    if (cases := _load(folder / "cases.yml")):
+    if cases := _load(folder / "cases.yml"):
         result["signals"] = ev.eval_cases(chat, cases)
-    if (checks := _load(folder / "conversations.yml")):
+    if checks := _load(folder / "conversations.yml"):
         result["checks"] = ev.eval_checks(chat, checks)
-    if (personas := _load(folder / "personas.yml")):
+    if personas := _load(folder / "personas.yml"):
         result["personas"] = ev.eval_personas(chat, personas)
     if result["blind"]:  # figures only: which texts failed stays unknown
         for part in ("signals", "checks"):
             result.get(part, {}).pop("failures", None)
         if "personas" in result:
-            result["personas"]["runs"] = [{"asked": len(r["asked"]), "in_time": r["in_time"]}
-                                          for r in result["personas"]["runs"]]
+            result["personas"]["runs"] = [
+                {"asked": len(r["asked"]), "in_time": r["in_time"]} for r in result["personas"]["runs"]
+            ]
     return result
 
 
@@ -60,10 +66,16 @@ def report(result: dict[str, Any]) -> None:
     kind = "BLIND (figures only)" if result["blind"] else "dev (failures shown)"
     print(f"\n== {result['set']}: {kind} ==")
     if s := result.get("signals"):
-        print(f"signals: {s['cases']} cases  P {s['precision']}  R {s['recall']}  F1 {s['f1']}  "
-              f"denied raised in {s['denied_raised_rate']:.1%} of cases  "
-              f"first answer diagnosed {s['first_answer_diagnosis']} of {s['first_answer_cases']} descriptions"
-              + (f"  lender wording explained {s['lender_wording_explained']}" if s["lender_wording_explained"] is not None else ""))
+        print(
+            f"signals: {s['cases']} cases  P {s['precision']}  R {s['recall']}  F1 {s['f1']}  "
+            f"denied raised in {s['denied_raised_rate']:.1%} of cases  "
+            f"first answer diagnosed {s['first_answer_diagnosis']} of {s['first_answer_cases']} descriptions"
+            + (
+                f"  lender wording explained {s['lender_wording_explained']}"
+                if s["lender_wording_explained"] is not None
+                else ""
+            )
+        )
         for sid, m in s["per_signal"].items():
             print(f"   {sid:24s} P {m['precision']:.2f}  R {m['recall']:.2f}  (support {m['support']})")
         for f in s.get("failures", []):
@@ -73,10 +85,12 @@ def report(result: dict[str, Any]) -> None:
         for f in c.get("failures", []):
             print("  FAIL", json.dumps(f, ensure_ascii=False))
     if p := result.get("personas"):
-        print(f"personas: {p['personas']}  result within 4 questions {p['result_within_4']:.0%}  "
-              f"mean questions {p['mean_questions']}  asked a topic twice {p['asked_twice']}  "
-              f"P {p['precision']} R {p['recall']} F1 {p['f1']}  denied raised {p['denied_raised_rate']:.0%}  "
-              f"(first result before follow-ups: F1 {p['first_result']['f1']})")
+        print(
+            f"personas: {p['personas']}  result within 4 questions {p['result_within_4']:.0%}  "
+            f"mean questions {p['mean_questions']}  asked a topic twice {p['asked_twice']}  "
+            f"P {p['precision']} R {p['recall']} F1 {p['f1']}  denied raised {p['denied_raised_rate']:.0%}  "
+            f"(first result before follow-ups: F1 {p['first_result']['f1']})"
+        )
         if not result["blind"]:
             for r in p["runs"]:
                 print("  RUN", json.dumps(r, ensure_ascii=False))
@@ -93,8 +107,9 @@ def main() -> int:
     (ROOT / "results").mkdir(exist_ok=True)
     for folder in folders:
         result = run_set(args.url, folder)
-        (ROOT / "results" / f"eval-{folder.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
-                                                                  encoding="utf-8")
+        (ROOT / "results" / f"eval-{folder.name}.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         report(result)
     if not args.skip_nlu:
         n = eval_nlu(args.model)

@@ -113,14 +113,25 @@ def eval_cases(chat: Chat, cases: list[dict[str, Any]]) -> dict[str, Any]:
         bad = set(got) & denied
         forbidden += bool(bad)
         if expected - set(got) or bad or set(got) - expected:
-            failures.append({"id": case["id"], "missing": sorted(expected - set(got)), "denied_raised": sorted(bad),
-                             "extra": sorted(set(got) - expected - denied), "turns": case["turns"]})
-    return {"cases": len(cases), **tally.overall(), "per_signal": tally.by_signal(),
-            "denied_raised_rate": round(forbidden / len(cases), 3) if cases else 0.0,
-            "first_answer_diagnosis": round(first_hits / first_total, 3) if first_total else None,
-            "first_answer_cases": first_total,
-            "lender_wording_explained": round(explained_ok / explained_total, 3) if explained_total else None,
-            "failures": failures}
+            failures.append(
+                {
+                    "id": case["id"],
+                    "missing": sorted(expected - set(got)),
+                    "denied_raised": sorted(bad),
+                    "extra": sorted(set(got) - expected - denied),
+                    "turns": case["turns"],
+                }
+            )
+    return {
+        "cases": len(cases),
+        **tally.overall(),
+        "per_signal": tally.by_signal(),
+        "denied_raised_rate": round(forbidden / len(cases), 3) if cases else 0.0,
+        "first_answer_diagnosis": round(first_hits / first_total, 3) if first_total else None,
+        "first_answer_cases": first_total,
+        "lender_wording_explained": round(explained_ok / explained_total, 3) if explained_total else None,
+        "failures": failures,
+    }
 
 
 def eval_checks(chat: Chat, checks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -186,8 +197,14 @@ def simulate(chat: Chat, persona: dict[str, Any], max_questions: int = 4) -> dic
     in_time = first_at is not None and first_at <= max_questions
     if got is None:
         got = first = _diagnosis(chat(sender, STOP)) or []
-    return {"id": persona["id"], "asked": asked, "got": got, "first": first or [], "in_time": in_time,
-            "repeated": len(asked) != len(set(asked))}
+    return {
+        "id": persona["id"],
+        "asked": asked,
+        "got": got,
+        "first": first or [],
+        "in_time": in_time,
+        "repeated": len(asked) != len(set(asked)),
+    }
 
 
 def eval_personas(chat: Chat, personas: list[dict[str, Any]]) -> dict[str, Any]:
@@ -200,8 +217,13 @@ def eval_personas(chat: Chat, personas: list[dict[str, Any]]) -> dict[str, Any]:
         first.add(set(p.get("expect_signals") or []), set(run["first"]))
         forbidden += bool(set(run["got"]) & set(p.get("forbid_signals") or []))
     n = len(runs) or 1
-    return {"personas": len(runs), **tally.overall(),
-            "result_within_4": round(sum(r["in_time"] for r in runs) / n, 3),
-            "mean_questions": round(sum(len(r["asked"]) for r in runs) / n, 2),
-            "asked_twice": sum(r["repeated"] for r in runs),
-            "denied_raised_rate": round(forbidden / n, 3), "first_result": first.overall(), "runs": runs}
+    return {
+        "personas": len(runs),
+        **tally.overall(),
+        "result_within_4": round(sum(r["in_time"] for r in runs) / n, 3),
+        "mean_questions": round(sum(len(r["asked"]) for r in runs) / n, 2),
+        "asked_twice": sum(r["repeated"] for r in runs),
+        "denied_raised_rate": round(forbidden / n, 3),
+        "first_result": first.overall(),
+        "runs": runs,
+    }

@@ -19,12 +19,16 @@ from loanwhy import rest_auth
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
-                        help="the Rasa server (default: make run's)")
+    parser.add_argument(
+        "--url",
+        default=f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}",
+        help="the Rasa server (default: make run's)",
+    )
     parser.add_argument("--sender", default=f"shell-{uuid.uuid4().hex[:8]}", help="conversation id (REST namespace)")
     args = parser.parse_args()
-    return asyncio.run(record_messages(sender_id=args.sender, server_url=args.url.rstrip("/"),
-                                       auth_token=rest_auth.token()))
+    return asyncio.run(
+        record_messages(sender_id=args.sender, server_url=args.url.rstrip("/"), auth_token=rest_auth.token())
+    )
 
 
 if __name__ == "__main__":

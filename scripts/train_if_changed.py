@@ -45,10 +45,22 @@ from loanwhy.kb import Knowledge  # noqa: E402
 MODELS = ROOT / "models"
 STAMP = MODELS / ".inputs.sha"
 MODEL_FILES = ["config.yml", "domain.yml", "data", "nlu", "policies", "requirements.lock"]
-SIGNAL_FILES = ["knowledge/examples", "knowledge/lexicon.yml", "knowledge/catalog.yml", "loanwhy/learned.py",
-                "requirements.lock"]
-DECEIT_FILES = ["knowledge/requests", "data/nlu", "knowledge/examples", "knowledge/lexicon.yml", "loanwhy/deceit.py",
-                "loanwhy/learned.py", "requirements.lock"]
+SIGNAL_FILES = [
+    "knowledge/examples",
+    "knowledge/lexicon.yml",
+    "knowledge/catalog.yml",
+    "loanwhy/learned.py",
+    "requirements.lock",
+]
+DECEIT_FILES = [
+    "knowledge/requests",
+    "data/nlu",
+    "knowledge/examples",
+    "knowledge/lexicon.yml",
+    "loanwhy/deceit.py",
+    "loanwhy/learned.py",
+    "requirements.lock",
+]
 CONFIG_DICTIONARY = "dictionary_path: var/jieba"  # config.yml's, for the default runtime folder
 
 
@@ -123,8 +135,9 @@ def rasa_config() -> Path:
     return target
 
 
-def _train_stale(what: str, folder: Path, wanted: str, fit: Callable[[], dict[str, Any]],
-                 report: Callable[[dict[str, Any]], str]) -> int:
+def _train_stale(
+    what: str, folder: Path, wanted: str, fit: Callable[[], dict[str, Any]], report: Callable[[dict[str, Any]], str]
+) -> int:
     """Train one classifier into `folder` unless its stamp says its inputs are unchanged."""
     stamp = folder / ".inputs.sha"
     if (folder / "meta.json").exists() and stamp.exists() and stamp.read_text().strip() == wanted:
@@ -142,17 +155,26 @@ def train_signals() -> int:
     from loanwhy.kb import load
 
     folder = learned.model_dir()
-    return _train_stale("signal classifier", folder, signal_fingerprint(),
-                        lambda: learned.train(list(load().signals), folder),
-                        lambda m: f"held-out share {m['dev_examples']}: {m['held_out']}")
+    return _train_stale(
+        "signal classifier",
+        folder,
+        signal_fingerprint(),
+        lambda: learned.train(list(load().signals), folder),
+        lambda m: f"held-out share {m['dev_examples']}: {m['held_out']}",
+    )
 
 
 def train_deceit() -> int:
     from loanwhy import deceit
 
     folder = deceit.model_dir()
-    return _train_stale("refusal check", folder, signal_fingerprint(files=DECEIT_FILES), lambda: deceit.train(folder),
-                        lambda m: f"{m['positive']} requests to deceive; threshold {m['threshold']}, held-out {m['held_out']}")
+    return _train_stale(
+        "refusal check",
+        folder,
+        signal_fingerprint(files=DECEIT_FILES),
+        lambda: deceit.train(folder),
+        lambda m: f"{m['positive']} requests to deceive; threshold {m['threshold']}, held-out {m['held_out']}",
+    )
 
 
 def main() -> int:
@@ -166,8 +188,18 @@ def main() -> int:
     print("training the model (inputs changed)...", flush=True)
     started = time.time()
     rasa = str(Path(sys.executable).parent / "rasa")
-    cmd = [rasa, "train", "--config", str(rasa_config()), "--fixed-model-name", "loanwhy", "--out", str(MODELS),
-           "--force", "--quiet"]
+    cmd = [
+        rasa,
+        "train",
+        "--config",
+        str(rasa_config()),
+        "--fixed-model-name",
+        "loanwhy",
+        "--out",
+        str(MODELS),
+        "--force",
+        "--quiet",
+    ]
     result = subprocess.run(cmd, cwd=ROOT)
     if result.returncode != 0:
         print("training failed", file=sys.stderr)

@@ -21,7 +21,9 @@ def main() -> int:
     output = proc.stdout + proc.stderr
     sent_by_actions = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "actions").glob("*.py"))
     sent_by_actions += " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "channels").rglob("*.py"))
-    sent_by_actions += " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "loanwhy").glob("*.py"))  # report.py lays out the report
+    sent_by_actions += " ".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "loanwhy").glob("*.py")
+    )  # report.py lays out the report
     problems = []
     for line in output.splitlines():
         if "UserWarning" not in line and "Error" not in line:

@@ -28,8 +28,13 @@ from loanwhy import handoff
 from loanwhy.kb import Knowledge
 
 
-def tracker(text: str = "", intent: str = "describe_situation", slots: dict[str, Any] | None = None,
-            events: list[dict[str, Any]] | None = None, ranking: list[dict[str, Any]] | None = None) -> Tracker:
+def tracker(
+    text: str = "",
+    intent: str = "describe_situation",
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    ranking: list[dict[str, Any]] | None = None,
+) -> Tracker:
     return Tracker(
         sender_id="test-user",
         slots=slots or {},
@@ -125,13 +130,16 @@ def test_what_if_without_facts_asks_for_them(kb: Knowledge) -> None:
 
 
 def test_how_long_uses_last_report(kb: Knowledge) -> None:
-    messages, _ = run(ActionHowLong(), tracker("要等多久", intent="ask_how_long", slots={"last_report": ["frequent_inquiries"]}))
+    messages, _ = run(
+        ActionHowLong(), tracker("要等多久", intent="ask_how_long", slots={"last_report": ["frequent_inquiries"]})
+    )
     assert responses(messages) == ["utter_how_long"]
     assert "3-6" in messages[0]["horizons"]
 
 
-@pytest.mark.parametrize(("action", "none"), [(ActionHowLong(), "utter_how_long_none"),
-                                             (ActionExplainWhy(), "utter_why_none")])
+@pytest.mark.parametrize(
+    ("action", "none"), [(ActionHowLong(), "utter_how_long_none"), (ActionExplainWhy(), "utter_why_none")]
+)
 def test_follow_up_without_report(kb: Knowledge, action: Any, none: str) -> None:
     bare, _ = run(action, tracker("要等多久？", intent="ask_how_long"))
     assert responses(bare) == [none]
@@ -163,8 +171,11 @@ def test_unknown_fact(kb: Knowledge) -> None:
 
 
 def test_suggest_offers_buttons(kb: Knowledge) -> None:
-    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "faq_report_get", "confidence": 0.3},
-               {"name": "faq_report_duration", "confidence": 0.2}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "faq_report_get", "confidence": 0.3},
+        {"name": "faq_report_duration", "confidence": 0.2},
+    ]
     messages, _ = run(ActionSuggest(), tracker("征信那个", intent="nlu_fallback", ranking=ranking))
     assert responses(messages) == ["utter_did_you_mean"]
     assert len(messages[0]["buttons"]) == 3
@@ -190,8 +201,11 @@ def test_ask_actions_send_question_buttons_and_what_they_cover(kb: Knowledge) ->
 
 
 def _form_tracker(requested: str, answer: str, facts: dict[str, Any] | None = None) -> Tracker:
-    t = tracker(answer, slots={"requested_slot": requested, requested: answer, "facts": facts or {}},
-                events=[{"event": "slot", "name": requested, "value": answer}])
+    t = tracker(
+        answer,
+        slots={"requested_slot": requested, requested: answer, "facts": facts or {}},
+        events=[{"event": "slot", "name": requested, "value": answer}],
+    )
     t.active_loop = {"name": "selfcheck_form"}
     return t
 
@@ -206,14 +220,18 @@ def test_form_reads_numbers_and_other_signals(kb: Knowledge) -> None:
 
 
 def test_form_accepts_dont_know(kb: Knowledge) -> None:
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), _form_tracker("sc_credit", "不清楚"), {}))
+    events = asyncio.run(
+        ValidateSelfcheckForm().get_validation_events(CollectingDispatcher(), _form_tracker("sc_credit", "不清楚"), {})
+    )
     assert slot(events, "sc_credit") == "unknown"
 
 
 def test_form_moves_on_when_unclear(kb: Knowledge) -> None:
     """An answer nobody can read is skipped, never asked again."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_work", "嗯这个嘛哈哈"), {}))
+    events = asyncio.run(
+        ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker("sc_work", "嗯这个嘛哈哈"), {})
+    )
     assert slot(events, "sc_work") == "unknown"
     assert responses(dispatcher.messages) == ["utter_selfcheck_ack_unknown"]
 
@@ -231,7 +249,9 @@ def test_form_moves_on_when_unclear(kb: Knowledge) -> None:
 )
 def test_form_understands_plain_answers(kb: Knowledge, topic: str, answer: str, sid: str, state: str) -> None:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker(f"sc_{topic}", answer), {}))
+    events = asyncio.run(
+        ValidateSelfcheckForm().get_validation_events(dispatcher, _form_tracker(f"sc_{topic}", answer), {})
+    )
     assert slot(events, f"sc_{topic}") == "answered"
     assert slot(events, "facts")[sid]["state"] == state
     assert len(dispatcher.messages) == 1  # one short acknowledgement
@@ -239,8 +259,12 @@ def test_form_understands_plain_answers(kb: Knowledge, topic: str, answer: str, 
 
 def test_form_skips_known_topics_and_asks_the_most_telling_first(kb: Knowledge) -> None:
     fine = {"state": "fine", "evidence": "", "value": None}
-    facts = {"overdue_record": fine, "frequent_inquiries": fine, "thin_credit_file": fine,
-             "cashflow_drop": {"state": "raised", "evidence": "", "value": None}}
+    facts = {
+        "overdue_record": fine,
+        "frequent_inquiries": fine,
+        "thin_credit_file": fine,
+        "cashflow_drop": {"state": "raised", "evidence": "", "value": None},
+    }
     t = _form_tracker("sc_credit", "x", facts)
     t.slots["sc_credit"] = None
     slots = ["sc_credit", "sc_debts", "sc_work", "sc_loan"]
@@ -268,8 +292,12 @@ def test_fact_answer_remembers_stated_facts(kb: Knowledge) -> None:
 def test_third_failure_in_a_row_opens_a_handoff(kb: Knowledge, app_db: Path) -> None:
     from actions.fallback import ActionOutOfScope
 
-    fails = [{"event": "action", "name": "action_out_of_scope"}, {"event": "action", "name": "action_listen"},
-             {"event": "action", "name": "action_suggest"}, {"event": "action", "name": "action_listen"}]
+    fails = [
+        {"event": "action", "name": "action_out_of_scope"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "action", "name": "action_suggest"},
+        {"event": "action", "name": "action_listen"},
+    ]
     messages, events = run(ActionOutOfScope(), tracker("今天吃什么", intent="out_of_scope", events=fails))
     assert responses(messages) == ["utter_handoff_after_failures"] and events == []
     assert handoff.is_handed_off("test-user", app_db)
@@ -283,34 +311,56 @@ def test_one_failure_gets_the_scope_reminder(kb: Knowledge, app_db: Path) -> Non
     assert responses(messages) == ["utter_out_of_scope"]
 
 
-def _answer_tracker(text: str, intent: str, requested: str = "sc_debts",
-                    after_detour: bool = False) -> Tracker:
-    events = [{"event": "action", "name": f"action_ask_{requested}"}, {"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text}, {"event": "user_featurization"},
-              {"event": "action", "name": "action_extract_slots"}]
+def _answer_tracker(text: str, intent: str, requested: str = "sc_debts", after_detour: bool = False) -> Tracker:
+    events = [
+        {"event": "action", "name": f"action_ask_{requested}"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+        {"event": "user_featurization"},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
     if after_detour:
-        events += [{"event": "action_execution_rejected", "name": "selfcheck_form"},
-                   {"event": "action", "name": "action_answer_fact"}, {"event": "bot", "text": "..."}]
-    events += [{"event": "slot", "name": "requested_slot", "value": requested},
-               {"event": "action", "name": "selfcheck_form"}]  # Rasa's temporary tracker adds the form
+        events += [
+            {"event": "action_execution_rejected", "name": "selfcheck_form"},
+            {"event": "action", "name": "action_answer_fact"},
+            {"event": "bot", "text": "..."},
+        ]
+    events += [
+        {"event": "slot", "name": "requested_slot", "value": requested},
+        {"event": "action", "name": "selfcheck_form"},
+    ]  # Rasa's temporary tracker adds the form
     t = tracker(text, intent=intent, slots={"requested_slot": requested, "facts": {}}, events=events)
     t.active_loop = {"name": "selfcheck_form"}
     return t
 
 
-@pytest.mark.parametrize(("text", "intent", "slot"), [
-    ("信用卡快刷满了", "out_of_scope", "sc_debts"), ("有逾期还没还上", "ask_signal_info", "sc_credit"),
-    ("用了七八成", "describe_situation", "sc_debts"), ("我三张卡都刷爆了", "faq_refusal_general", "sc_debts")])
+@pytest.mark.parametrize(
+    ("text", "intent", "slot"),
+    [
+        ("信用卡快刷满了", "out_of_scope", "sc_debts"),
+        ("有逾期还没还上", "ask_signal_info", "sc_credit"),
+        ("用了七八成", "describe_situation", "sc_debts"),
+        ("我三张卡都刷爆了", "faq_refusal_general", "sc_debts"),
+    ],
+)
 def test_answers_fill_the_question_whatever_the_intent(kb: Knowledge, text: str, intent: str, slot: str) -> None:
     t = _answer_tracker(text, intent, slot)
     events = asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), t, {}))
     assert events == [SlotSet(slot, text)]
 
 
-@pytest.mark.parametrize(("text", "intent"), [("自己查征信会不会有影响", "faq_report_self_query"),
-                                              ("直接告诉我结果", "stop_selfcheck"), ("信用卡透支会影响吗？", "ask_signal_info")])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("自己查征信会不会有影响", "faq_report_self_query"),
+        ("直接告诉我结果", "stop_selfcheck"),
+        ("信用卡透支会影响吗？", "ask_signal_info"),
+    ],
+)
 def test_questions_leave_the_form_for_a_moment(kb: Knowledge, text: str, intent: str) -> None:
-    events = asyncio.run(ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), _answer_tracker(text, intent), {}))
+    events = asyncio.run(
+        ValidateSelfcheckForm().get_extraction_events(CollectingDispatcher(), _answer_tracker(text, intent), {})
+    )
     assert events == []
 
 
@@ -329,14 +379,21 @@ def test_claim_is_atomic(kb: Knowledge, app_db: Path) -> None:
 def test_a_topic_is_never_asked_twice_after_a_detour(kb: Knowledge) -> None:
     """Back from a question or a refusal, the form goes on with the next topic instead of repeating."""
     question = {"event": "bot", "text": None, "data": {"custom": {"selfcheck": {"topic": "credit", "asking": []}}}}
-    asked = [{"event": "action", "name": "selfcheck_form"}, question, {"event": "action", "name": "action_listen"},
-             {"event": "user", "text": "刷流水有用吗"}, {"event": "action", "name": "utter_refuse_falsify"}]
-    t = tracker("刷流水有用吗", intent="request_falsify", slots={"requested_slot": "sc_credit", "facts": {}}, events=asked)
+    asked = [
+        {"event": "action", "name": "selfcheck_form"},
+        question,
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "刷流水有用吗"},
+        {"event": "action", "name": "utter_refuse_falsify"},
+    ]
+    t = tracker(
+        "刷流水有用吗", intent="request_falsify", slots={"requested_slot": "sc_credit", "facts": {}}, events=asked
+    )
     t.active_loop = {"name": "selfcheck_form"}
     messages, events = run(ASK_ACTIONS["credit"](), t)
     assert SlotSet("sc_credit", "unknown") in events
     nxt = [e for e in events if e.get("name") == "requested_slot"][0]["value"]
-    assert nxt != "sc_credit" and messages[1]["custom"]["selfcheck"]["topic"] == nxt[len("sc_"):]
+    assert nxt != "sc_credit" and messages[1]["custom"]["selfcheck"]["topic"] == nxt[len("sc_") :]
 
 
 def test_the_first_ask_asks(kb: Knowledge) -> None:
@@ -348,8 +405,10 @@ def test_an_answer_decides_its_own_topic_and_only_fills_gaps_elsewhere(kb: Knowl
     from loanwhy import selfcheck
 
     raised = {"thin_credit_file": {"state": "raised", "evidence": "从没办过卡", "value": None}}
-    later = {"thin_credit_file": {"state": "fine", "evidence": "没有信用卡", "value": None},
-             "card_overdraft": {"state": "fine", "evidence": "没有信用卡", "value": None}}
+    later = {
+        "thin_credit_file": {"state": "fine", "evidence": "没有信用卡", "value": None},
+        "card_overdraft": {"state": "fine", "evidence": "没有信用卡", "value": None},
+    }
     merged = selfcheck.merge_answer(raised, later, "debts", kb)
     assert merged["thin_credit_file"]["state"] == "raised" and merged["card_overdraft"]["state"] == "fine"
     assert selfcheck.merge_answer(raised, later, "credit", kb)["thin_credit_file"]["state"] == "fine"
@@ -357,9 +416,15 @@ def test_an_answer_decides_its_own_topic_and_only_fills_gaps_elsewhere(kb: Knowl
 
 def _follow_up_asked(tid: str) -> list[dict[str, Any]]:
     """The previous turn: a report that ended with a follow-up question on `tid`, then the user's answer."""
-    return [{"event": "user", "text": "被拒了"},
-            {"event": "bot", "text": "…", "data": {"custom": {"selfcheck": {"topic": tid, "asking": [], "follow_up": True}}}},
-            {"event": "user", "text": "答"}]
+    return [
+        {"event": "user", "text": "被拒了"},
+        {
+            "event": "bot",
+            "text": "…",
+            "data": {"custom": {"selfcheck": {"topic": tid, "asking": [], "follow_up": True}}},
+        },
+        {"event": "user", "text": "答"},
+    ]
 
 
 def test_a_result_from_a_few_words_ends_with_an_optional_follow_up(kb: Knowledge) -> None:
@@ -371,10 +436,16 @@ def test_a_result_from_a_few_words_ends_with_an_optional_follow_up(kb: Knowledge
     assert len(asked) == 1 and asked[0]["follow_up"] is True
 
 
-@pytest.mark.parametrize(("intent", "slots"), [("stop_selfcheck", {}), ("describe_situation", {"sc_credit": "answered"})])
-def test_no_follow_up_after_the_self_check_or_a_request_for_the_result(kb: Knowledge, intent: str, slots: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("intent", "slots"), [("stop_selfcheck", {}), ("describe_situation", {"sc_credit": "answered"})]
+)
+def test_no_follow_up_after_the_self_check_or_a_request_for_the_result(
+    kb: Knowledge, intent: str, slots: dict[str, Any]
+) -> None:
     text = "跟这家银行合作十多年了，今年突然不给续贷了"
-    messages, _ = run(ActionDiagnose(), tracker(text, intent=intent, slots={"facts": dx.findings_to_facts(text, kb), **slots}))
+    messages, _ = run(
+        ActionDiagnose(), tracker(text, intent=intent, slots={"facts": dx.findings_to_facts(text, kb), **slots})
+    )
     assert "utter_follow_up" not in responses(messages)
 
 
@@ -385,7 +456,9 @@ def test_follow_ups_stop_at_the_catalogs_number(kb: Knowledge) -> None:
 
     def offered(asked: list[str]) -> bool:
         events = [{"event": "bot", "data": {"custom": {"selfcheck": {"topic": t, "follow_up": True}}}} for t in asked]
-        messages, _ = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}, events=events))
+        messages, _ = run(
+            ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}, events=events)
+        )
         return "utter_follow_up" in responses(messages)
 
     assert offered(order[: cap - 1])
@@ -399,7 +472,11 @@ def test_the_answer_to_a_follow_up_is_read_for_its_topic(kb: Knowledge) -> None:
 
 def test_an_answer_that_changes_nothing_is_acknowledged_without_a_second_report(kb: Knowledge) -> None:
     facts = dx.findings_to_facts("今年突然不给续贷了，信用卡都按时还", kb)
-    t = tracker("信用卡都按时还", slots={"facts": facts, "last_report": dx.diagnose(facts).raised}, events=_follow_up_asked("debts"))
+    t = tracker(
+        "信用卡都按时还",
+        slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
+        events=_follow_up_asked("debts"),
+    )
     messages, _ = run(ActionDiagnose(), t)
     assert responses(messages)[0] == "utter_follow_up_same"
     assert "utter_report_intro" not in responses(messages)
@@ -408,8 +485,12 @@ def test_an_answer_that_changes_nothing_is_acknowledged_without_a_second_report(
 
 def test_asking_for_the_result_after_a_follow_up_gets_the_full_report(kb: Knowledge) -> None:
     facts = dx.findings_to_facts("今年突然不给续贷了", kb)
-    t = tracker("直接告诉我结果", intent="stop_selfcheck", slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
-                events=_follow_up_asked("debts"))
+    t = tracker(
+        "直接告诉我结果",
+        intent="stop_selfcheck",
+        slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
+        events=_follow_up_asked("debts"),
+    )
     messages, _ = run(ActionDiagnose(), t)
     assert "utter_report_intro" in responses(messages) and "utter_follow_up_same" not in responses(messages)
 
@@ -417,8 +498,12 @@ def test_asking_for_the_result_after_a_follow_up_gets_the_full_report(kb: Knowle
 @pytest.mark.parametrize("intent", ["deny", "nlu_fallback", "out_of_scope"])
 def test_a_plain_answer_to_a_follow_up_is_an_answer_whatever_nlu_called_it(kb: Knowledge, intent: str) -> None:
     facts = dx.findings_to_facts("今年突然不给续贷了", kb)
-    t = tracker("没有，一直按时还", intent=intent, slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
-                events=_follow_up_asked("debts"))
+    t = tracker(
+        "没有，一直按时还",
+        intent=intent,
+        slots={"facts": facts, "last_report": dx.diagnose(facts).raised},
+        events=_follow_up_asked("debts"),
+    )
     _, analysed = run(ActionAnalyseMessage(), t)
     assert not any(e.get("event") == "followup" for e in analysed)
     messages, events = run(ActionDiagnose(), t)
@@ -427,7 +512,9 @@ def test_a_plain_answer_to_a_follow_up_is_an_answer_whatever_nlu_called_it(kb: K
     assert slot(events, "follow_up_open") is True
 
 
-@pytest.mark.parametrize(("intent", "action"), [("out_of_scope", "action_out_of_scope"), ("nlu_fallback", "action_suggest")])
+@pytest.mark.parametrize(
+    ("intent", "action"), [("out_of_scope", "action_out_of_scope"), ("nlu_fallback", "action_suggest")]
+)
 def test_a_text_that_answers_nothing_gets_its_usual_reply(kb: Knowledge, intent: str, action: str) -> None:
     t = tracker("明天天气怎么样", intent=intent, events=_follow_up_asked("debts"))
     _, events = run(ActionAnalyseMessage(), t)
@@ -439,7 +526,9 @@ def test_the_follow_up_slot_says_whether_a_question_is_open(kb: Knowledge) -> No
     text = "跟这家银行合作十多年了，今年突然不给续贷了"
     _, events = run(ActionDiagnose(), tracker(text, slots={"facts": dx.findings_to_facts(text, kb)}))
     assert slot(events, "follow_up_open") is True
-    _, events = run(ActionDiagnose(), tracker(text, intent="stop_selfcheck", slots={"facts": dx.findings_to_facts(text, kb)}))
+    _, events = run(
+        ActionDiagnose(), tracker(text, intent="stop_selfcheck", slots={"facts": dx.findings_to_facts(text, kb)})
+    )
     assert slot(events, "follow_up_open") is False
 
 
@@ -454,6 +543,8 @@ def test_a_follow_up_answer_decides_its_topic_and_only_fills_gaps_elsewhere(kb: 
 
 def test_a_follow_up_answer_may_end_what_was_said_before(kb: Knowledge) -> None:
     said_before = dx.findings_to_facts("我之前给人做过担保", kb)
-    t = tracker("不过上个月银行发了解除通知，担保已经没了", slots={"facts": said_before}, events=_follow_up_asked("credit"))
+    t = tracker(
+        "不过上个月银行发了解除通知，担保已经没了", slots={"facts": said_before}, events=_follow_up_asked("credit")
+    )
     _, events = run(ActionAnalyseMessage(), t)
     assert slot(events, "facts")["external_guarantee"]["state"] == "fine"

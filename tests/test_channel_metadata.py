@@ -103,11 +103,23 @@ def test_socketio_metadata_reaches_rasa_allowlisted_and_masked() -> None:
     assert PHONE not in json.dumps(message.metadata)
 
 
-@pytest.mark.parametrize(("raw", "is_opening"), [
-    (None, True), ("", True), ("  ", True), ("/get_started", True), ("/GREET", True), ("／start", True),
-    ('/get_started{"name": "x"}', True),
-    ("/restart", False), ("/inform", False), ("get_started", False), ("我被拒了", False), (123, False),
-])
+@pytest.mark.parametrize(
+    ("raw", "is_opening"),
+    [
+        (None, True),
+        ("", True),
+        ("  ", True),
+        ("/get_started", True),
+        ("/GREET", True),
+        ("／start", True),
+        ('/get_started{"name": "x"}', True),
+        ("/restart", False),
+        ("/inform", False),
+        ("get_started", False),
+        ("我被拒了", False),
+        (123, False),
+    ],
+)
 def test_opening_conventions_are_a_fixed_list(raw: object, is_opening: bool) -> None:
     # guards guard.opening: only these, and only as a socket session's first message, mean "say hello"
     assert guard.opening(raw) is is_opening

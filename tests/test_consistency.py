@@ -106,5 +106,9 @@ def test_a_regex_featurizer_only_with_regexes() -> None:
     """Without regex or lookup entries in data/ it adds no feature (same predictions on 1,701 texts, 2026-11-30)."""
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     in_pipeline = any(c["name"] == "RegexFeaturizer" for c in config["pipeline"])
-    nlu = [item for p in (ROOT / "data").rglob("*.yml") for item in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("nlu") or []]
+    nlu = [
+        item
+        for p in (ROOT / "data").rglob("*.yml")
+        for item in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}).get("nlu") or []
+    ]
     assert in_pipeline == any("regex" in item or "lookup" in item for item in nlu)

@@ -35,13 +35,14 @@ def test_a_broken_requests_file_names_itself(tmp_path: Path) -> None:
         deceit.examples(tmp_path)
 
 
-@pytest.mark.parametrize("text", ["我姐不知道，我想拿她的身份证去网贷，验证那步怎么弄",
-                                  "教我怎么让银行相信我有房"])
+@pytest.mark.parametrize("text", ["我姐不知道，我想拿她的身份证去网贷，验证那步怎么弄", "教我怎么让银行相信我有房"])
 def test_requests_the_wording_rules_were_not_written_for(model: deceit.DeceitModel, text: str) -> None:
     assert model.asks_to_deceive(text)
 
 
-@pytest.mark.parametrize("text", ["怎么在柜台打印盖章的银行流水", "征信上有笔逾期不是我的，怎么提异议", "我的信用卡刷爆了，每个月只还最低"])
+@pytest.mark.parametrize(
+    "text", ["怎么在柜台打印盖章的银行流水", "征信上有笔逾期不是我的，怎么提异议", "我的信用卡刷爆了，每个月只还最低"]
+)
 def test_lawful_questions_and_situations_are_not(model: deceit.DeceitModel, text: str) -> None:
     assert not model.asks_to_deceive(text)
 
@@ -50,8 +51,12 @@ def _cues(model: deceit.DeceitModel | None) -> Any:
     from nlu.refusal_cues import RefusalCues
 
     lex = load().lexicon
-    return RefusalCues(compile_rules(lex.get("refusals", {})), (lex.get("loan_words") or []) + (lex.get("document_words") or []),
-                       lex.get("request_markers"), model)
+    return RefusalCues(
+        compile_rules(lex.get("refusals", {})),
+        (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+        lex.get("request_markers"),
+        model,
+    )
 
 
 def _intent(cues: Any, text: str, guess: str = "describe_situation") -> str:

@@ -80,7 +80,11 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("今年大家都难批", {"lender_tightening"}, set()),
     ("想贷个二三十万周转", {"amount_over_limit"}, set()),
     ("银行不认我的房子做抵押", {"collateral_value"}, set()),
-    ("我帮朋友担保了，信用卡也刷爆了，网贷借了五个", {"external_guarantee", "card_overdraft", "high_interest_borrowing"}, set()),
+    (
+        "我帮朋友担保了，信用卡也刷爆了，网贷借了五个",
+        {"external_guarantee", "card_overdraft", "high_interest_borrowing"},
+        set(),
+    ),
     ("没有逾期也没有网贷，就是查询比较多", {"frequent_inquiries"}, {"overdue_record", "high_interest_borrowing"}),
 ]
 
@@ -163,8 +167,15 @@ def test_zhuyaoshi_is_not_a_hypothetical(kb: Knowledge) -> None:
     assert "amount_over_limit" not in analyse("要是我想借二十来万呢", kb)
 
 
-@pytest.mark.parametrize(("text", "sid"), [("没借网贷", "high_interest_borrowing"), ("网贷没有", "high_interest_borrowing"),
-                                           ("没抵押东西", "collateral_value"), ("股票不碰", "stock_speculation")])
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("没借网贷", "high_interest_borrowing"),
+        ("网贷没有", "high_interest_borrowing"),
+        ("没抵押东西", "collateral_value"),
+        ("股票不碰", "stock_speculation"),
+    ],
+)
 def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
     assert analyse(text, kb)[sid].state == FINE
 

@@ -17,8 +17,14 @@ def test_two_negatives_in_a_row_list_what_is_missing(kb: Knowledge, text: str) -
     assert states(text, kb).get("thin_credit_file") == "raised"
 
 
-@pytest.mark.parametrize(("text", "sid"), [("网贷一笔也没碰过", "high_interest_borrowing"), ("担保从来没做过", "external_guarantee"),
-                                           ("股票从来没炒过的", "stock_speculation")])
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("网贷一笔也没碰过", "high_interest_borrowing"),
+        ("担保从来没做过", "external_guarantee"),
+        ("股票从来没炒过的", "stock_speculation"),
+    ],
+)
 def test_a_denial_after_the_phrase_still_denies(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "fine"
 
@@ -32,7 +38,9 @@ def test_other_peoples_trouble_is_not_the_applicants(kb: Knowledge) -> None:
     assert "overdue_record" not in states("他说今年上头压得紧，好多老客户都还不上，新客户一律先不放", kb)
 
 
-@pytest.mark.parametrize(("text", "sid"), [("我哥的厂子炒股亏了，跟我有啥关系", "stock_speculation"), ("我姐逾期过两次", "overdue_record")])
+@pytest.mark.parametrize(
+    ("text", "sid"), [("我哥的厂子炒股亏了，跟我有啥关系", "stock_speculation"), ("我姐逾期过两次", "overdue_record")]
+)
 def test_a_brother_or_sister_named_in_one_word_is_somebody_else(kb: Knowledge, text: str, sid: str) -> None:
     assert sid not in states(text, kb)
 
@@ -51,7 +59,9 @@ def test_an_overdue_debt_still_counts(kb: Knowledge, text: str) -> None:
     assert states(text, kb).get("overdue_record") == "raised"
 
 
-@pytest.mark.parametrize("text", ["写个小故事：村里老王替邻居担保借了头牛，结果牛跑了", "我在写小说，男主给兄弟做担保结果被坑惨了"])
+@pytest.mark.parametrize(
+    "text", ["写个小故事：村里老王替邻居担保借了头牛，结果牛跑了", "我在写小说，男主给兄弟做担保结果被坑惨了"]
+)
 def test_a_story_to_write_is_nobodys_situation(kb: Knowledge, text: str) -> None:
     assert states(text, kb) == {}
 
@@ -60,13 +70,16 @@ def test_a_job_title_is_no_story(kb: Knowledge) -> None:
     assert states("我是女主播，流水比去年少了一半", kb).get("cashflow_drop") == "raised"
 
 
-@pytest.mark.parametrize(("text", "sid"), [
-    ("我的流水一点没少，比去年还多", "cashflow_drop"),
-    ("以前信用卡是刷爆过，但去年我把欠的全还清了，现在每月只刷一两千", "card_overdraft"),
-    ("花呗借呗从来没开过，逾期更谈不上", "overdue_record"),
-    ("以前跟几个老板搞过互保，去年大家商量好都撤了，担保合同全部解除", "external_guarantee"),
-    ("抵押的铺面在市中心，评估价比贷款高出一倍", "collateral_value"),
-])
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("我的流水一点没少，比去年还多", "cashflow_drop"),
+        ("以前信用卡是刷爆过，但去年我把欠的全还清了，现在每月只刷一两千", "card_overdraft"),
+        ("花呗借呗从来没开过，逾期更谈不上", "overdue_record"),
+        ("以前跟几个老板搞过互保，去年大家商量好都撤了，担保合同全部解除", "external_guarantee"),
+        ("抵押的铺面在市中心，评估价比贷款高出一倍", "collateral_value"),
+    ],
+)
 def test_denied_or_finished_in_other_words(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "fine"
 
@@ -77,4 +90,6 @@ def test_what_one_learned_later_about_the_guarantor_is_not_the_applicants(kb: Kn
 
 def test_a_list_denied_as_these_three(kb: Knowledge) -> None:
     said = states("网贷、信用卡、担保，这三样我都没有。我在县城开个小卖部", kb)
-    assert said.get("external_guarantee") == "fine" and "high_interest_borrowing" not in {s for s, v in said.items() if v == "raised"}
+    assert said.get("external_guarantee") == "fine" and "high_interest_borrowing" not in {
+        s for s, v in said.items() if v == "raised"
+    }

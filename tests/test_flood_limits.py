@@ -81,9 +81,14 @@ def test_client_address(peer: str, headers: dict[str, str], address: str, local:
 
 
 async def rest(base: str, sender: str, headers: dict[str, str] | None = None) -> int:
-    async with aiohttp.ClientSession() as s, s.post(
-        base + "/webhooks/rest/webhook", data=json.dumps({"sender": sender, "message": "转人工"}), headers=headers or {}
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(
+            base + "/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": "转人工"}),
+            headers=headers or {},
+        ) as resp,
+    ):
         return resp.status
 
 
@@ -159,9 +164,20 @@ def test_channels_tell_the_actions_where_a_message_came_from(monkeypatch: pytest
 
 def handoff_tracker(sender: str, source: str | None) -> Tracker:
     metadata = {"source": source} if source else {}
-    return Tracker(sender_id=sender, slots={}, latest_message={"text": "转人工", "metadata": metadata,
-                   "intent": {"name": "request_handoff", "confidence": 0.9}}, events=[], paused=False,
-                   followup_action=None, active_loop={}, latest_action_name="action_listen")
+    return Tracker(
+        sender_id=sender,
+        slots={},
+        latest_message={
+            "text": "转人工",
+            "metadata": metadata,
+            "intent": {"name": "request_handoff", "confidence": 0.9},
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
 
 
 def test_one_address_cannot_open_handoffs_without_end(app_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -157,14 +157,17 @@ def test_action_server_will_not_start_without_a_token() -> None:
         action_server.create_app("")
 
 
-@pytest.mark.parametrize(("setting", "origins"), [
-    (None, None),  # unset: python-socketio's same-origin rule (scripts/run.sh lists the widget page)
-    ("", None),
-    ("https://bank.example", ["https://bank.example"]),
-    ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
-    ("*", "*"),  # any origin only when an operator asks for exactly that
-    ("https://a.example,*", ["https://a.example"]),
-])
+@pytest.mark.parametrize(
+    ("setting", "origins"),
+    [
+        (None, None),  # unset: python-socketio's same-origin rule (scripts/run.sh lists the widget page)
+        ("", None),
+        ("https://bank.example", ["https://bank.example"]),
+        ("https://a.example, https://b.example", ["https://a.example", "https://b.example"]),
+        ("*", "*"),  # any origin only when an operator asks for exactly that
+        ("https://a.example,*", ["https://a.example"]),
+    ],
+)
 def test_socket_origins_follow_the_setting(setting: str | None, origins: object) -> None:
     # guards channels/socketio.allowed_origins: the default was "*" (any page could open the socket)
     assert allowed_origins(setting) == origins

@@ -72,7 +72,9 @@ def test_broken_yaml(sources: Path, tmp_path: Path) -> None:
 
 def test_bad_pattern(sources: Path, tmp_path: Path) -> None:
     _edit(sources / "signals" / "stock_speculation.yml", "    - 炒股\n", "    - 炒股(\n")
-    with pytest.raises(kb.KnowledgeError, match=r"stock_speculation.yml \[stock_speculation\] recognise.cues: bad pattern"):
+    with pytest.raises(
+        kb.KnowledgeError, match=r"stock_speculation.yml \[stock_speculation\] recognise.cues: bad pattern"
+    ):
         kb.build(tmp_path / "kb.sqlite", sources)
 
 
@@ -113,7 +115,11 @@ def test_unit_worths_are_numbers_and_fractions(tmp_path: Path) -> None:
         ("\nunits:\n", "\nunit_words:\n", r"\[units\]: missing"),
         ("refusal_negators: [", "refusal_denials: [", r"\[refusal_negators\]: expected a non-empty list"),
         ("refusal_not_negations: [有没有", "refusal_not_negations: [''", r"\[refusal_not_negations\]: expected"),
-        ('numbered_button: "{n}. {title}"', 'numbered_button: "- {title}"', r"\[formats.numbered_button\]: needs \{n\}"),
+        (
+            'numbered_button: "{n}. {title}"',
+            'numbered_button: "- {title}"',
+            r"\[formats.numbered_button\]: needs \{n\}",
+        ),
     ],
 )
 def test_bad_lexicon_entries_name_the_key(sources: Path, tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -16,7 +16,9 @@ from loanwhy import report
 from loanwhy.kb import load
 
 ROOT = Path(__file__).resolve().parent.parent
-RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+RESPONSES: dict[str, list[dict[str, Any]]] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))[
+    "responses"
+]
 BULLET = re.compile(r"- \S")
 MARKDOWN_START = re.compile(r"\d+[.)]\s|[*+#>]|={3,}|-{3,}|\s{4}")
 
@@ -54,7 +56,9 @@ def filled_texts() -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize(("name", "text"), filled_texts(), ids=lambda v: v if isinstance(v, str) and v.startswith("utter") else "")
+@pytest.mark.parametrize(
+    ("name", "text"), filled_texts(), ids=lambda v: v if isinstance(v, str) and v.startswith("utter") else ""
+)
 def test_reply_reads_the_same_as_markdown_and_plain_text(name: str, text: str) -> None:
     assert not problems(text), (name, problems(text))
 
@@ -64,4 +68,6 @@ def test_the_check_finds_what_markdown_would_change() -> None:
     old = "1. 征信查询过于频繁\n查得太多。\n建议：\n· 先停止申请（立即）"
     assert len(problems(old)) == 4
     assert problems("原因1：征信查询过于频繁  \n查得太多。  \n建议：\n- 先停止申请（立即）\n- 等三个月（3个月）") == []
-    assert problems("原因1：征信查询过于频繁\n\n查得太多。") == ["a blank line: Rasa sends the parts as separate messages"]
+    assert problems("原因1：征信查询过于频繁\n\n查得太多。") == [
+        "a blank line: Rasa sends the parts as separate messages"
+    ]

@@ -33,8 +33,16 @@ def _pre_migration_app_db(path: Path, *, later_columns: bool) -> None:
     )
     db.table("staff_audit").create_index(["at"])
     db.table("handoffs").create(
-        {"id": int, "sender_id": str, "channel": str, "status": str, "summary": str,
-         "created_at": float, "claimed_by": str, "updated_at": float},
+        {
+            "id": int,
+            "sender_id": str,
+            "channel": str,
+            "status": str,
+            "summary": str,
+            "created_at": float,
+            "claimed_by": str,
+            "updated_at": float,
+        },
         pk="id",
     )
     db.table("handoffs").create_index(["sender_id", "status"])
@@ -42,15 +50,33 @@ def _pre_migration_app_db(path: Path, *, later_columns: bool) -> None:
         db.table("staff_audit").add_column("count", int, not_null_default=1)
         db.table("handoffs").add_column("source", str)
     db.table("staff_users").insert({"username": "agent1", "password_hash": "h", "created_at": 1.0, "disabled": 0})
-    db.table("staff_audit").insert({"at": 2.0, "staff": "agent1", "action": "login", "target": "", "detail": "", "ip": ""})
-    db.table("handoffs").insert({"sender_id": "rest:u1", "channel": "rest", "status": "pending", "summary": "s",
-                                 "created_at": 3.0, "claimed_by": "", "updated_at": 3.0})
-    db.table("cases").insert({"created_at": 4.0, "sender_id": "rest:u1", "channel": "rest", "signals": "a,b",
-                              "payload": "{}", "said": "x"}, alter=True)
-    db.table("feedback").upsert({"conversation_id": "c1", "message_id": "0", "rating": "up", "text": "",
-                                 "created_at": 5.0}, pk=("conversation_id", "message_id"), alter=True)
-    db.execute("create table if not exists socketio_outbox (id integer primary key, session_id text not null, "
-               "text text not null, created_at real not null)")
+    db.table("staff_audit").insert(
+        {"at": 2.0, "staff": "agent1", "action": "login", "target": "", "detail": "", "ip": ""}
+    )
+    db.table("handoffs").insert(
+        {
+            "sender_id": "rest:u1",
+            "channel": "rest",
+            "status": "pending",
+            "summary": "s",
+            "created_at": 3.0,
+            "claimed_by": "",
+            "updated_at": 3.0,
+        }
+    )
+    db.table("cases").insert(
+        {"created_at": 4.0, "sender_id": "rest:u1", "channel": "rest", "signals": "a,b", "payload": "{}", "said": "x"},
+        alter=True,
+    )
+    db.table("feedback").upsert(
+        {"conversation_id": "c1", "message_id": "0", "rating": "up", "text": "", "created_at": 5.0},
+        pk=("conversation_id", "message_id"),
+        alter=True,
+    )
+    db.execute(
+        "create table if not exists socketio_outbox (id integer primary key, session_id text not null, "
+        "text text not null, created_at real not null)"
+    )
     db.execute("create index if not exists socketio_outbox_session on socketio_outbox (session_id)")
     db.execute("insert into socketio_outbox (session_id, text, created_at) values ('s1', 'hi', 6.0)")
     db.execute("create table if not exists revoked_sessions (session_id text primary key, expires_at integer)")
@@ -139,7 +165,9 @@ def test_an_old_wechat_store_upgrades_in_place(tmp_path: Path) -> None:
     path = tmp_path / "wechat.sqlite"
     old = sqlite_utils.Database(path)
     old.table("seen").create({"key": str, "user": str, "state": str, "mode": str, "reply": str, "at": float}, pk="key")
-    old.table("seen").insert({"key": "k1", "user": "wechat:o1", "state": "answered", "mode": "", "reply": "", "at": 1.0})
+    old.table("seen").insert(
+        {"key": "k1", "user": "wechat:o1", "state": "answered", "mode": "", "reply": "", "at": 1.0}
+    )
     old.table("tokens").create({"name": str, "token": str, "expires_at": float}, pk="name")  # some tables only
     old.close()
     wechat = WechatStore(path)
@@ -152,8 +180,10 @@ def test_an_old_wechat_store_upgrades_in_place(tmp_path: Path) -> None:
 
 
 def _pragmas(con: sqlite3.Connection) -> tuple[object, ...]:
-    return tuple(con.execute(f"pragma {p}").fetchone()[0]
-                 for p in ("journal_mode", "busy_timeout", "synchronous", "foreign_keys"))
+    return tuple(
+        con.execute(f"pragma {p}").fetchone()[0]
+        for p in ("journal_mode", "busy_timeout", "synchronous", "foreign_keys")
+    )
 
 
 def test_every_database_of_ours_has_the_same_pragmas(tmp_path: Path) -> None:

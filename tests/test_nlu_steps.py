@@ -14,8 +14,13 @@ from nlu.relevance import DomainRelevance
 
 
 def parsed(text: str, intent: str, ranking: list[tuple[str, float]]) -> Message:
-    return Message(data={"text": text, "intent": {"name": intent, "confidence": ranking[0][1] if ranking else 0.5},
-                         "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": ranking[0][1] if ranking else 0.5},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        }
+    )
 
 
 def names(message: Message) -> list[str]:
@@ -108,26 +113,40 @@ def test_a_refusal_in_any_words_starts_the_refusal_path(kb_db: Path) -> None:
 def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
     from nlu.situation_cues import SituationCues
 
-    unsure = SituationCues(None).process([parsed("有当前逾期，银行直接拒了", "what_if", [("what_if", 0.35), ("faq_overdue_help", 0.33)])])[0]
-    sure = SituationCues(None).process([parsed("信用卡逾期了怎么办", "faq_overdue_help", [("faq_overdue_help", 0.95)])])[0]
+    unsure = SituationCues(None).process(
+        [parsed("有当前逾期，银行直接拒了", "what_if", [("what_if", 0.35), ("faq_overdue_help", 0.33)])]
+    )[0]
+    sure = SituationCues(None).process(
+        [parsed("信用卡逾期了怎么办", "faq_overdue_help", [("faq_overdue_help", 0.95)])]
+    )[0]
     assert unsure.get("intent")["name"] == "describe_situation"
     assert sure.get("intent")["name"] == "faq_overdue_help"
 
 
 def test_a_lawful_question_is_not_refused_on_diets_word(kb_db: Path) -> None:
     step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
-    lawful = step.process([parsed("收入是现金发的没有流水，怎么证明自己的收入才合规", "request_falsify",
-                                  [("request_falsify", 0.7), ("faq_refusal_general", 0.2)])])[0]
+    lawful = step.process(
+        [
+            parsed(
+                "收入是现金发的没有流水，怎么证明自己的收入才合规",
+                "request_falsify",
+                [("request_falsify", 0.7), ("faq_refusal_general", 0.2)],
+            )
+        ]
+    )[0]
     assert lawful.get("intent")["name"] == "faq_refusal_general"
 
 
 def test_a_request_with_no_loan_or_document_word_is_not_refused(kb_db: Path) -> None:
     lex = read_db(kb_db).lexicon
     step = RefusalCues(compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"])
-    recipe = step.process([parsed("糖醋排骨怎么做好吃，教教我", "request_falsify",
-                                  [("request_falsify", 0.6), ("help", 0.3)])])[0]
+    recipe = step.process(
+        [parsed("糖醋排骨怎么做好吃，教教我", "request_falsify", [("request_falsify", 0.6), ("help", 0.3)])]
+    )[0]
     assert recipe.get("intent")["name"] == "out_of_scope"
-    fake = step.process([parsed("教教我怎么弄一份好看的流水", "request_falsify", [("request_falsify", 0.6), ("out_of_scope", 0.3)])])[0]
+    fake = step.process(
+        [parsed("教教我怎么弄一份好看的流水", "request_falsify", [("request_falsify", 0.6), ("out_of_scope", 0.3)])]
+    )[0]
     assert fake.get("intent")["name"] == "request_falsify"
 
 
@@ -148,8 +167,15 @@ def test_a_stated_situation_too_close_to_the_runner_up_is_made_sure(kb_db: Path)
     # guards the ambiguity part of SituationCues' "faint": 0.43 against 0.41 ended in "did you mean"
     from nlu.situation_cues import SituationCues
 
-    close = SituationCues(None).process([parsed("续贷被拒了，经理说上面收紧了", "describe_situation",
-                                                [("describe_situation", 0.43), ("ask_signal_info", 0.41)])])[0]
+    close = SituationCues(None).process(
+        [
+            parsed(
+                "续贷被拒了，经理说上面收紧了",
+                "describe_situation",
+                [("describe_situation", 0.43), ("ask_signal_info", 0.41)],
+            )
+        ]
+    )[0]
     assert close.get("intent")["confidence"] >= 0.9
 
 
@@ -160,32 +186,65 @@ def test_the_thresholds_are_the_fallback_classifiers() -> None:
 
     config = yaml.safe_load((Path(__file__).resolve().parent.parent / "config.yml").read_text(encoding="utf-8"))
     fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
-    assert (situation_cues.FALLBACK, situation_cues.AMBIGUITY) == (fallback["threshold"], fallback["ambiguity_threshold"])
+    assert (situation_cues.FALLBACK, situation_cues.AMBIGUITY) == (
+        fallback["threshold"],
+        fallback["ambiguity_threshold"],
+    )
 
 
 def test_a_refusal_diet_guessed_faintly_is_made_sure(kb_db: Path) -> None:
     # guards RefusalCues: DIET's own guess at 0.19 was left as it was and ended in "did you mean"
     step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
-    faint = step.process([parsed("帮我写份证明，就说我在银行上班", "request_falsify",
-                                 [("request_falsify", 0.19), ("faq_report_get", 0.15)])])[0]
+    faint = step.process(
+        [
+            parsed(
+                "帮我写份证明，就说我在银行上班",
+                "request_falsify",
+                [("request_falsify", 0.19), ("faq_report_get", 0.15)],
+            )
+        ]
+    )[0]
     assert faint.get("intent") == {"name": "request_falsify", "confidence": 1.0}
 
 
 def test_a_statement_is_no_request_to_falsify(kb_db: Path) -> None:
     lex = read_db(kb_db).lexicon
-    step = RefusalCues(compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"], lex["request_markers"])
-    said = step.process([parsed("这半年店里的流水掉了一大半，银行说流水不够", "request_falsify",
-                                [("request_falsify", 0.6), ("describe_situation", 0.3)])])[0]
+    step = RefusalCues(
+        compile_rules(lex["refusals"]), lex["loan_words"] + lex["document_words"], lex["request_markers"]
+    )
+    said = step.process(
+        [
+            parsed(
+                "这半年店里的流水掉了一大半，银行说流水不够",
+                "request_falsify",
+                [("request_falsify", 0.6), ("describe_situation", 0.3)],
+            )
+        ]
+    )[0]
     assert said.get("intent")["name"] == "describe_situation"
-    asked = step.process([parsed("流水不够，你看能不能弄得好看一点", "request_falsify",
-                                 [("request_falsify", 0.6), ("describe_situation", 0.3)])])[0]
+    asked = step.process(
+        [
+            parsed(
+                "流水不够，你看能不能弄得好看一点",
+                "request_falsify",
+                [("request_falsify", 0.6), ("describe_situation", 0.3)],
+            )
+        ]
+    )[0]
     assert asked.get("intent")["name"] == "request_falsify"
 
 
-@pytest.mark.parametrize(("text", "refused"), [
-    ("开货车的，问了好几家银行都不给", True), ("网上申请，系统直接说no", True), ("my loan被reject了", True),
-    ("我都不给别人担保", False), ("都不给我面子", False), ("他说nothing", False),
-])
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("开货车的，问了好几家银行都不给", True),
+        ("网上申请，系统直接说no", True),
+        ("my loan被reject了", True),
+        ("我都不给别人担保", False),
+        ("都不给我面子", False),
+        ("他说nothing", False),
+    ],
+)
 def test_refusals_said_in_everyday_words(kb_db: Path, text: str, refused: bool) -> None:
     import re
 
@@ -199,8 +258,12 @@ def test_a_stated_situation_wins_over_a_sure_faq_guess_but_a_question_keeps_it(k
     from nlu.situation_cues import SituationCues
 
     step = SituationCues(None, None, None, re.compile("吗|多久|怎么|？|\\?"))
-    said = step.process([parsed("房贷还不上了，已经拖了两个月没还", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[0]
-    asked = step.process([parsed("房贷还不上了，已经拖了两个月，怎么办？", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[0]
+    said = step.process([parsed("房贷还不上了，已经拖了两个月没还", "faq_overdue_help", [("faq_overdue_help", 0.9)])])[
+        0
+    ]
+    asked = step.process(
+        [parsed("房贷还不上了，已经拖了两个月，怎么办？", "faq_overdue_help", [("faq_overdue_help", 0.9)])]
+    )[0]
     assert said.get("intent")["name"] == "describe_situation"
     assert asked.get("intent")["name"] == "faq_overdue_help"
 
@@ -212,8 +275,14 @@ def test_asking_why_one_was_refused_is_no_faq(kb_db: Path) -> None:
     from nlu.situation_cues import SituationCues
 
     lex = read_db(kb_db).lexicon
-    step = SituationCues(None, re.compile(lex["refused_words"]), None, re.compile(lex["question_words"]),
-                         None, re.compile(lex["asks_why"]))
+    step = SituationCues(
+        None,
+        re.compile(lex["refused_words"]),
+        None,
+        re.compile(lex["question_words"]),
+        None,
+        re.compile(lex["asks_why"]),
+    )
 
     def intent(text: str, faq: str) -> str:
         return str(step.process([parsed(text, faq, [(faq, 0.9)])])[0].get("intent")["name"])
@@ -229,7 +298,15 @@ def test_asking_why_is_no_request_for_a_promise(kb_db: Path) -> None:
     from nlu.situation_cues import SituationCues
 
     lex = read_db(kb_db).lexicon
-    step = SituationCues(None, re.compile(lex["refused_words"]), None, re.compile(lex["question_words"]),
-                         None, re.compile(lex["asks_why"]))
-    why = step.process([parsed("你好，想问下你们这边为啥不给我批？我条件挺好的啊", "ask_promise", [("ask_promise", 0.9)])])[0]
+    step = SituationCues(
+        None,
+        re.compile(lex["refused_words"]),
+        None,
+        re.compile(lex["question_words"]),
+        None,
+        re.compile(lex["asks_why"]),
+    )
+    why = step.process(
+        [parsed("你好，想问下你们这边为啥不给我批？我条件挺好的啊", "ask_promise", [("ask_promise", 0.9)])]
+    )[0]
     assert why.get("intent")["name"] == "ask_refusal_reason"

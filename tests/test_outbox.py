@@ -55,8 +55,12 @@ def test_another_worker_takes_the_reply_exactly_once(monkeypatch: pytest.MonkeyP
     assert bridge_worker.sent == [] and [p.session_id for p in outbox.pending()] == ["s2"]
 
     async def both() -> list[int]:
-        return list(await asyncio.gather(sio_channel.deliver_waiting(socket_worker),  # type: ignore[arg-type]
-                                         sio_channel.deliver_waiting(tab_worker)))  # type: ignore[arg-type]
+        return list(
+            await asyncio.gather(
+                sio_channel.deliver_waiting(socket_worker),  # type: ignore[arg-type]
+                sio_channel.deliver_waiting(tab_worker),
+            )
+        )  # type: ignore[arg-type]
 
     assert sorted(asyncio.run(both())) == [0, 1]
     assert socket_worker.sent + tab_worker.sent == [("s2", "请您稍等")]

@@ -36,25 +36,41 @@ def test_masked_in_a_sentence(number: str) -> None:
     assert digits[-7:] not in "".join(ch for ch in out if ch.isdigit() or ch.isnumeric())
 
 
-@pytest.mark.parametrize("text, secret", [
-    ("我的银行卡密码是123456", "123456"),
-    ("验证码：8848，你帮我填一下", "8848"),
-    ("身份证后六位是12345X", "12345X"),
-    ("卡号末四位 6789", "6789"),
-    ("支付密码 qwe123", "qwe123"),
-    ("信用卡背面三位数是527", "527"),
-    ("有效期08/27，帮我查额度", "08/27"),
-    ("短信验证码刚到，是731540，帮我看看", "731540"),
-    ("两个密码设的都是 4 0 9 2 7 7", "4 0 9 2 7 7"),
-])
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("我的银行卡密码是123456", "123456"),
+        ("验证码：8848，你帮我填一下", "8848"),
+        ("身份证后六位是12345X", "12345X"),
+        ("卡号末四位 6789", "6789"),
+        ("支付密码 qwe123", "qwe123"),
+        ("信用卡背面三位数是527", "527"),
+        ("有效期08/27，帮我查额度", "08/27"),
+        ("短信验证码刚到，是731540，帮我看看", "731540"),
+        ("两个密码设的都是 4 0 9 2 7 7", "4 0 9 2 7 7"),
+    ],
+)
 def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -> None:
     assert secret not in mask(text)
 
 
-@pytest.mark.parametrize("text", ["借了5万", "查了12次", "2023年逾期了3个月", "额度50000元", "今年35岁",
-                                  "信用卡还了1200", "密码忘了怎么办", "手机银行查了3次",
-                                  "有效期到2027年", "这笔贷款有效期是3年", "验证码发了3次都没收到",
-                                  "密码输错2次被锁了"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "借了5万",
+        "查了12次",
+        "2023年逾期了3个月",
+        "额度50000元",
+        "今年35岁",
+        "信用卡还了1200",
+        "密码忘了怎么办",
+        "手机银行查了3次",
+        "有效期到2027年",
+        "这笔贷款有效期是3年",
+        "验证码发了3次都没收到",
+        "密码输错2次被锁了",
+    ],
+)
 def test_ordinary_numbers_survive(text: str) -> None:
     assert mask(text) == text
 
@@ -81,8 +97,41 @@ def test_mask_never_crashes_and_is_idempotent(text: str) -> None:
 
 # whatever people put between groups: spaces (several too), dashes, dots, brackets, bars, CJK
 # punctuation, the long-vowel mark, format characters (soft hyphen, zero-width space)
-_GAPS = [" ", "-", "–", "—", ".", "/", "_", "·", "\u00ad", "\u200b", "  ", " - ", "    ", "*", "~", "～", "〜",
-         "。", "、", "|", " | ", ":", ";", "+", "'", "#", "(", ")", "（", "）", "ー", "\t", "\u3000"]
+_GAPS = [
+    " ",
+    "-",
+    "–",
+    "—",
+    ".",
+    "/",
+    "_",
+    "·",
+    "\u00ad",
+    "\u200b",
+    "  ",
+    " - ",
+    "    ",
+    "*",
+    "~",
+    "～",
+    "〜",
+    "。",
+    "、",
+    "|",
+    " | ",
+    ":",
+    ";",
+    "+",
+    "'",
+    "#",
+    "(",
+    ")",
+    "（",
+    "）",
+    "ー",
+    "\t",
+    "\u3000",
+]
 
 
 @given(
@@ -104,14 +153,25 @@ def test_any_grouping_and_separator_is_masked(number: str, sizes: list[int], gap
     assert not any(ch.isdigit() for ch in out), out  # not even a card's first six (a split 6+13)
 
 
-@pytest.mark.parametrize("typed", [
-    "622202 1234567890123",  # a card split 6+13: the first group stayed in clear
-    "6222021 234567890123",
-    "138    1234    5678",  # more than three spaces
-    "(138)1234-5678", "138*1234*5678", "138~1234~5678", "138。1234。5678", "138、1234、5678",
-    "138 | 1234 | 5678", "138:1234:5678", "138ー1234ー5678", "1    3    8    1    2    3    4    5    6    7    8",
-    "一三八、一二三四、五六七八", "110101.19900307.123X",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "622202 1234567890123",  # a card split 6+13: the first group stayed in clear
+        "6222021 234567890123",
+        "138    1234    5678",  # more than three spaces
+        "(138)1234-5678",
+        "138*1234*5678",
+        "138~1234~5678",
+        "138。1234。5678",
+        "138、1234、5678",
+        "138 | 1234 | 5678",
+        "138:1234:5678",
+        "138ー1234ー5678",
+        "1    3    8    1    2    3    4    5    6    7    8",
+        "一三八、一二三四、五六七八",
+        "110101.19900307.123X",
+    ],
+)
 def test_no_digit_of_a_number_survives_any_separator(typed: str) -> None:
     out = mask(f"电话{typed}谢谢")
     assert not any(ch.isdigit() or ch in "一二三四五六七八" for ch in out), out

@@ -40,7 +40,12 @@ def test_analyse_never_crashes(kb: Knowledge, text: str) -> None:
 @settings(max_examples=80, deadline=None)
 @given(prefix=chinese, denial=st.sampled_from(["没有逾期", "从没逾期过", "没给任何人担保", "从来不炒股", "没有网贷"]))
 def test_a_denial_never_raises_what_it_denies(kb: Knowledge, prefix: str, denial: str) -> None:
-    target = {"逾期": "overdue_record", "担保": "external_guarantee", "炒股": "stock_speculation", "网贷": "high_interest_borrowing"}
+    target = {
+        "逾期": "overdue_record",
+        "担保": "external_guarantee",
+        "炒股": "stock_speculation",
+        "网贷": "high_interest_borrowing",
+    }
     sid = next(v for k, v in target.items() if k in denial)
     found = analyse(f"{prefix}，{denial}", kb)
     assert found.get(sid) is None or found[sid].state != RAISED

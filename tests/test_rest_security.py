@@ -47,9 +47,14 @@ def run(coro: Awaitable[Any]) -> Any:
 
 
 async def rest_post(base: str, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    async with aiohttp.ClientSession() as session, session.post(
-        base + "/webhooks/rest/webhook", data=json.dumps(body), headers={"Content-Type": "application/json", **(headers or {})}
-    ) as resp:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            base + "/webhooks/rest/webhook",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        ) as resp,
+    ):
         return resp.status, json.loads(await resp.text())
 
 
@@ -88,7 +93,9 @@ def test_rest_naming_a_widget_session_id_reaches_a_different_empty_conversation(
     widget_id = sign_session()  # what the socket.io channel issues and uses as the conversation id
 
     async def go() -> None:
-        await bot(UserMessage("我这两个月查了十几次征信", CollectingOutputChannel(), widget_id, input_channel="socketio"))
+        await bot(
+            UserMessage("我这两个月查了十几次征信", CollectingOutputChannel(), widget_id, input_channel="socketio")
+        )
         async with serve(GuardedRestInput(), bot) as base:
             status, replies = await rest_post(base, {"sender": widget_id, "message": "要等多久？"})
             assert status == 200 and replies[0]["text"] == FRESH
@@ -175,8 +182,13 @@ def test_with_token_every_request_needs_the_bearer_token(monkeypatch: pytest.Mon
     async def go() -> None:
         async with serve(GuardedRestInput(), bot) as base:
             body = {"sender": "me", "message": "你好"}
-            for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-rest-token"},
-                            {"Authorization": "Basic s3cret-rest-token"}, {"Authorization": "Bearer "}):
+            for headers in (
+                {},
+                {"Authorization": "Bearer wrong"},
+                {"Authorization": "s3cret-rest-token"},
+                {"Authorization": "Basic s3cret-rest-token"},
+                {"Authorization": "Bearer "},
+            ):
                 assert (await rest_post(base, body, headers))[0] == 403, headers
             good = {"Authorization": "Bearer s3cret-rest-token", "X-Forwarded-For": "203.0.113.7"}
             assert (await rest_post(base, body, good))[0] == 200  # with the token, from anywhere

@@ -51,8 +51,14 @@ def test_a_relative_folder_is_the_checkout_s(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_build_kb_writes_the_database_and_dictionary_there(var: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "loanwhy.cli", "build-kb"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "loanwhy.cli", "build-kb"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     built = kbmod.read_db(var / "kb.sqlite")
     assert built.signals

@@ -45,12 +45,15 @@ def test_work_pieces_follow_the_question_order() -> None:
     assert got["renewal_review"] == FINE
 
 
-@pytest.mark.parametrize("text, sid", [
-    ("给人担保？没有", "external_guarantee"),     # a bare denial in the next clause
-    ("网贷不敢碰", "high_interest_borrowing"),
-    ("担保从来不给人做", "external_guarantee"),
-    ("股票不懂，也不碰", "stock_speculation"),
-])
+@pytest.mark.parametrize(
+    "text, sid",
+    [
+        ("给人担保？没有", "external_guarantee"),  # a bare denial in the next clause
+        ("网贷不敢碰", "high_interest_borrowing"),
+        ("担保从来不给人做", "external_guarantee"),
+        ("股票不懂，也不碰", "stock_speculation"),
+    ],
+)
 def test_denials_written_the_way_people_answer(text: str, sid: str) -> None:
     from loanwhy.diagnose import findings_to_facts
 
@@ -71,11 +74,14 @@ def test_a_description_in_clauses_is_read_as_a_description() -> None:
     assert "overdue_record" not in got and "thin_credit_file" not in got
 
 
-@pytest.mark.parametrize(("text", "tid", "sid"), [
-    ("查询次数多不多，这个我真不清楚", "credit", "frequent_inquiries"),
-    ("炒股这个我不太懂", "debts", "stock_speculation"),
-    ("担保人还要找的吗？", "loan", "weak_guarantor"),
-])
+@pytest.mark.parametrize(
+    ("text", "tid", "sid"),
+    [
+        ("查询次数多不多，这个我真不清楚", "credit", "frequent_inquiries"),
+        ("炒股这个我不太懂", "debts", "stock_speculation"),
+        ("担保人还要找的吗？", "loan", "weak_guarantor"),
+    ],
+)
 def test_an_unsure_or_questioning_answer_raises_nothing(text: str, tid: str, sid: str) -> None:
     # guards selfcheck._hedged: naming the topic while unsure or asking back states no problem
     _, facts = parse_answer(text, tid)

@@ -78,8 +78,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if engine.dialect.name == "sqlite":
             url = engine.url
             engine.dispose()
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
-                                           connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine = sa.create_engine(
+                url,
+                poolclass=sa.pool.QueuePool,
+                pool_size=2,
+                max_overflow=8,
+                connect_args={"check_same_thread": False, "timeout": 30},
+            )
             _watch_sqlite_file(self.engine, str(url.database))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = max(1, int(cache_size))

@@ -73,9 +73,11 @@ class SQLiteLockStore(LockStore):
 
     @staticmethod
     def _write(con: sqlite3.Connection, lock: TicketLock) -> None:
-        con.execute("insert into locks (conversation_id, data) values (?, ?) "
-                    "on conflict(conversation_id) do update set data = excluded.data",
-                    (lock.conversation_id, lock.dumps()))
+        con.execute(
+            "insert into locks (conversation_id, data) values (?, ?) "
+            "on conflict(conversation_id) do update set data = excluded.data",
+            (lock.conversation_id, lock.dumps()),
+        )
 
     # the primitives Rasa's LockStore builds on
     def get_lock(self, conversation_id: str) -> TicketLock | None:

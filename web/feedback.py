@@ -80,7 +80,9 @@ def answers(conversation_id: str, tracker_db: Path | str | None = None) -> int:
         return 0
     count, previous = 0, "user"
     for event in rows:
-        spoke = event.type_name == "bot" and bool(event.data.get("text") or any((event.data.get("data") or {}).values()))
+        spoke = event.type_name == "bot" and bool(
+            event.data.get("text") or any((event.data.get("data") or {}).values())
+        )
         if spoke and previous != "bot":
             count += 1
         if event.type_name == "user" or spoke:

@@ -155,7 +155,9 @@ class WeChatInput(InputChannel):
             try:
                 webhook.check_fresh(ts)
                 # the same signature would sign a POST with these timestamp and nonce: use it up
-                if not webhook.check_unused(self.store, self.name(), ts, nonce, sig, b"GET " + request.query_string.encode()):
+                if not webhook.check_unused(
+                    self.store, self.name(), ts, nonce, sig, b"GET " + request.query_string.encode()
+                ):
                     raise Refused(403, "signature already used (replay)")
             except Refused as exc:
                 logger.warning("wechat: URL verification refused: %s", exc.reason)

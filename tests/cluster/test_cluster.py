@@ -56,8 +56,13 @@ KILL_FREEZE_S = 1.0
 REST_TOKEN = os.environ.get("LOANWHY_REST_TOKEN") or secrets.token_hex(16)
 
 
-def post(url: str, sender: str, text: str, timeout: float = 60, metadata: dict[str, str] | None = None,
-         ) -> tuple[int, Any, str]:
+def post(
+    url: str,
+    sender: str,
+    text: str,
+    timeout: float = 60,
+    metadata: dict[str, str] | None = None,
+) -> tuple[int, Any, str]:
     """(status, body, upstream) for one REST message; status 0 when the connection failed."""
     payload: dict[str, Any] = {"sender": sender, "message": text}
     if metadata:
@@ -75,8 +80,27 @@ def post(url: str, sender: str, text: str, timeout: float = 60, metadata: dict[s
 
 def psql(sql: str) -> list[list[str]]:
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    out = subprocess.run([str(pg_bin / "psql"), "-h", "127.0.0.1", "-p", str(PG), "-U", "postgres", "-d", "rasa",
-                          "-At", "-F", "\t", "-c", sql], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            str(pg_bin / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(PG),
+            "-U",
+            "postgres",
+            "-d",
+            "rasa",
+            "-At",
+            "-F",
+            "\t",
+            "-c",
+            sql,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return [line.split("\t") for line in out.splitlines()]
 
 
@@ -91,9 +115,15 @@ def save(name: str, value: object) -> None:
 def cluster() -> Iterator[str]:
     if os.environ.get("LOANWHY_CLUSTER") != "1":
         pytest.skip("set LOANWHY_CLUSTER=1")
-    env = {**os.environ, "CLUSTER_NGINX_PORT": str(NGINX), "CLUSTER_RASA_PORTS": " ".join(map(str, RASA)),
-           "CLUSTER_PG_PORT": str(PG), "CLUSTER_ACTION_PORT": str(ACTIONS), "CLUSTER_REDIS_PORT": str(REDIS),
-           "LOANWHY_REST_TOKEN": REST_TOKEN}
+    env = {
+        **os.environ,
+        "CLUSTER_NGINX_PORT": str(NGINX),
+        "CLUSTER_RASA_PORTS": " ".join(map(str, RASA)),
+        "CLUSTER_PG_PORT": str(PG),
+        "CLUSTER_ACTION_PORT": str(ACTIONS),
+        "CLUSTER_REDIS_PORT": str(REDIS),
+        "LOANWHY_REST_TOKEN": REST_TOKEN,
+    }
     # machine-wide, not per checkout: up.sh would stop another session's cluster on the same ports
     lock = os.open(f"/tmp/loanwhy-cluster-{NGINX}.lock", os.O_RDWR | os.O_CREAT, 0o666)
     try:
@@ -170,15 +200,23 @@ class Client:
         return time.monotonic() - started
 
     def summary(self) -> dict[str, Any]:
-        return {"acknowledged": len(self.acked), "gave_up": len(self.gave_up), "attempts": self.attempts,
-                "retries": self.retries, "failed_statuses": {str(k): v for k, v in sorted(self.failures.items())},
-                "slowest_message_s": round(self.longest_s, 1), "acknowledged_by": dict(self.upstreams)}
+        return {
+            "acknowledged": len(self.acked),
+            "gave_up": len(self.gave_up),
+            "attempts": self.attempts,
+            "retries": self.retries,
+            "failed_statuses": {str(k): v for k, v in sorted(self.failures.items())},
+            "slowest_message_s": round(self.longest_s, 1),
+            "acknowledged_by": dict(self.upstreams),
+        }
 
 
 def stored_messages(tag: str) -> dict[str, int]:
     """msg_id -> number of user events with it in PostgreSQL, for the conversations `tag`-*."""
-    rows = psql("select data::json->'metadata'->>'msg_id', count(*) from events "
-                f"where type_name = 'user' and sender_id like 'rest:{tag}-%' group by 1")
+    rows = psql(
+        "select data::json->'metadata'->>'msg_id', count(*) from events "
+        f"where type_name = 'user' and sender_id like 'rest:{tag}-%' group by 1"
+    )
     return {msg_id: int(n) for msg_id, n in rows if msg_id}
 
 
@@ -190,8 +228,10 @@ def stored_id(msg_id: str) -> str:
 
 def audit(acked: Iterable[str], stored: dict[str, int]) -> dict[str, Any]:
     """Acknowledged messages missing from the store (must be none) and extra copies of resent ones."""
-    return {"lost": sorted(m for m in acked if stored.get(stored_id(m), 0) < 1),
-            "duplicates": sum(n - 1 for n in stored.values() if n > 1)}
+    return {
+        "lost": sorted(m for m in acked if stored.get(stored_id(m), 0) < 1),
+        "duplicates": sum(n - 1 for n in stored.values() if n > 1),
+    }
 
 
 def test_audit_counts_lost_and_duplicate_messages() -> None:
@@ -240,8 +280,9 @@ def test_retention_deletes_from_postgresql(cluster: str, tmp_path: Path) -> None
     assert psql(f"select count(*) from events where sender_id = 'rest:{sender}'") == [["0"]]
 
 
-def test_staff_transcript_and_weekly_figures_read_postgresql(cluster: str, tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_staff_transcript_and_weekly_figures_read_postgresql(
+    cluster: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # guards: loanwhy/events.py on the cluster's store, found as the staff console finds it
     # (LOANWHY_TRACKER_URL); before it, both read only the SQLite file and were silently empty here
     from loanwhy import stats
@@ -259,14 +300,23 @@ def test_staff_transcript_and_weekly_figures_read_postgresql(cluster: str, tmp_p
     monday = stats.week_start(date.today())
     week = stats.weekly(monday, path=tmp_path / "app.sqlite")
     lo, hi = (datetime(d.year, d.month, d.day).timestamp() for d in (monday, week.end + timedelta(days=1)))
-    counted = psql("select count(distinct sender_id), count(*), count(*) filter (where intent_name = 'nlu_fallback') "
-                   f"from events where type_name = 'user' and timestamp >= {lo} and timestamp < {hi}")
+    counted = psql(
+        "select count(distinct sender_id), count(*), count(*) filter (where intent_name = 'nlu_fallback') "
+        f"from events where type_name = 'user' and timestamp >= {lo} and timestamp < {hi}"
+    )
     assert week.fallbacks is not None and week.fallback_rate is not None
     assert [[str(week.conversations), str(week.user_messages), str(week.fallbacks)]] == counted
     mine = psql(f"select intent_name from events where type_name = 'user' and sender_id = 'rest:{sender}' order by id")
     assert week.user_messages >= 3 and week.fallbacks >= sum(row == ["nlu_fallback"] for row in mine)
-    save("weekly_on_postgresql", {"conversations": week.conversations, "user_messages": week.user_messages,
-                                  "not_understood": week.fallbacks, "off_topic_intents": [r[0] for r in mine[1:]]})
+    save(
+        "weekly_on_postgresql",
+        {
+            "conversations": week.conversations,
+            "user_messages": week.user_messages,
+            "not_understood": week.fallbacks,
+            "off_topic_intents": [r[0] for r in mine[1:]],
+        },
+    )
 
 
 def test_socketio_is_sticky(cluster: str) -> None:
@@ -290,9 +340,16 @@ def test_throughput_one_process_against_two(cluster: str) -> None:
     # a measurement for the README; asserts only that both setups answer everything
     one, c1 = throughput(f"http://127.0.0.1:{RASA[0]}/webhooks/rest/webhook", 48, "one")
     two, c2 = throughput(cluster, 48, "two")
-    save("throughput_msgs_per_s", {"one_process": round(one, 1), "two_processes": round(two, 1),
-                                   "cores": os.cpu_count(), "in_flight": IN_FLIGHT,
-                                   "retries": {"one_process": c1.retries, "two_processes": c2.retries}})
+    save(
+        "throughput_msgs_per_s",
+        {
+            "one_process": round(one, 1),
+            "two_processes": round(two, 1),
+            "cores": os.cpu_count(),
+            "in_flight": IN_FLIGHT,
+            "retries": {"one_process": c1.retries, "two_processes": c2.retries},
+        },
+    )
 
 
 def test_killing_one_process_under_load_loses_no_acknowledged_message(cluster: str) -> None:
@@ -328,10 +385,19 @@ def test_killing_one_process_under_load_loses_no_acknowledged_message(cluster: s
     elapsed = client.run(tag, conversations, turns)
     thread.join(10)
     result = audit(client.acked, stored_messages(tag))
-    save("kill_under_load", {**client.summary(), "messages": total, "conversations": conversations,
-                             "lost": len(result["lost"]), "duplicates": result["duplicates"],
-                             "killed_after_acknowledged": kill.get("acknowledged_before"),
-                             "in_flight_at_kill": kill.get("in_flight"), "seconds": round(elapsed, 1)})
+    save(
+        "kill_under_load",
+        {
+            **client.summary(),
+            "messages": total,
+            "conversations": conversations,
+            "lost": len(result["lost"]),
+            "duplicates": result["duplicates"],
+            "killed_after_acknowledged": kill.get("acknowledged_before"),
+            "in_flight_at_kill": kill.get("in_flight"),
+            "seconds": round(elapsed, 1),
+        },
+    )
     assert kill and kill["acknowledged_before"] < total and kill["in_flight"] > 0, kill  # killed under load
     assert client.failures[502], client.summary()  # messages in flight on it were cut off (nginx: 502)
     assert post(f"http://127.0.0.1:{RASA[1]}/webhooks/rest/webhook", "probe", "你好", timeout=5)[0] == 0  # it is dead

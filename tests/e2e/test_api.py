@@ -118,8 +118,10 @@ def test_feedback_rejects_bad_requests(stack: Stack, body: Any) -> None:
 def answer_in(conversation: str) -> None:
     """One answer of the assistant in the stack's tracker store, as Rasa writes it."""
     with sqlite3.connect(ROOT / VAR / "tracker.db") as db:
-        db.execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'bot', ?, ?)",
-                   [conversation, time.time(), json.dumps({"event": "bot", "text": "您好"})])
+        db.execute(
+            "insert into events (sender_id, type_name, timestamp, data) values (?, 'bot', ?, ?)",
+            [conversation, time.time(), json.dumps({"event": "bot", "text": "您好"})],
+        )
 
 
 def test_feedback_on_a_conversation_without_answers_is_refused(stack: Stack) -> None:

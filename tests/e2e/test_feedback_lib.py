@@ -100,8 +100,22 @@ def test_app_has_its_routes_and_no_staff_console() -> None:
 
 # what the public server must never load: the staff console, the diagnosis (spaCy, jieba, the
 # classifiers) and the action server (issue #13: it held 637 MB after one staff explanation)
-HEAVY = ("staff", "actions", "rasa", "rasa_sdk", "spacy", "jieba", "sklearn", "channels", "nlu",
-         "loanwhy.diagnose", "loanwhy.detect", "loanwhy.nlp", "loanwhy.report", "loanwhy.kb")
+HEAVY = (
+    "staff",
+    "actions",
+    "rasa",
+    "rasa_sdk",
+    "spacy",
+    "jieba",
+    "sklearn",
+    "channels",
+    "nlu",
+    "loanwhy.diagnose",
+    "loanwhy.detect",
+    "loanwhy.nlp",
+    "loanwhy.report",
+    "loanwhy.kb",
+)
 
 
 def test_web_server_loads_no_staff_console_and_no_diagnosis(tmp_path: Path) -> None:
@@ -125,12 +139,17 @@ def test_a_vote_needs_an_answer_in_the_conversation(tmp_path: Path) -> None:
 
     db = tmp_path / "tracker.db"
     with sqlite3.connect(db) as conn:
-        conn.execute("create table events (id integer primary key, sender_id text, type_name text, "
-                     "timestamp real, data text)")
-        conn.execute("insert into events (sender_id, type_name, timestamp, data) values ('a', 'user', 1, ?)",
-                     [json.dumps({"event": "user", "text": "你好"})])
-        conn.execute("insert into events (sender_id, type_name, timestamp, data) values ('b', 'bot', 1, ?)",
-                     [json.dumps({"event": "bot", "text": "您好"})])
+        conn.execute(
+            "create table events (id integer primary key, sender_id text, type_name text, timestamp real, data text)"
+        )
+        conn.execute(
+            "insert into events (sender_id, type_name, timestamp, data) values ('a', 'user', 1, ?)",
+            [json.dumps({"event": "user", "text": "你好"})],
+        )
+        conn.execute(
+            "insert into events (sender_id, type_name, timestamp, data) values ('b', 'bot', 1, ?)",
+            [json.dumps({"event": "bot", "text": "您好"})],
+        )
     assert not feedback.answered("a", db)  # only the user spoke
     assert feedback.answered("b", db)
     assert not feedback.answered("nobody", db)
@@ -142,11 +161,15 @@ def _tracker(path: Path, sender: str, kinds: list[str]) -> Path:
     import sqlite3
 
     with sqlite3.connect(path) as conn:
-        conn.execute("create table if not exists events (id integer primary key, sender_id text, type_name text, "
-                     "timestamp real, data text)")
+        conn.execute(
+            "create table if not exists events (id integer primary key, sender_id text, type_name text, "
+            "timestamp real, data text)"
+        )
         for i, kind in enumerate(kinds):
-            conn.execute("insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
-                         [sender, kind, i, json.dumps({"event": kind, "text": "你好" if kind == "user" else "您好"})])
+            conn.execute(
+                "insert into events (sender_id, type_name, timestamp, data) values (?, ?, ?, ?)",
+                [sender, kind, i, json.dumps({"event": kind, "text": "你好" if kind == "user" else "您好"})],
+            )
     return path
 
 

@@ -38,8 +38,9 @@ class Live:
     def restart(self, *names: str) -> None:
         """Stop and start again (the conversation must survive)."""
         subprocess.run([str(ROOT / "scripts" / "stop.sh"), *names], env=self.env, check=True, cwd=ROOT)
-        subprocess.run([str(ROOT / "scripts" / "run.sh")], env=self.env, check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(ROOT / "scripts" / "run.sh")], env=self.env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+        )
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +48,15 @@ def live() -> Iterator[Live]:
     if not MODEL.exists():
         pytest.fail("no trained model: run `make train` (make test does it)")
     var = ROOT / "var" / "test-live"
-    env = {**os.environ, "RASA_PORT": "5205", "ACTION_PORT": "5255", "WEB_PORT": "8205", "STAFF_PORT": "8208",
-           "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite")}
+    env = {
+        **os.environ,
+        "RASA_PORT": "5205",
+        "ACTION_PORT": "5255",
+        "WEB_PORT": "8205",
+        "STAFF_PORT": "8208",
+        "LOANWHY_VAR": str(var),
+        "LOANWHY_APP_DB": str(var / "app.sqlite"),
+    }
     env.pop("LOANWHY_KB", None)
     subprocess.run([str(ROOT / "scripts" / "stop.sh")], env=env, cwd=ROOT)  # a stack left by an aborted run
     shutil.rmtree(var, ignore_errors=True)

@@ -25,8 +25,16 @@ def raw_post(live: Live, body: bytes, content_type: str = "application/json") ->
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"not json", b"[1,2,3]", b'{"message": "hi"}', b'{"sender": "", "message": "hi"}',
-     b'{"sender": 5, "message": "hi"}', b'{"sender": "a", "message": 12}', b"\xff\xfe\x00garbage"],
+    [
+        b"",
+        b"not json",
+        b"[1,2,3]",
+        b'{"message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": 5, "message": "hi"}',
+        b'{"sender": "a", "message": 12}',
+        b"\xff\xfe\x00garbage",
+    ],
 )
 def test_malformed_requests_get_400_with_reason(live: Live, body: bytes) -> None:
     status, payload = raw_post(live, body)
@@ -57,8 +65,10 @@ def test_oversized_body_is_refused_with_413(live: Live) -> None:
     assert status == 413 and "larger" in payload["error"]  # type: ignore[index]
 
 
-@pytest.mark.parametrize("message", ["/restart", '/inform{"facts": {"overdue_record": {"state": "raised"}}}',
-                                     "／restart", "/request_handoff"])
+@pytest.mark.parametrize(
+    "message",
+    ["/restart", '/inform{"facts": {"overdue_record": {"state": "raised"}}}', "／restart", "/request_handoff"],
+)
 def test_slash_commands_never_trigger_intents(live: Live, sender: str, message: str) -> None:
     replies = live.say(sender, message)
     assert replies and all("custom" not in r for r in replies)

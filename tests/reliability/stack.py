@@ -28,12 +28,31 @@ from tests.live.conftest import signal_ids as live_signal_ids
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEALTH_CHANNEL = "channels.health.HealthInput"
 BASE = int(os.environ.get("LOANWHY_REL_PORT", "5505"))  # another value runs a second copy beside this one
-PORTS = {"RASA_PORT": str(BASE), "ACTION_PORT": str(BASE + 50), "WEB_PORT": str(BASE + 3000),
-         "STAFF_PORT": str(BASE + 3010)}
+PORTS = {
+    "RASA_PORT": str(BASE),
+    "ACTION_PORT": str(BASE + 50),
+    "WEB_PORT": str(BASE + 3000),
+    "STAFF_PORT": str(BASE + 3010),
+}
 ALLOWED_ORIGIN = "http://chat.example"  # the stack's LOANWHY_CORS_ORIGINS
 VAR_NAME = "test-rel" if BASE == 5505 else f"test-rel-{BASE}"
-SHADOW_ENTRIES = [".venv", ".python-version", "actions", "channels", "loanwhy", "models", "nlu", "policies",
-                  "scripts", "staff", "trackers", "endpoints.yml", "domain.yml", "config.yml", "knowledge"]
+SHADOW_ENTRIES = [
+    ".venv",
+    ".python-version",
+    "actions",
+    "channels",
+    "loanwhy",
+    "models",
+    "nlu",
+    "policies",
+    "scripts",
+    "staff",
+    "trackers",
+    "endpoints.yml",
+    "domain.yml",
+    "config.yml",
+    "knowledge",
+]
 
 
 def shadow_tree(var: Path) -> Path:
@@ -78,7 +97,11 @@ def http(
     method: str, url: str, body: object = None, timeout: float = 60.0, extra: dict[str, str] | None = None
 ) -> tuple[int, Any]:
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    headers = {"Content-Type": "application/json", **rest_auth.client_headers(), **(extra or {})}  # REST token if configured
+    headers = {
+        "Content-Type": "application/json",
+        **rest_auth.client_headers(),
+        **(extra or {}),
+    }  # REST token if configured
     req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -109,8 +132,16 @@ class Stack:
     @classmethod
     def create(cls, var: Path, ports: dict[str, str] | None = None, fresh: bool = True) -> Stack:
         """A stack on `ports` with runtime folder `var` (emptied first unless fresh=False)."""
-        env = {**os.environ, **(ports or PORTS), "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite"),
-               "LOANWHY_CORS_ORIGINS": ALLOWED_ORIGIN, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        env = {
+            **os.environ,
+            **(ports or PORTS),
+            "LOANWHY_VAR": str(var),
+            "LOANWHY_APP_DB": str(var / "app.sqlite"),
+            "LOANWHY_CORS_ORIGINS": ALLOWED_ORIGIN,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
         env.pop("LOANWHY_KB", None)
         stack = cls(var=var, tree=shadow_tree(var) if var.parent.is_dir() else ROOT, env=env)
         if fresh:
@@ -123,16 +154,31 @@ class Stack:
 
     def with_var(self, var: Path) -> Stack:
         """The same tree and ports with another runtime folder (not created)."""
-        return Stack(var=var, tree=self.tree, env={**self.env, "LOANWHY_VAR": str(var),
-                                                    "LOANWHY_APP_DB": str(var / "app.sqlite")})
+        return Stack(
+            var=var,
+            tree=self.tree,
+            env={**self.env, "LOANWHY_VAR": str(var), "LOANWHY_APP_DB": str(var / "app.sqlite")},
+        )
 
     def run(self, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(self.tree / "scripts" / "run.sh")], env=self.env, cwd=self.tree, check=check,
-                              capture_output=True, text=True, timeout=400)
+        return subprocess.run(
+            [str(self.tree / "scripts" / "run.sh")],
+            env=self.env,
+            cwd=self.tree,
+            check=check,
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
 
     def stop(self, *names: str) -> None:
-        subprocess.run([str(self.tree / "scripts" / "stop.sh"), *names], env=self.env, cwd=self.tree,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [str(self.tree / "scripts" / "stop.sh"), *names],
+            env=self.env,
+            cwd=self.tree,
+            capture_output=True,
+            timeout=60,
+        )
 
     def pid(self, name: str) -> int | None:
         path = self.var / "run" / f"{name}.pid"
@@ -153,8 +199,9 @@ class Stack:
     def say(self, sender: str, text: object, timeout: float = 60.0) -> tuple[int, Any, float]:
         """(status, replies, seconds) for one message over REST."""
         started = time.monotonic()
-        status, replies = http("POST", self.rasa + "/webhooks/rest/webhook",
-                               {"sender": sender, "message": text}, timeout)
+        status, replies = http(
+            "POST", self.rasa + "/webhooks/rest/webhook", {"sender": sender, "message": text}, timeout
+        )
         return status, replies, time.monotonic() - started
 
     def health(self) -> tuple[int, Any]:

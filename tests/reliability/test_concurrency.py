@@ -33,9 +33,17 @@ def test_64_conversations_in_flight(rel: Stack) -> None:
         results = list(pool.map(lambda i: converse(rel, f"c64-{i}-{time.time_ns()}"), range(CONVERSATIONS)))
     elapsed = time.monotonic() - started
     times = sorted(t for _, _, ts, _ in results for t in ts)
-    record("concurrency_64", {"messages": len(times), "seconds": round(elapsed, 1),
-                              "per_s": round(len(times) / elapsed, 1), "p50_s": round(statistics.median(times), 2),
-                              "p95_s": round(times[int(len(times) * 0.95)], 2), "max_s": round(times[-1], 2)})
+    record(
+        "concurrency_64",
+        {
+            "messages": len(times),
+            "seconds": round(elapsed, 1),
+            "per_s": round(len(times) / elapsed, 1),
+            "p50_s": round(statistics.median(times), 2),
+            "p95_s": round(times[int(len(times) * 0.95)], 2),
+            "max_s": round(times[-1], 2),
+        },
+    )
     assert all(s == 200 for statuses, _, _, _ in results for s in statuses)
     assert all(a for _, answers, _, _ in results for a in answers), "every reply non-empty"
     assert all({"external_guarantee", "frequent_inquiries"} <= set(ids or []) for _, _, _, ids in results)

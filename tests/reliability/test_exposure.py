@@ -11,9 +11,16 @@ import pytest
 
 from tests.reliability.stack import ALLOWED_ORIGIN, Stack, http
 
-API_ROUTES = [("GET", "/conversations/x/tracker"), ("POST", "/conversations/x/tracker/events"),
-              ("GET", "/conversations/x/story"), ("POST", "/model/parse"), ("PUT", "/model"),
-              ("GET", "/status"), ("POST", "/conversations/x/execute"), ("GET", "/domain")]
+API_ROUTES = [
+    ("GET", "/conversations/x/tracker"),
+    ("POST", "/conversations/x/tracker/events"),
+    ("GET", "/conversations/x/story"),
+    ("POST", "/model/parse"),
+    ("PUT", "/model"),
+    ("GET", "/status"),
+    ("POST", "/conversations/x/execute"),
+    ("GET", "/domain"),
+]
 
 
 @pytest.mark.parametrize("method, path", API_ROUTES)
@@ -55,7 +62,9 @@ def test_servers_listen_on_loopback_only(rel: Stack, name: str) -> None:
 
 
 def cors_headers(url: str, origin: str, method: str = "OPTIONS") -> dict[str, str]:
-    req = urllib.request.Request(url, method=method, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    req = urllib.request.Request(
+        url, method=method, headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return {k.lower(): v for k, v in resp.headers.items()}

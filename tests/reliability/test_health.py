@@ -43,9 +43,11 @@ async def action_server(delay: float = 0.0) -> tuple[web.AppRunner, str]:
 
 
 def agent(store: Any, action_url: str | None) -> SimpleNamespace:
-    return SimpleNamespace(tracker_store=FailSafeTrackerStore(store),
-                           action_endpoint=EndpointConfig(action_url) if action_url else None,
-                           lock_store=None)
+    return SimpleNamespace(
+        tracker_store=FailSafeTrackerStore(store),
+        action_endpoint=EndpointConfig(action_url) if action_url else None,
+        lock_store=None,
+    )
 
 
 @pytest.fixture()
@@ -67,8 +69,12 @@ def test_all_ok_is_200(tmp_path: Path, sql_store: SQLTrackerStore) -> None:
 
     code, body = run(go())
     assert code == 200 and body["status"] == "ok" and body["reasons"] == []
-    assert body["tracker_store"] == {"kind": "SQLTrackerStore", "expected": "SQLTrackerStore",
-                                     "fallback_used": False, "ok": True}
+    assert body["tracker_store"] == {
+        "kind": "SQLTrackerStore",
+        "expected": "SQLTrackerStore",
+        "fallback_used": False,
+        "ok": True,
+    }
 
 
 def test_in_memory_tracker_store_is_reported(tmp_path: Path) -> None:
@@ -92,8 +98,9 @@ def test_fallback_after_a_failed_save_is_reported(tmp_path: Path, sql_store: SQL
     assert code == 503 and body["tracker_store"]["fallback_used"] is True
 
 
-def test_unwritable_tracker_database_is_reported(tmp_path: Path, sql_store: SQLTrackerStore,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_unwritable_tracker_database_is_reported(
+    tmp_path: Path, sql_store: SQLTrackerStore, caplog: pytest.LogCaptureFixture
+) -> None:
     # guards: the write round trip (the store object is fine, its file is not)
     db = tmp_path / "tracker.db"
     db.unlink()
@@ -106,8 +113,9 @@ def test_unwritable_tracker_database_is_reported(tmp_path: Path, sql_store: SQLT
 
 
 @pytest.mark.parametrize("delay", [None, 3.0])
-def test_dead_or_slow_action_server_is_reported_within_a_second(tmp_path: Path, sql_store: SQLTrackerStore,
-                                                                delay: float | None) -> None:
+def test_dead_or_slow_action_server_is_reported_within_a_second(
+    tmp_path: Path, sql_store: SQLTrackerStore, delay: float | None
+) -> None:
     # guards: the 1 s action server check
     async def go() -> tuple[int, dict[str, Any], float]:
         runner, url = await action_server(delay or 0.0)
@@ -146,13 +154,16 @@ def test_no_model_loaded() -> None:
 
 
 def test_action_health_url() -> None:
-    assert health.action_health_url(SimpleNamespace(action_endpoint=EndpointConfig("http://h:1/webhook"))) \
+    assert (
+        health.action_health_url(SimpleNamespace(action_endpoint=EndpointConfig("http://h:1/webhook")))
         == "http://h:1/health"
+    )
     assert health.action_health_url(SimpleNamespace(action_endpoint=None)) is None
 
 
-def test_channel_serves_both_routes_over_http(tmp_path: Path, sql_store: SQLTrackerStore,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_channel_serves_both_routes_over_http(
+    tmp_path: Path, sql_store: SQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LOANWHY_APP_DB", str(tmp_path / "app.sqlite"))
 
     async def go() -> list[tuple[int, str]]:

@@ -63,7 +63,9 @@ def test_valid_sender_is_clean_or_none(value: Any) -> None:
 
 def request_with(body: bytes) -> Any:
     # from loopback, no proxy headers: REST serves it without a token (loanwhy/rest_auth.py)
-    return SimpleNamespace(body=body, app=SimpleNamespace(ctx=SimpleNamespace(agent=None)), headers={}, ip="127.0.0.1", args={})
+    return SimpleNamespace(
+        body=body, app=SimpleNamespace(ctx=SimpleNamespace(agent=None)), headers={}, ip="127.0.0.1", args={}
+    )
 
 
 @given(json_values)
@@ -120,19 +122,21 @@ def test_only_server_signed_session_ids_verify(raw: str, forged: str) -> None:
     assert sio_channel.verified_session(f"{raw}.{forged}") in (None, signed)
 
 
-@given(st.text(alphabet="0123456789abcdef", min_size=32, max_size=32), st.integers(min_value=0, max_value=56),
-       st.sampled_from("0123456789abcdefx"))
+@given(
+    st.text(alphabet="0123456789abcdef", min_size=32, max_size=32),
+    st.integers(min_value=0, max_value=56),
+    st.sampled_from("0123456789abcdefx"),
+)
 def test_changing_any_character_breaks_the_signature(raw: str, position: int, char: str) -> None:
     signed = sio_channel.sign_session(raw)
     position %= len(signed)
     assume(signed[position] != char and signed[position] != ".")
-    tampered = signed[:position] + char + signed[position + 1:]
+    tampered = signed[:position] + char + signed[position + 1 :]
     assert sio_channel.verified_session(tampered) is None
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=1, max_size=6, unique=True),
-       st.data())
+@given(st.lists(st.text(min_size=1, max_size=12).filter(str.strip), min_size=1, max_size=6, unique=True), st.data())
 def test_forget_user_removes_exactly_that_sender(senders: list[str], data: st.DataObject) -> None:
     victim = data.draw(st.sampled_from(senders))
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,8 +144,9 @@ def test_forget_user_removes_exactly_that_sender(senders: list[str], data: st.Da
         con = sqlite3.connect(stores.tracker)
         with con:
             con.execute("create table events (id integer primary key, sender_id text, type_name text, timestamp float)")
-            con.executemany("insert into events (sender_id, type_name, timestamp) values (?, 'user', 1)",
-                            [(s,) for s in senders])
+            con.executemany(
+                "insert into events (sender_id, type_name, timestamp) values (?, 'user', 1)", [(s,) for s in senders]
+            )
         counts = retention.forget_user(victim, stores)
         left = {r[0] for r in con.execute("select sender_id from events")}
         con.close()

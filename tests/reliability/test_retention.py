@@ -31,8 +31,10 @@ def add_events(path: Path, sender: str, *ages_days: float) -> None:
         con.execute(EVENTS.replace("create table", "create table if not exists"))
         for age in ages_days:
             ts = NOW - age * DAY
-            con.execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, ?)",
-                        (sender, ts, json.dumps({"event": "user", "text": "我被拒了", "timestamp": ts})))
+            con.execute(
+                "insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, ?)",
+                (sender, ts, json.dumps({"event": "user", "text": "我被拒了", "timestamp": ts})),
+            )
     con.close()
 
 
@@ -53,14 +55,41 @@ def stores(tmp_path: Path) -> Stores:
     add_events(s.tracker, "quit", 2)  # recent, but unsubscribed on WeChat
     db = open_db(s.app)
     for sender, age in [("old", 300), ("mixed", 10), ("new", 1), ("quit", 2)]:
-        db["cases"].insert({"created_at": NOW - age * DAY, "sender_id": sender, "channel": "rest", "signals": "x",
-                            "payload": "{}", "said": "…"}, alter=True)
-        db["handoffs"].insert({"sender_id": sender, "status": "closed", "summary": "", "created_at": NOW - age * DAY,
-                               "updated_at": NOW - age * DAY}, alter=True)
-        db["feedback"].insert({"conversation_id": sender, "message_id": "0", "rating": "up", "text": "",
-                               "created_at": NOW - age * DAY}, alter=True)
-    db["cases"].insert({"created_at": NOW - 200 * DAY, "sender_id": "mixed", "channel": "rest", "signals": "y",
-                        "payload": "{}", "said": "an old case of an active conversation"})
+        db["cases"].insert(
+            {
+                "created_at": NOW - age * DAY,
+                "sender_id": sender,
+                "channel": "rest",
+                "signals": "x",
+                "payload": "{}",
+                "said": "…",
+            },
+            alter=True,
+        )
+        db["handoffs"].insert(
+            {
+                "sender_id": sender,
+                "status": "closed",
+                "summary": "",
+                "created_at": NOW - age * DAY,
+                "updated_at": NOW - age * DAY,
+            },
+            alter=True,
+        )
+        db["feedback"].insert(
+            {"conversation_id": sender, "message_id": "0", "rating": "up", "text": "", "created_at": NOW - age * DAY},
+            alter=True,
+        )
+    db["cases"].insert(
+        {
+            "created_at": NOW - 200 * DAY,
+            "sender_id": "mixed",
+            "channel": "rest",
+            "signals": "y",
+            "payload": "{}",
+            "said": "an old case of an active conversation",
+        }
+    )
     db["staff_audit"].insert({"at": NOW - 500 * DAY, "staff": "amy", "action": "login", "target": "old"})
     db["staff_users"].insert({"username": "amy", "created_at": NOW - 500 * DAY})
     db.close()
@@ -110,8 +139,15 @@ def test_forget_older_twice_deletes_nothing_more(stores: Stores) -> None:
 def test_forget_user_deletes_one_user_only(stores: Stores) -> None:
     counts = retention.forget_user("new", stores=stores)
     assert senders(stores.tracker) == {"old", "mixed", "quit"}
-    assert counts.deleted == {"tracker.events": 1, "app.cases": 1, "app.handoffs": 1, "app.feedback": 1,
-                              "wechat.buttons": 1, "wechat.held": 1, "wechat.quota": 1}
+    assert counts.deleted == {
+        "tracker.events": 1,
+        "app.cases": 1,
+        "app.handoffs": 1,
+        "app.feedback": 1,
+        "wechat.buttons": 1,
+        "wechat.held": 1,
+        "wechat.quota": 1,
+    }
     assert retention.forget_user("new", stores=stores).total == 0
 
 
@@ -164,11 +200,17 @@ def test_default_stores_follow_the_environment(tmp_path: Path, monkeypatch: pyte
 @pytest.mark.parametrize("command", [["forget-user", "new"], ["forget-older", "--days", "180"]])
 def test_cli_commands(stores: Stores, command: list[str]) -> None:
     # the commands the privacy section of the README documents (loanwhy/cli.py)
-    env = {**os.environ, "LOANWHY_VAR": str(Path(stores.tracker).parent), "LOANWHY_APP_DB": str(stores.app),
-           "WECHAT_DB": str(stores.wechat), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "LOANWHY_VAR": str(Path(stores.tracker).parent),
+        "LOANWHY_APP_DB": str(stores.app),
+        "WECHAT_DB": str(stores.wechat),
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("LOANWHY_TRACKER_URL", None)
-    out = subprocess.run([sys.executable, "-m", "loanwhy.cli", *command], env=env, capture_output=True, text=True,
-                         cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "loanwhy.cli", *command], env=env, capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["conversations"] >= 1 and result["deleted"]["tracker.events"] >= 1
@@ -176,8 +218,14 @@ def test_cli_commands(stores: Stores, command: list[str]) -> None:
 
 def test_cli_refuses_a_bad_setting(tmp_path: Path) -> None:
     env = {**os.environ, "LOANWHY_VAR": str(tmp_path), "LOANWHY_RETENTION_DAYS": "soon", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "loanwhy.cli", "forget-older"], env=env, capture_output=True,
-                         text=True, cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "loanwhy.cli", "forget-older"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert out.returncode == 2 and "LOANWHY_RETENTION_DAYS" in out.stderr
 
 
@@ -201,10 +249,14 @@ def test_forget_user_leaves_no_trace_in_the_files_or_their_wal(tmp_path: Path, s
     keep[0].execute(EVENTS)
     keep[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")  # older data already in the main file ...
     for i in range(30):
-        keep[0].execute("insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, ?)",
-                        (sender, NOW + i, json.dumps({"text": marker.decode() + str(i)}, ensure_ascii=False)))
-        keep[0].execute("insert into events (sender_id, type_name, timestamp, data) values ('other', 'user', ?, ?)",
-                        (NOW + i, json.dumps({"text": "另一个人的话"}, ensure_ascii=False)))
+        keep[0].execute(
+            "insert into events (sender_id, type_name, timestamp, data) values (?, 'user', ?, ?)",
+            (sender, NOW + i, json.dumps({"text": marker.decode() + str(i)}, ensure_ascii=False)),
+        )
+        keep[0].execute(
+            "insert into events (sender_id, type_name, timestamp, data) values ('other', 'user', ?, ?)",
+            (NOW + i, json.dumps({"text": "另一个人的话"}, ensure_ascii=False)),
+        )
         if i == 15:
             keep[0].execute("PRAGMA wal_checkpoint(PASSIVE)")  # ... and newer data only in the WAL
     keep[1].execute("create table cases (id integer primary key, sender_id text, said text, created_at float)")

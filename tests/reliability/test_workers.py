@@ -73,7 +73,9 @@ def test_conversations_keep_their_state_across_workers(two: Stack) -> None:
         results = list(pool.map(talk, senders))
     assert all("external_guarantee" in [s["id"] for s in signals] for signals in results)
     con = sqlite3.connect(two.var / "tracker.db")
-    users = con.execute("select count(*) from events where type_name = 'user' and sender_id like 'rest:w-%'").fetchone()[0]
+    users = con.execute(
+        "select count(*) from events where type_name = 'user' and sender_id like 'rest:w-%'"
+    ).fetchone()[0]
     assert users == len(senders) * len(turns)  # every message stored once
 
 
@@ -84,8 +86,9 @@ def test_one_conversation_is_served_one_message_at_a_time(two: Stack) -> None:
         statuses = [s for s, _, _ in pool.map(lambda t: two.say(sender, t), texts)]
     assert statuses == [200] * 4
     con = sqlite3.connect(two.var / "tracker.db")
-    kinds = [r[0] for r in con.execute("select type_name from events where sender_id = ? order by id",
-                                          (f"rest:{sender}",))]
+    kinds = [
+        r[0] for r in con.execute("select type_name from events where sender_id = ? order by id", (f"rest:{sender}",))
+    ]
     # with a working lock each message is followed by the bot's answer before the next one starts
     users = [i for i, k in enumerate(kinds) if k == "user"]
     assert len(users) == 4
@@ -106,7 +109,9 @@ def test_websocket_works_and_long_polling_is_refused(two: Stack) -> None:
             frames: list[str] = []
             while not any("session_confirm" in f for f in frames):
                 frames.append(str(await asyncio.wait_for(ws.recv(), 10)))
-            await ws.send(json.dumps(["user_uttered", {"message": "我的贷款被拒了"}], ensure_ascii=False).join(["42", ""]))
+            await ws.send(
+                json.dumps(["user_uttered", {"message": "我的贷款被拒了"}], ensure_ascii=False).join(["42", ""])
+            )
             while not any("bot_uttered" in f for f in frames):
                 frame = str(await asyncio.wait_for(ws.recv(), 30))
                 if frame == "2":  # engine.io ping

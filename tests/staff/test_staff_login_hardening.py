@@ -206,8 +206,19 @@ def test_secure_setting_parser() -> None:
 
 @pytest.mark.parametrize(
     "password",
-    ["password", "Password", "password123", "qwertyuiop", "1q2w3e4r5t", "abc12345", "short pw9", "agent1-long-pw",
-     "Password123!", "passw0rd12", "Qwerty12345!"],  # a common password dressed up (issue 11 re-run)
+    [
+        "password",
+        "Password",
+        "password123",
+        "qwertyuiop",
+        "1q2w3e4r5t",
+        "abc12345",
+        "short pw9",
+        "agent1-long-pw",
+        "Password123!",
+        "passw0rd12",
+        "Qwerty12345!",
+    ],  # a common password dressed up (issue 11 re-run)
 )
 def test_password_policy_refuses(app_db: Path, password: str) -> None:
     with pytest.raises(accounts.WeakPassword):

@@ -23,7 +23,13 @@ def test_wechat_config_from_env() -> None:
         "WECHAT_PASSIVE_ONLY": "true",
     }
     c = WeChatConfig.from_env(env)
-    assert (c.token, c.appid, c.aes_key_previous, c.appsecret, c.passive_only) == ("tok", "wxapp", "B" * 43, "sec", True)
+    assert (c.token, c.appid, c.aes_key_previous, c.appsecret, c.passive_only) == (
+        "tok",
+        "wxapp",
+        "B" * 43,
+        "sec",
+        True,
+    )
     assert c.api_base == DEFAULT_API_BASE and c.problem() is None
     assert WeChatConfig.from_env({}).problem() == "WECHAT_TOKEN is not set"
     assert WeChatConfig.from_env({"WECHAT_TOKEN": "t", "WECHAT_ENCODING_AES_KEY": "A" * 43}).problem()

@@ -85,7 +85,9 @@ def test_safe_mode_reads_only_the_encrypted_fields(wechat: Make) -> None:
     async def body(base: str) -> None:
         fake = FakeWeChat(base, TOKEN, APPID, AES_KEY, mode="safe")
         encrypted = fake.crypto.encrypt(fake.text_xml(USER, "我自己的消息"))  # type: ignore[union-attr]
-        lying = fake.text_xml(VICTIM, "别人的消息").replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+        lying = fake.text_xml(VICTIM, "别人的消息").replace(
+            "</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        )
         status, _ = await fake.post_raw(lying.encode(), fake.query(encrypted))
         assert status == 200
 

@@ -126,7 +126,9 @@ def test_render_joins_texts_and_numbers_buttons() -> None:
 
 def test_buttons_are_numbered_as_the_lexicon_says(kb: Knowledge) -> None:
     formats = {**kb.lexicon["formats"], "numbered_button": "【{n}】{title}"}
-    out = render.render([{"text": "请选择：", "buttons": BUTTONS}], replace(kb, lexicon={**kb.lexicon, "formats": formats}))
+    out = render.render(
+        [{"text": "请选择：", "buttons": BUTTONS}], replace(kb, lexicon={**kb.lexicon, "formats": formats})
+    )
     assert out.text == "请选择：\n【1】我被拒了\n【2】查征信"
     assert render.render([{"buttons": BUTTONS[:1]}], kb).text == "1. 我被拒了"
 
@@ -145,7 +147,12 @@ def test_render_skips_diagnosis_already_in_texts() -> None:
 
 
 def test_render_ignores_odd_payloads() -> None:
-    odd: list[dict[str, Any]] = [{"custom": {"diagnosis": "x"}}, {"custom": [1, None]}, {"buttons": [{"payload": "no title"}]}, {}]
+    odd: list[dict[str, Any]] = [
+        {"custom": {"diagnosis": "x"}},
+        {"custom": [1, None]},
+        {"buttons": [{"payload": "no title"}]},
+        {},
+    ]
     assert render.render(odd).text == ""
 
 
