@@ -2,8 +2,8 @@
 
 DIET sometimes maps a long unrelated story to `ask_refusal_reason`. If the text
 has none of the domain words listed in knowledge/lexicon.yml (贷, 征信, 卡, ...),
-the domain intents are replaced by `out_of_scope`, so the user gets the scope
-reminder instead of a self-check about loans they never mentioned.
+the domain intents and the FAQ answers are replaced by `out_of_scope`, so the user gets
+the scope reminder instead of a self-check about loans they never mentioned.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from nlu.intents import force_intent
 
 GATED = {"ask_refusal_reason", "describe_situation", "what_if", "ask_signal_info"}
 OUT_OF_SCOPE = "out_of_scope"
+FAQ_PREFIX = "faq_"  # a FAQ answer to "明年房价会跌吗" is as wrong as a self-check
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -47,6 +48,7 @@ class DomainRelevance(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
-            if intent.get(INTENT_NAME_KEY) in GATED and self.words and not self.relevant(text):
+            name = str(intent.get(INTENT_NAME_KEY) or "")
+            if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not self.relevant(text):
                 force_intent(message, OUT_OF_SCOPE)
         return messages

@@ -12,6 +12,7 @@ the short self-check. Refusal cues run after this step and still win.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -63,7 +64,9 @@ class SituationCues(GraphComponent):
         question: re.Pattern[str] | None = None,
         loan_words: list[str] | None = None,
         why: re.Pattern[str] | None = None,
+        domain: Callable[[str], bool] | None = None,
     ) -> None:
+        self.domain = domain
         self.loan_words = loan_words or []
         self.why = why
         self.wording = wording
@@ -79,7 +82,8 @@ class SituationCues(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SituationCues:
-        lex = load().lexicon
+        kb = load()
+        lex = kb.lexicon
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")
         handoff, question, why = lex.get("handoff_asked"), lex.get("question_words"), lex.get("asks_why")
@@ -90,6 +94,7 @@ class SituationCues(GraphComponent):
             re.compile(question) if question else None,
             lex.get("loan_words"),
             re.compile(why) if why else None,
+            kb.mentions_domain,
         )
 
     def _elsewhere(self, current: Any, confidence: float, text: str) -> bool:
@@ -134,7 +139,10 @@ class SituationCues(GraphComponent):
                 continue
             predicted = message.get(INTENT) or {}
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
-            raised = any(f.state == RAISED for f in analyse(text).values())
+            # "红烧肉怎么做？家里没有白糖" names no word of loans: whatever the detector reads, no situation
+            raised = (self.domain is None or self.domain(text)) and any(
+                f.state == RAISED for f in analyse(text).values()
+            )
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
             # too close to the runner-up is as bad: FallbackClassifier's ambiguity_threshold sends both to "did you mean"
             ranking = message.get(INTENT_RANKING_KEY) or []

@@ -48,6 +48,26 @@ def test_no_domain_word_means_out_of_scope(kb_db: Path) -> None:
     assert loan.get("intent")["name"] == "describe_situation"
 
 
+def test_a_faq_guess_with_no_domain_word_is_out_of_scope(kb_db: Path) -> None:
+    step = DomainRelevance(list(read_db(kb_db).lexicon["domain_words"]))
+    house = parsed("明年房价会跌吗，现在上车是不是接盘", "faq_cities", [("faq_cities", 0.6)])
+    cities = parsed("亚联财在哪些城市能办", "faq_cities", [("faq_cities", 0.9)])
+    step.process([house, cities])
+    assert house.get("intent")["name"] == "out_of_scope"
+    assert cities.get("intent")["name"] == "faq_cities"
+
+
+def test_a_message_with_no_domain_word_makes_no_situation(kb_db: Path) -> None:
+    # "没有白糖" reads like a thin file to the detector; a recipe is no loan situation
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(None, domain=read_db(kb_db).mentions_domain)
+    recipe = step.process([parsed("红烧肉怎么做才不腻？家里只有冰糖没有白糖", "thank", [("thank", 0.4)])])[0]
+    loan = step.process([parsed("从来没办过信用卡，也没贷过款", "thank", [("thank", 0.4)])])[0]
+    assert recipe.get("intent")["name"] == "thank"
+    assert loan.get("intent")["name"] == "describe_situation"
+
+
 def test_a_second_forced_intent_does_not_tie_with_the_first() -> None:
     """Two steps forcing in turn must not leave two intents at 1.0 (the fallback would call it ambiguous)."""
     from nlu.intents import SECOND_BEST, force_intent
