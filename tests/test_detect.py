@@ -66,6 +66,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("查询也养了半年，征信不花了", set(), {"frequent_inquiries"}),
     ("化工那摊生意前年就不做了，转成做食品包装", set(), {"high_risk_industry"}),
     ("流水确实没起来，比以前少了很多", {"cashflow_drop"}, set()),  # 没起来 is no denial
+    ("信用社那笔贷款拖了两回没还上", {"overdue_record"}, set()),
+    ("银行说我经营不集中，流水也不对劲", {"cross_industry", "cashflow_drop"}, set()),  # the lender's words
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
     ("想借20万", {"amount_over_limit"}, set()),
     ("想借两万", set(), {"amount_over_limit"}),
