@@ -67,6 +67,7 @@ class _Rules:
     still_able: re.Pattern[str]
     vague_count: re.Pattern[str]
     still_holds: re.Pattern[str]
+    not_that: re.Pattern[str]
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -123,6 +124,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         still_able=re.compile(lex.get("still_able", "(?!)")),
         vague_count=re.compile(lex.get("vague_count", "(?!)")),
         still_holds=re.compile(lex.get("still_holds", "(?!)")),
+        not_that=re.compile(lex.get("not_that", "(?!)")),
     )
 
 
@@ -160,10 +162,16 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
 
 def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> bool:
     """A negation shortly before the phrase ("没有逾期"), or right after it ("一条逾期都没有")."""
-    if rules.negators.match(clause, start):
-        # the phrase is itself a negative ("没有收入证明"): "没有流水也没有收入证明" lists, not denies
-        return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
     begin = max(0, start - _NEG_WINDOW)
+    before = clause[begin:start]
+    if rules.negators.match(clause, start):
+        # the phrase is itself a negative ("没有收入证明"): "没有流水也没有收入证明" lists, not denies;
+        # "也不是说我没按时还过" says it is not so
+        if re.search(f"(?:{rules.not_that.pattern})$", before):
+            return True
+        return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
+    if re.search(f"(?:{rules.not_that.pattern})(?:没有?|不)", before):
+        return False  # "我不是没有对外担保": two negations say it is so
     window = rules.not_neg.sub("__", clause[begin : start + 2])
     # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
     if any(m.start() < start - begin for m in rules.negators.finditer(window)):

@@ -67,6 +67,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("化工那摊生意前年就不做了，转成做食品包装", set(), {"high_risk_industry"}),
     ("流水确实没起来，比以前少了很多", {"cashflow_drop"}, set()),  # 没起来 is no denial
     ("信用社那笔贷款拖了两回没还上", {"overdue_record"}, set()),
+    ("我不是没有对外担保，那笔确实是我担保的", {"external_guarantee"}, set()),  # two negations affirm
+    ("也不是说我没按时还过款，每一期都准点还的", set(), {"overdue_record"}),  # "not that I failed to"
     ("银行说我经营不集中，流水也不对劲", {"cross_industry", "cashflow_drop"}, set()),  # the lender's words
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
     ("想借20万", {"amount_over_limit"}, set()),
