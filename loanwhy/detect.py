@@ -86,7 +86,13 @@ def _rules_for(kb: Knowledge) -> _Rules:
     for sid, s in kb.signals.items():
         ms = []
         for m in s["recognise"]["measures"]:
-            ms.append({**m, "context_re": re.compile(m.get("context", ".")) if m.get("context") else None})
+            ms.append(
+                {
+                    **m,
+                    "context_re": re.compile(m.get("context", ".")) if m.get("context") else None,
+                    "unless_re": re.compile(m["unless"]) if m.get("unless") else None,
+                }
+            )
         measures[sid] = ms
     return _Rules(
         typos=sorted(lex["typos"].items(), key=lambda kv: -len(kv[0])),
@@ -204,6 +210,8 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
     ctx = m["context_re"]
     if ctx is not None and not ctx.search(clause):
         return None
+    if m.get("unless_re") is not None and m["unless_re"].search(clause):
+        return None  # "申请了二十多个平台": the number counts something else
     kind = m["kind"]
     if kind == "count_in_period":
         found = [c for c in q.counts(clause) if c.unit in m.get("units", ["次"]) + ["条"]]

@@ -107,7 +107,7 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
     for m in rec["measures"]:
         if m.get("kind") not in MEASURE_KINDS:
             raise KnowledgeError(f"{where}: measure kind must be one of {sorted(MEASURE_KINDS)}")
-        _check_regexes(f"{where} measure context", [m.get("context", "")])
+        _check_regexes(f"{where} measure context", [m.get("context", ""), m.get("unless", "")])
         if m["kind"] == "count_in_period" and not m.get("rules"):
             raise KnowledgeError(f"{where}: count_in_period needs 'rules'")
         if m["kind"] != "count_in_period" and "min" not in m:

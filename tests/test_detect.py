@@ -68,6 +68,10 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("流水确实没起来，比以前少了很多", {"cashflow_drop"}, set()),  # 没起来 is no denial
     ("信用社那笔贷款拖了两回没还上", {"overdue_record"}, set()),
     ("我不是没有对外担保，那笔确实是我担保的", {"external_guarantee"}, set()),  # two negations affirm
+    ("一个月里连着申请了二十多个平台", {"frequent_inquiries"}, {"high_interest_borrowing"}),  # applied, not borrowed
+    ("在五个平台借了钱，每个月都在还", {"high_interest_borrowing"}, set()),
+    ("半年就查了两次，网上说我这叫征信花了", set(), {"frequent_inquiries"}),  # hearsay
+    ("想借五万信用贷，不用抵押不用担保的那种", set(), {"external_guarantee", "collateral_value"}),
     ("也不是说我没按时还过款，每一期都准点还的", set(), {"overdue_record"}),  # "not that I failed to"
     ("银行说我经营不集中，流水也不对劲", {"cross_industry", "cashflow_drop"}, set()),  # the lender's words
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
