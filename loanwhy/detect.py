@@ -256,7 +256,9 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         return value >= m["min"], value
     if kind == "drop":
         amts = q.amounts(clause)
-        if len(amts) >= 2 and re.search("从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才|也就|就只", clause):
+        if len(amts) >= 2 and re.search(
+            "从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才|也就|就只|不到|不足", clause
+        ):
             was, now = amts[0].value, amts[-1].value
             if was > 0 and now <= was:
                 value = 1 - now / was
@@ -361,7 +363,7 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            if topic is not None and topic[0].search(prepared) and (someone_else or not _FIRST_PERSON.search(clause)):
+            if topic is not None and topic[0].search(prepared) and (someone_else or topic[0].search(clause)):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier
                 for hit in topic[1].finditer(clause):
                     if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):

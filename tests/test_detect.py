@@ -72,6 +72,16 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("在五个平台借了钱，每个月都在还", {"high_interest_borrowing"}, set()),
     ("半年就查了两次，网上说我这叫征信花了", set(), {"frequent_inquiries"}),  # hearsay
     ("想借五万信用贷，不用抵押不用担保的那种", set(), {"external_guarantee", "collateral_value"}),
+    ("申请的是12万的信用贷，不要抵押的那种", {"amount_over_limit"}, set()),  # unsecured: over the cap
+    ("老板每个月都发现金，没有任何流水可以证明收入", {"unverifiable_info"}, set()),
+    ("之前從來冇同銀行借過錢，信用卡都冇一張", {"thin_credit_file"}, set()),  # Cantonese
+    ("I have never had a credit card or a loan, my credit report is empty", {"thin_credit_file"}, set()),
+    ("我不光开饭店，还搞了个养殖场，没有一样是专心做的", {"cross_industry"}, set()),
+    ("以前每月进账三四十万，今年一个月不到十万", {"cashflow_drop"}, set()),
+    ("担保人是我七十多岁的老父亲，没收入也没存款", {"weak_guarantor"}, set()),
+    ("开了个小皮革加工厂，排污许可证还没办下来", {"high_risk_industry"}, set()),
+    ("跟村里放贷的借了五万，三分利，利滚利", {"high_interest_borrowing"}, {"amount_over_limit"}),
+    ("七张信用卡都透支到顶了", {"card_overdraft"}, set()),
     ("也不是说我没按时还过款，每一期都准点还的", set(), {"overdue_record"}),  # "not that I failed to"
     ("银行说我经营不集中，流水也不对劲", {"cross_industry", "cashflow_drop"}, set()),  # the lender's words
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
