@@ -176,4 +176,12 @@ class SituationCues(GraphComponent):
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)
+            elif (
+                not raised
+                and confidence < FALLBACK
+                and self._asks_why(text)
+                and (self.domain is None or self.domain(text))
+            ):
+                # "是不是因为我之前借过高利贷？" asks why, in no words DIET knows: the self-check, not "did you mean"
+                force_intent(message, REFUSED)
         return messages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,17 @@ def test_a_message_with_no_domain_word_makes_no_situation(kb_db: Path) -> None:
     loan = step.process([parsed("从来没办过信用卡，也没贷过款", "thank", [("thank", 0.4)])])[0]
     assert recipe.get("intent")["name"] == "thank"
     assert loan.get("intent")["name"] == "describe_situation"
+
+
+def test_a_faint_question_why_starts_the_refusal_path(kb_db: Path) -> None:
+    from nlu.situation_cues import SituationCues
+
+    kb = read_db(kb_db)
+    step = SituationCues(None, None, None, None, None, re.compile(kb.lexicon["asks_why"]), kb.mentions_domain)
+    why = step.process([parsed("是不是因为我之前借过高利贷？", "faq_reapply", [("faq_reapply", 0.3)])])[0]
+    sure = step.process([parsed("为什么征信记录要保留五年", "faq_record_keep", [("faq_record_keep", 0.9)])])[0]
+    assert why.get("intent")["name"] == "ask_refusal_reason"
+    assert sure.get("intent")["name"] == "faq_record_keep"  # a sure FAQ guess stands
 
 
 def test_a_second_forced_intent_does_not_tie_with_the_first() -> None:
