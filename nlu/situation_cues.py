@@ -154,6 +154,9 @@ class SituationCues(GraphComponent):
                 continue
             # a FAQ guess gives way to a stated situation ("房贷还不上了，已经拖了两个月"), not to a question
             statement_not_faq = str(current).startswith("faq_") and (self._states(text) or self._asks_why(text))
+            # "收入都是现金结的，是不是流水不够": DIET heard a request to falsify; the refusal step still
+            # refuses what its rules or the learned check call one, and otherwise the situation stands
+            statement_not_faq = statement_not_faq or (current == "request_falsify" and self._asks_why(text))
             if (
                 raised
                 and (current in REROUTE or confidence < UNSURE or statement_not_faq)
