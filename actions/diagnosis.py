@@ -13,7 +13,6 @@ from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
 from loanwhy import cases, report, selfcheck
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
-from loanwhy.normalize import normalize
 
 BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
 # a report read from the applicant's own words (not the self-check's end, not a stop_selfcheck request)
@@ -25,7 +24,7 @@ NOT_AN_ANSWER = {"out_of_scope": "action_out_of_scope", "nlu_fallback": "action_
 def off_topic_follow_up(tracker: Tracker) -> bool:
     """A why / how-long question before any diagnosis, longer than a bare follow-up and without
     a word of our domain: DIET matched the shape of the question, but the topic is another one."""
-    text = "".join(ch for ch in normalize(latest_text(tracker)) if ch.isalnum())
+    text = "".join(ch for ch in latest_text(tracker) if ch.isalnum())
     return len(text) > BARE_FOLLOW_UP and not load().mentions_domain(text)
 
 

@@ -25,6 +25,7 @@ from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
 from loanwhy import diagnose as dx
 from loanwhy import handoff
+from loanwhy.detect import prepare
 from loanwhy.kb import Knowledge
 
 
@@ -35,10 +36,12 @@ def tracker(
     events: list[dict[str, Any]] | None = None,
     ranking: list[dict[str, Any]] | None = None,
 ) -> Tracker:
+    """The latest message's `text` as NLU leaves it (nlu/normalizer.py); the events keep what was typed."""
+    said = prepare(text) if text else text
     return Tracker(
         sender_id="test-user",
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
+        latest_message={"text": said, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
         events=events or [],
         paused=False,
         followup_action=None,
