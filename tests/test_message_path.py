@@ -14,8 +14,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.diagnosis import ActionAnalyseMessage, ActionHowLong
+from actions.handoff import ActionHandoff
 from channels import guard
-from loanwhy import detect
+from loanwhy import detect, handoff
 from loanwhy.kb import read_db
 from loanwhy.privacy import MASK
 from loanwhy.refusals import compile_rules
@@ -91,3 +92,12 @@ def test_the_actions_read_the_text_nlu_left(kb_db: Path, normalised: list[str]) 
     facts = next(e["value"] for e in events if e.get("name") == "facts")
     assert facts["card_overdraft"]["state"] == "raised"
     assert normalised == []
+
+
+def test_a_number_split_over_two_messages_is_masked_where_the_summary_is_stored(kb_db: Path, app_db: Path) -> None:
+    said = [guard.inbound("我电话是1380013").text, guard.inbound("8000，打这个").text]
+    assert MASK not in "".join(said)  # each message alone holds no whole number
+    tracker = conversation({"text": "转人工", "intent": {"name": "request_handoff"}}, said)
+    asyncio.run(ActionHandoff().run(CollectingDispatcher(), tracker, {}))
+    summary = handoff.pending(app_db)[0]["summary"]
+    assert MASK in summary and "1380013" not in summary
