@@ -10,22 +10,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
 from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
-from loanwhy import cases, report, selfcheck
+from loanwhy import cases, report, scope, selfcheck
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
 
-BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
 # a report read from the applicant's own words (not the self-check's end, not a stop_selfcheck request)
 FROM_OWN_WORDS = {"describe_situation", "ask_refusal_reason", "ask_lender_wording"}
 # what a text gets when it is not read as an answer to the follow-up question after all
 NOT_AN_ANSWER = {"out_of_scope": "action_out_of_scope", "nlu_fallback": "action_suggest"}
 
 
-def off_topic_follow_up(tracker: Tracker) -> bool:
-    """A why / how-long question before any diagnosis, longer than a bare follow-up and without
-    a word of our domain: DIET matched the shape of the question, but the topic is another one."""
-    text = "".join(ch for ch in latest_text(tracker) if ch.isalnum())
-    return len(text) > BARE_FOLLOW_UP and not load().mentions_domain(text)
+def off_topic(tracker: Tracker) -> bool:
+    """NLU's verdict on the latest message (nlu/relevance.py, loanwhy/scope.py): more than a bare
+    follow-up, and nothing of our domain in it."""
+    return (tracker.latest_message or {}).get(scope.OFF_TOPIC) is True
 
 
 def _intent(tracker: Tracker) -> str:
@@ -126,7 +124,7 @@ class ActionExplainWhy(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ids = _focus(tracker)
-        if not ids and off_topic_follow_up(tracker):
+        if not ids and off_topic(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
         elif not ids:
             dispatcher.utter_message(response="utter_why_none")
@@ -141,7 +139,7 @@ class ActionHowLong(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ids = _focus(tracker)
-        if not ids and off_topic_follow_up(tracker):
+        if not ids and off_topic(tracker):
             dispatcher.utter_message(response="utter_out_of_scope")
         elif not ids:
             dispatcher.utter_message(response="utter_how_long_none")

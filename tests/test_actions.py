@@ -24,9 +24,9 @@ from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
 from loanwhy import diagnose as dx
-from loanwhy import handoff
+from loanwhy import handoff, scope
 from loanwhy.detect import prepare
-from loanwhy.kb import Knowledge
+from loanwhy.kb import Knowledge, load
 
 
 def tracker(
@@ -36,12 +36,14 @@ def tracker(
     events: list[dict[str, Any]] | None = None,
     ranking: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """The latest message's `text` as NLU leaves it (nlu/normalizer.py); the events keep what was typed."""
+    """The latest message's `text` and scope flag as NLU leaves them (nlu/normalizer.py, nlu/relevance.py);
+    the events keep what was typed."""
     said = prepare(text) if text else text
+    nlu = {"text": said, scope.OFF_TOPIC: scope.off_topic(said, load().domain_words)}
     return Tracker(
         sender_id="test-user",
         slots=slots or {},
-        latest_message={"text": said, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
+        latest_message={**nlu, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
         events=events or [],
         paused=False,
         followup_action=None,

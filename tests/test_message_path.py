@@ -4,6 +4,7 @@ normalised once, by NLU's first step; every later step reads the text it left.""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,8 @@ def test_the_actions_read_the_text_nlu_left(kb_db: Path, normalised: list[str]) 
     inbound = guard.inbound(TYPED)
     message = through_nlu(inbound.text, kb_db)
     normalised.clear()
-    tracker = conversation({"text": str(message.get("text")), "intent": message.get("intent")}, [inbound.text])
+    parse_data = json.loads(json.dumps(message.as_dict(only_output_properties=True)))  # as Rasa sends it
+    tracker = conversation(parse_data, [inbound.text])
     events = asyncio.run(ActionAnalyseMessage().run(CollectingDispatcher(), tracker, {}))
     asyncio.run(ActionHowLong().run(CollectingDispatcher(), tracker, {}))
     facts = next(e["value"] for e in events if e.get("name") == "facts")
