@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -118,34 +119,38 @@ def _focus(tracker: Tracker) -> list[str]:
     return list(last)[: int(kb.catalog.get("principal_reasons", 3))]
 
 
-class ActionExplainWhy(Action):
+class FollowUpAnswer(Action, ABC):
+    """A follow-up question on the signals in focus: `each` once per signal, `none` when there are
+    none to speak of, the scope reminder when NLU found the question is about something else.
+    Abstract, so the action server registers only the subclasses."""
+
+    each: ClassVar[str]
+    none: ClassVar[str]
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        ids = _focus(tracker)
+        if not ids:
+            dispatcher.utter_message(response="utter_out_of_scope" if off_topic(tracker) else self.none)
+        for sid in ids:
+            dispatcher.utter_message(response=self.each, **report.signal_values(sid))
+        return []
+
+
+class ActionExplainWhy(FollowUpAnswer):
+    each, none = "utter_why", "utter_why_none"
+
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        ids = _focus(tracker)
-        if not ids and off_topic(tracker):
-            dispatcher.utter_message(response="utter_out_of_scope")
-        elif not ids:
-            dispatcher.utter_message(response="utter_why_none")
-        for sid in ids:
-            dispatcher.utter_message(response="utter_why", **report.signal_values(sid))
-        return []
 
+class ActionHowLong(FollowUpAnswer):
+    each, none = "utter_how_long", "utter_how_long_none"
 
-class ActionHowLong(Action):
     def name(self) -> str:
         return "action_how_long"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        ids = _focus(tracker)
-        if not ids and off_topic(tracker):
-            dispatcher.utter_message(response="utter_out_of_scope")
-        elif not ids:
-            dispatcher.utter_message(response="utter_how_long_none")
-        for sid in ids:
-            dispatcher.utter_message(response="utter_how_long", **report.signal_values(sid))
-        return []
 
 
 class ActionWhatIf(Action):

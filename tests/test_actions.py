@@ -142,6 +142,14 @@ def test_how_long_uses_last_report(kb: Knowledge) -> None:
     assert "3-6" in messages[0]["horizons"]
 
 
+@pytest.mark.parametrize(("action", "each"), [(ActionHowLong(), "utter_how_long"), (ActionExplainWhy(), "utter_why")])
+def test_follow_ups_speak_of_each_signal_of_the_last_report(kb: Knowledge, action: Any, each: str) -> None:
+    last = ["frequent_inquiries", "card_overdraft"]
+    messages, events = run(action, tracker("为什么", intent="ask_why_matters", slots={"last_report": last}))
+    assert responses(messages) == [each, each] and events == []
+    assert [m["name"] for m in messages] == [kb.signals[sid]["name"] for sid in last]
+
+
 @pytest.mark.parametrize(
     ("action", "none"), [(ActionHowLong(), "utter_how_long_none"), (ActionExplainWhy(), "utter_why_none")]
 )
