@@ -6,11 +6,14 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from loanwhy.detect import Prepared
 from loanwhy.diagnose import Facts
 
 
-def latest_text(tracker: Tracker) -> str:
-    return str((tracker.latest_message or {}).get("text") or "")
+def latest_text(tracker: Tracker) -> Prepared:
+    """The latest message as NLU's first step left it (nlu/normalizer.py: the `text` of the parse
+    data, not of the event): marked so the library reads it without preparing it again."""
+    return Prepared(str((tracker.latest_message or {}).get("text") or ""))
 
 
 def stored_facts(tracker: Tracker) -> Facts:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -10,23 +11,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
 from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
-from loanwhy import cases, report, selfcheck
+from loanwhy import cases, report, scope, selfcheck
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
-from loanwhy.normalize import normalize
 
-BARE_FOLLOW_UP = 8  # characters: a bare "how long?" is a follow-up, a longer text says more
 # a report read from the applicant's own words (not the self-check's end, not a stop_selfcheck request)
 FROM_OWN_WORDS = {"describe_situation", "ask_refusal_reason", "ask_lender_wording"}
 # what a text gets when it is not read as an answer to the follow-up question after all
 NOT_AN_ANSWER = {"out_of_scope": "action_out_of_scope", "nlu_fallback": "action_suggest"}
 
 
-def off_topic_follow_up(tracker: Tracker) -> bool:
-    """A why / how-long question before any diagnosis, longer than a bare follow-up and without
-    a word of our domain: DIET matched the shape of the question, but the topic is another one."""
-    text = "".join(ch for ch in normalize(latest_text(tracker)) if ch.isalnum())
-    return len(text) > BARE_FOLLOW_UP and not load().mentions_domain(text)
+def off_topic(tracker: Tracker) -> bool:
+    """NLU's verdict on the latest message (nlu/relevance.py, loanwhy/scope.py): more than a bare
+    follow-up, and nothing of our domain in it."""
+    return (tracker.latest_message or {}).get(scope.OFF_TOPIC) is True
 
 
 def _intent(tracker: Tracker) -> str:
@@ -121,34 +119,38 @@ def _focus(tracker: Tracker) -> list[str]:
     return list(last)[: int(kb.catalog.get("principal_reasons", 3))]
 
 
-class ActionExplainWhy(Action):
+class FollowUpAnswer(Action, ABC):
+    """A follow-up question on the signals in focus: `each` once per signal, `none` when there are
+    none to speak of, the scope reminder when NLU found the question is about something else.
+    Abstract, so the action server registers only the subclasses."""
+
+    each: ClassVar[str]
+    none: ClassVar[str]
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        ids = _focus(tracker)
+        if not ids:
+            dispatcher.utter_message(response="utter_out_of_scope" if off_topic(tracker) else self.none)
+        for sid in ids:
+            dispatcher.utter_message(response=self.each, **report.signal_values(sid))
+        return []
+
+
+class ActionExplainWhy(FollowUpAnswer):
+    each, none = "utter_why", "utter_why_none"
+
     def name(self) -> str:
         return "action_explain_why"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        ids = _focus(tracker)
-        if not ids and off_topic_follow_up(tracker):
-            dispatcher.utter_message(response="utter_out_of_scope")
-        elif not ids:
-            dispatcher.utter_message(response="utter_why_none")
-        for sid in ids:
-            dispatcher.utter_message(response="utter_why", **report.signal_values(sid))
-        return []
 
+class ActionHowLong(FollowUpAnswer):
+    each, none = "utter_how_long", "utter_how_long_none"
 
-class ActionHowLong(Action):
     def name(self) -> str:
         return "action_how_long"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        ids = _focus(tracker)
-        if not ids and off_topic_follow_up(tracker):
-            dispatcher.utter_message(response="utter_out_of_scope")
-        elif not ids:
-            dispatcher.utter_message(response="utter_how_long_none")
-        for sid in ids:
-            dispatcher.utter_message(response="utter_how_long", **report.signal_values(sid))
-        return []
 
 
 class ActionWhatIf(Action):

@@ -12,7 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import stored_facts
 from loanwhy import diagnose as dx
 from loanwhy import handoff
-from loanwhy.privacy import mask
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +24,11 @@ def source(tracker: Tracker) -> str:
 
 
 def summary(tracker: Tracker, turns: int = 6) -> str:
-    """Last user messages and the signals found so far, for the staff queue."""
+    """Last user messages and the signals found so far, for the staff queue (masked where it is
+    stored, `loanwhy.handoff.request`, as each message was at the channel)."""
     said = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user"][-turns:]
     raised = dx.diagnose(stored_facts(tracker)).raised
-    return mask(" | ".join(s for s in said if s) + (f" || signals: {', '.join(raised)}" if raised else ""))
+    return " | ".join(s for s in said if s) + (f" || signals: {', '.join(raised)}" if raised else "")
 
 
 class ActionHandoff(Action):

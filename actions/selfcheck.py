@@ -15,7 +15,7 @@ from loanwhy.kb import load
 
 PREFIX = "sc_"
 UNKNOWN, ANSWERED = selfcheck.UNKNOWN, selfcheck.ANSWERED
-RAISED, FINE = "raised", "fine"
+RAISED = selfcheck.RAISED
 
 
 # intents that leave the question for a moment (answered by rules, then the form asks again)

@@ -48,10 +48,10 @@ class Inbound:
 def inbound(raw: object, max_chars: int = MAX_CHARS) -> Inbound:
     if not isinstance(raw, str):
         raw = "" if raw is None else str(raw)
-    long_text = len(raw) > max_chars * 4
-    text = clean(raw[: max_chars * 4], max_chars)
-    truncated = long_text or len(clean(raw[: max_chars * 4], max_chars * 4)) > max_chars
-    folded = unicodedata.normalize("NFKC", text)
+    cleaned = clean(raw[: max_chars * 4], max_chars * 4)  # the one clean-up, before the cap: was it cut?
+    truncated = len(raw) > max_chars * 4 or len(cleaned) > max_chars
+    # NFKC once more: a control character `clean` took out may have kept a letter from its accent
+    folded = unicodedata.normalize("NFKC", cleaned[:max_chars])
     while folded.startswith("/"):
         folded = folded[1:].lstrip()
     text = mask(folded)

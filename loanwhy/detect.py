@@ -134,8 +134,18 @@ def _rules_for(kb: Knowledge) -> _Rules:
     )
 
 
+class Prepared(str):
+    """Text already through `prepare`, which returns it as it is (as markupsafe's `escape` returns
+    `Markup`). NLU's first step (nlu/normalizer.py) prepares each message once; the steps after it
+    and the actions (`actions.common.latest_text`) read that text, so nothing prepares it again."""
+
+    __slots__ = ()
+
+
 def prepare(text: str, kb: Knowledge | None = None) -> str:
-    """Normalise and fix common misspellings (带款 → 贷款)."""
+    """Normalise and fix common misspellings (带款 → 贷款); a `Prepared` text is returned unchanged."""
+    if isinstance(text, Prepared):
+        return text
     rules = _rules_for(kb or load())
     text = normalize(text).lower()
     for wrong, right in rules.typos:

@@ -283,10 +283,15 @@ class Knowledge:
     catalog: dict[str, Any]
     severity_rank: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def domain_words(self) -> list[str]:
+        """The words of our domain (贷, 征信, 卡, ...) and every signal's synonyms: a (normalised) text
+        with none of them is about something else (loanwhy/scope.py, nlu/relevance.py)."""
+        return [*self.lexicon.get("domain_words", []), *(w for s in self.signals.values() for w in s["synonyms"])]
+
     def mentions_domain(self, text: str) -> bool:
-        """True when the (normalised) text has a word of our domain (贷, 征信, 卡, ...) or names a signal."""
-        synonyms = [w for s in self.signals.values() for w in s["synonyms"]]
-        return has_any(text, self.lexicon.get("domain_words", [])) or has_any(text, synonyms)
+        """True when the (normalised) text has one of `domain_words` (nlu/situation_cues.py)."""
+        return has_any(text, self.domain_words)
 
     def ranked(self, ids: list[str]) -> list[str]:
         """Most important first: severity, then weight."""

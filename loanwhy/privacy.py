@@ -1,7 +1,11 @@
 """Masking of personal numbers (PIPL): ID cards, bank cards, phone numbers.
 
-Applied to every user message before it reaches NLU, the tracker store, logs
-or case records. Full-width digits are folded first so they cannot slip past.
+A user message is masked once, by the channel's guard (channels/guard.py `inbound`), before
+it reaches NLU, the tracker store or logs; nothing after it masks that message again. Texts
+joined from several messages are masked where they are stored (the case log, handoff
+summaries): a number typed across two messages shows only when they are joined. Other
+inputs are masked where they come in (feedback, the staff audit log), and the staff
+tool masks what it shows. Full-width digits are folded first so they cannot slip past.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loanwhy import quantities as q
-from loanwhy.detect import FINE, RAISED, clauses, prepare, without_negation
+from loanwhy.detect import FINE, RAISED, Prepared, clauses, prepare, without_negation
 from loanwhy.diagnose import Facts, findings_to_facts
 from loanwhy.kb import Knowledge, load
 
@@ -246,7 +246,7 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
     """(ANSWERED or UNKNOWN, every fact the answer states) for the topic asked."""
     kb = kb or load()
     t = topic(tid, kb)
-    said = text.strip()
+    said = text if isinstance(text, Prepared) else text.strip()  # prepared text is stripped already
     for button in t.answers:
         if said == button["text"]:
             facts = {sid: _fact(RAISED, said) for sid in button.get("raised", [])}

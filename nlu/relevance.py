@@ -1,9 +1,11 @@
-"""NLU step after DIET: a message with no word of our domain is out of scope.
+"""NLU step after DIET: the one place that decides whether a message is about our domain.
 
 DIET sometimes maps a long unrelated story to `ask_refusal_reason`. If the text
 has none of the domain words listed in knowledge/lexicon.yml (贷, 征信, 卡, ...),
 the domain intents and the FAQ answers are replaced by `out_of_scope`, so the user gets
-the scope reminder instead of a self-check about loans they never mentioned.
+the scope reminder instead of a self-check about loans they never mentioned. Every message
+also carries the verdict of `loanwhy.scope.off_topic` in its parse data, for the
+actions that answer a follow-up question (they act on it, they do not decide it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from loanwhy import scope
 from loanwhy.kb import has_any, load
 from nlu.intents import force_intent
 
@@ -38,8 +41,7 @@ class DomainRelevance(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> DomainRelevance:
-        kb = load()  # the words Knowledge.mentions_domain uses: domain words and every signal's synonyms
-        return cls([*kb.lexicon.get("domain_words", []), *(w for s in kb.signals.values() for w in s["synonyms"])])
+        return cls(load().domain_words)
 
     def relevant(self, text: str) -> bool:
         return has_any(text, self.words)
@@ -51,4 +53,5 @@ class DomainRelevance(GraphComponent):
             name = str(intent.get(INTENT_NAME_KEY) or "")
             if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not self.relevant(text):
                 force_intent(message, OUT_OF_SCOPE)
+            message.set(scope.OFF_TOPIC, scope.off_topic(text, self.words), add_to_output=True)
         return messages

@@ -24,8 +24,9 @@ from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
 from loanwhy import diagnose as dx
-from loanwhy import handoff
-from loanwhy.kb import Knowledge
+from loanwhy import handoff, scope
+from loanwhy.detect import prepare
+from loanwhy.kb import Knowledge, load
 
 
 def tracker(
@@ -35,10 +36,14 @@ def tracker(
     events: list[dict[str, Any]] | None = None,
     ranking: list[dict[str, Any]] | None = None,
 ) -> Tracker:
+    """The latest message's `text` and scope flag as NLU leaves them (nlu/normalizer.py, nlu/relevance.py);
+    the events keep what was typed."""
+    said = prepare(text) if text else text
+    nlu = {"text": said, scope.OFF_TOPIC: scope.off_topic(said, load().domain_words)}
     return Tracker(
         sender_id="test-user",
         slots=slots or {},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
+        latest_message={**nlu, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
         events=events or [],
         paused=False,
         followup_action=None,
@@ -135,6 +140,14 @@ def test_how_long_uses_last_report(kb: Knowledge) -> None:
     )
     assert responses(messages) == ["utter_how_long"]
     assert "3-6" in messages[0]["horizons"]
+
+
+@pytest.mark.parametrize(("action", "each"), [(ActionHowLong(), "utter_how_long"), (ActionExplainWhy(), "utter_why")])
+def test_follow_ups_speak_of_each_signal_of_the_last_report(kb: Knowledge, action: Any, each: str) -> None:
+    last = ["frequent_inquiries", "card_overdraft"]
+    messages, events = run(action, tracker("为什么", intent="ask_why_matters", slots={"last_report": last}))
+    assert responses(messages) == [each, each] and events == []
+    assert [m["name"] for m in messages] == [kb.signals[sid]["name"] for sid in last]
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,23 @@ def test_a_faint_question_why_starts_the_refusal_path(kb_db: Path) -> None:
     assert sure.get("intent")["name"] == "faq_record_keep"  # a sure FAQ guess stands
 
 
+@pytest.mark.parametrize(
+    ("text", "off_topic"),
+    [
+        ("我家的猫做完手术要等多长时间才能好起来", True),
+        ("被拒以后要等多久才能再申请贷款", False),  # a word of ours
+        ("要等多久?", False),  # a bare follow-up: about the last report
+        ("征 信 要 多 久 才 能 恢 复", False),  # the words are read without the gaps
+    ],
+)
+def test_every_message_carries_nlus_scope_verdict(kb_db: Path, text: str, off_topic: bool) -> None:
+    step = DomainRelevance(read_db(kb_db).domain_words)
+    message = step.process([parsed(text, "ask_how_long", [("ask_how_long", 0.9)])])[0]
+    assert message.get("off_topic") is off_topic
+    assert message.as_dict(only_output_properties=True)["off_topic"] is off_topic  # it reaches the actions
+    assert message.get("intent")["name"] == "ask_how_long"  # a follow-up: its action decides what to say
+
+
 def test_a_second_forced_intent_does_not_tie_with_the_first() -> None:
     """Two steps forcing in turn must not leave two intents at 1.0 (the fallback would call it ambiguous)."""
     from nlu.intents import SECOND_BEST, force_intent
