@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         # former run left in it (logs, databases made world-readable) become private
         var = Path(args.var) if args.var else paths.var_dir()
         paths.private_tree(var)
-        problems = [p for p in (ops.check_sqlite(var / n) for n in ("tracker.db", "app.sqlite")) if p]
+        problems = ops.check_stores(var)
         for p in problems:
             print(f"storage error: {p}", file=sys.stderr)
         return 1 if problems else 0

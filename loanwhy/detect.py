@@ -419,14 +419,18 @@ _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
 _RECENT = re.compile(r"今年|去年|前年|最近|近期|上个?月|这个月|现在|目前|当前|还在|没还")
 
 
-_SINCE = re.compile(rf"({q.NUM})个?年(多|半)?(?:了|前|以前|之前|啦)")
 _TO_NOW = re.compile(r"到现在|到今天|到目前|至今")
+
+
+@lru_cache(maxsize=4)
+def _since(number: str) -> re.Pattern[str]:
+    return re.compile(rf"({number})个?年(多|半)?(?:了|前|以前|之前|啦)")
 
 
 def _years_since(sentence: str) -> float | None:
     """The shortest "N years ago / N years now" the sentence names ("还清六年了", "到现在五年多了")."""
     spans = []
-    for m in _SINCE.finditer(sentence):
+    for m in _since(q.number_pattern()).finditer(sentence):
         n = q.cn_int(m.group(1))
         if n is not None:
             spans.append(n + (0.5 if m.group(2) else 0))

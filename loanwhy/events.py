@@ -6,9 +6,10 @@ same on SQLite and on PostgreSQL. The staff transcript, the weekly figures and r
 go through this module, on SQLAlchemy Core (already a dependency of Rasa), so a PostgreSQL
 store (ops/cluster/) is read exactly like the SQLite file.
 
-Where the store is: LOANWHY_TRACKER_URL (an SQLAlchemy URL, e.g. postgresql://user@host/rasa),
-else the SQLite file <LOANWHY_VAR>/tracker.db. An SQLite file is opened read-only to read and
-never created. A store with no conversation yet (no file, no `events` table) reads as empty;
+Where the store is: the `tracker_store` of the endpoints file Rasa runs with (loanwhy/endpoints.py:
+endpoints.yml, or the file LOANWHY_ENDPOINTS names; an SQLite file or a database server), unless
+LOANWHY_TRACKER_URL (an SQLAlchemy URL, e.g. postgresql://user@host/rasa) says otherwise. An SQLite
+file is opened read-only to read and never created. A store with no conversation yet (no file, no `events` table) reads as empty;
 one that exists but cannot be read raises EventStoreError.
 
 Plain module: no Rasa import.
@@ -28,10 +29,10 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from loanwhy import paths
+from loanwhy import endpoints
 from loanwhy.store import BUSY_TIMEOUT_S, SECURE_DELETE, truncate_wal
 
-Store = Path | str  # an SQLite file, or an SQLAlchemy URL
+Store = endpoints.Store  # an SQLite file, or an SQLAlchemy URL
 
 CONNECT_TIMEOUT_S = 5
 CHUNK = 500  # ids per `in (...)`: below SQLite's and PostgreSQL's parameter limits
@@ -69,9 +70,14 @@ class MessageCounts:
 
 
 def location(env: Mapping[str, str] | None = None) -> Store:
-    """LOANWHY_TRACKER_URL, else <LOANWHY_VAR>/tracker.db (what scripts/run.sh gives Rasa)."""
+    """LOANWHY_TRACKER_URL, else the tracker store of the endpoints file; `env` over the process's."""
     url = (env if env is not None else os.environ).get("LOANWHY_TRACKER_URL", "").strip()
-    return url or paths.tracker_db()
+    if url:
+        return url
+    try:
+        return endpoints.tracker_store(env=env)
+    except endpoints.EndpointsError as exc:
+        raise EventStoreError(f"where the tracker store is: {exc}") from None
 
 
 def describe(store: Store) -> str:
@@ -91,7 +97,7 @@ def _sqlite_file(store: Store) -> Path | None:
     try:
         url = sa.engine.make_url(store)
     except sa.exc.ArgumentError as exc:
-        raise EventStoreError(f"LOANWHY_TRACKER_URL is not an SQLAlchemy URL: {exc}") from None
+        raise EventStoreError(f"the tracker store URL is not an SQLAlchemy URL: {exc}") from None
     if url.get_backend_name() != "sqlite":
         return None
     if not url.database or url.database == ":memory:":

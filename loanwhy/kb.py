@@ -124,14 +124,15 @@ def _check_words(where: str, words: Any) -> list[str]:
     return words
 
 
-def _worth(where: str, value: Any) -> float:
-    """A unit's worth: a positive number, or a fraction written 1/30."""
+def _worth(where: str, value: Any, zero: bool = False) -> float:
+    """A unit's worth: a positive number (or zero when allowed), or a fraction written 1/30."""
     try:
-        number = float(Fraction(str(value))) if not isinstance(value, bool) else 0.0
+        number = float(Fraction(str(value))) if not isinstance(value, bool) else -1.0
     except (ValueError, ZeroDivisionError):
-        number = 0.0
-    if number <= 0:
-        raise KnowledgeError(f"{where}: expected a positive number or a fraction such as 1/30, not {value!r}")
+        number = -1.0
+    if number < 0 or (number == 0 and not zero):
+        least = "a number of at least 0" if zero else "a positive number"
+        raise KnowledgeError(f"{where}: expected {least} or a fraction such as 1/30, not {value!r}")
     return number
 
 
@@ -140,7 +141,9 @@ def _read_units(units: Any) -> dict[str, Any]:
     where = "lexicon.yml [units]"
     if not isinstance(units, dict):
         raise KnowledgeError(f"{where}: missing, or not a mapping")
-    out: dict[str, Any] = {"count": _check_words(f"{where} count", units.get("count"))}
+    out: dict[str, Any] = {
+        kind: _check_words(f"{where} {kind}", units.get(kind)) for kind in ("count", "percent", "percent_of", "tenths")
+    }
     for kind in ("money", "time", "named_periods", "shares"):
         table = units.get(kind)
         if not isinstance(table, dict) or not table:
@@ -149,6 +152,39 @@ def _read_units(units: Any) -> dict[str, Any]:
         if kind == "money" and any(str(word) != str(word).lower() for word in table):
             raise KnowledgeError(f"{where} money: write units in lower case (10W and 3K still match)")
         out[kind] = {str(word): _worth(f"{where} {kind} {word}", worth) for word, worth in table.items()}
+    return out
+
+
+def _check_characters(where: str, chars: Any) -> list[str]:
+    if not all(len(c) == 1 for c in _check_words(where, chars)):
+        raise KnowledgeError(f"{where}: expected single characters")
+    return list(chars)
+
+
+def _read_numbers(numbers: Any) -> dict[str, Any]:
+    """How numbers are written, checked: characters, vague words and their values, ranges."""
+    where = "lexicon.yml [numbers]"
+    if not isinstance(numbers, dict):
+        raise KnowledgeError(f"{where}: missing, or not a mapping")
+    characters = _check_characters(f"{where} characters", numbers.get("characters"))
+    out: dict[str, Any] = {"characters": characters}
+    for kind in ("more", "vague", "range_scales"):
+        table = numbers.get(kind)
+        if not isinstance(table, dict) or not table:
+            raise KnowledgeError(f"{where} {kind}: expected word: value pairs")
+        _check_words(f"{where} {kind}", list(table))
+        out[kind] = {
+            str(word): _worth(f"{where} {kind} {word}", value, zero=kind == "more") for word, value in table.items()
+        }
+    _check_characters(f"{where} more", list(out["more"]))
+    if not isinstance(numbers.get("vague_forms"), str) or not numbers["vague_forms"]:
+        raise KnowledgeError(f"{where} vague_forms: expected a pattern")
+    _check_regexes(f"{where} vague_forms", [numbers["vague_forms"]])
+    out["vague_forms"] = numbers["vague_forms"]
+    out["range_digits"] = _check_characters(f"{where} range_digits", numbers.get("range_digits"))
+    outside = [c for c in [*out["range_digits"], *out["range_scales"]] if c not in characters]
+    if outside:
+        raise KnowledgeError(f"{where}: range digits and scales must be numeral characters, not {outside}")
     return out
 
 
@@ -206,6 +242,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
     for key in ("refusal_negators", "refusal_not_negations"):
         _check_words(f"lexicon.yml [{key}]", lexicon.get(key))
+    lexicon["numbers"] = _read_numbers(lexicon.get("numbers"))
     lexicon["units"] = _read_units(lexicon.get("units"))
     button = (lexicon.get("formats") or {}).get("numbered_button")
     if not isinstance(button, str) or "{n}" not in button or "{title}" not in button:

@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from loanwhy import rest_auth, store
+from loanwhy import endpoints, rest_auth, store
 
 WARMUP_SENDER = "__warmup__"  # not recorded in the case log (conversation "rest:__warmup__")
 
@@ -28,6 +28,17 @@ def check_sqlite(path: Path) -> str | None:
     except (OSError, sqlite3.Error) as exc:
         return f"{path}: {exc}"
     return None
+
+
+def check_stores(var: Path) -> list[str]:
+    """Why the runtime folder's databases are not usable (empty: they are): the app database, and
+    the tracker store of the endpoints file when it is an SQLite file (LOANWHY_VAR there is `var`)."""
+    try:
+        tracker = endpoints.tracker_store(env={"LOANWHY_VAR": str(var)})
+    except endpoints.EndpointsError as exc:
+        return [f"tracker store: {exc}"]
+    files = [tracker] if isinstance(tracker, Path) else []  # a database server is not ours to check
+    return [p for p in (check_sqlite(f) for f in [*files, var / "app.sqlite"]) if p]
 
 
 def _get(url: str, timeout: float = 2.0) -> int:

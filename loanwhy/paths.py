@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR = "var"
 
 
 def var_dir() -> Path:
-    path = Path(os.environ.get("LOANWHY_VAR", "var"))
+    path = Path(os.environ.get("LOANWHY_VAR", DEFAULT_VAR))
     return path if path.is_absolute() else ROOT / path
 
 
@@ -22,10 +23,6 @@ def wechat_db() -> Path:
     """WeChat message ids and pending replies: WECHAT_DB, else wechat.sqlite beside the others."""
     env = os.environ.get("WECHAT_DB")
     return Path(env) if env else var_dir() / "wechat.sqlite"
-
-
-def tracker_db() -> Path:
-    return var_dir() / "tracker.db"
 
 
 def kb_db() -> Path:

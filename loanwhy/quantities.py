@@ -2,7 +2,8 @@
 
 Input is already normalised (NFKC, Simplified). The spaCy pipeline of
 `loanwhy.nlp` finds the quantities; here each span is parsed into a value
-(cn2an for Chinese numerals), each unit worth what the lexicon's `units` says.
+(cn2an for Chinese numerals), each unit worth what the lexicon's `units` says and
+each vague number ("十几", "二三十", "五十多") read as the lexicon's `numbers` say.
 Every finder returns values with their position so that the caller can look at
 the words around them.
 """
@@ -18,8 +19,7 @@ from typing import Any
 from loanwhy.kb import Knowledge, load
 from loanwhy.nlp import quantity_spans
 
-_CN = "零〇一二两俩三四五六七八九十百千"
-NUM = rf"(?:\d+(?:\.\d+)?[来多]?|[{_CN}]+[来多]?|[十几]?几十?|好几)"
+DIGITS = r"\d+(?:\.\d+)?"  # Arabic, with decimals
 
 
 @dataclass(frozen=True)
@@ -30,49 +30,67 @@ class Quantity:
     end: int
 
 
+@dataclass(frozen=True)
+class _Numbers:
+    """The lexicon's `numbers`, with the patterns that find and read them."""
+
+    pattern: str  # one number as a regex: 3, 1.5, 十二, 两, 二十来, 十几, 好几
+    vague: dict[str, float]
+    more: dict[str, float]
+    range: re.Pattern[str]  # 七八十: two neighbouring digits and a scale
+    scales: dict[str, float]
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "".join(re.escape(c) for c in chars)
+
+
+@lru_cache(maxsize=4)
+def _numbers_for(knowledge: Knowledge) -> _Numbers:
+    numbers: dict[str, Any] = knowledge.lexicon["numbers"]
+    cn, more = _char_class(numbers["characters"]), _char_class(numbers["more"])
+    digits = _char_class(numbers["range_digits"])
+    scales = {str(w): float(v) for w, v in numbers["range_scales"].items()}
+    return _Numbers(
+        rf"(?:{DIGITS}[{more}]?|[{cn}]+[{more}]?|{numbers['vague_forms']})",
+        {str(w): float(v) for w, v in numbers["vague"].items()},
+        {str(w): float(v) for w, v in numbers["more"].items()},
+        re.compile(rf"([{digits}])([{digits}])({_alternatives(scales)})"),
+        scales,
+    )
+
+
+def _numbers() -> _Numbers:
+    return _numbers_for(load())
+
+
+def number_pattern() -> str:
+    """One number as a regex (no groups of its own), for patterns of words around numbers."""
+    return _numbers().pattern
+
+
 def cn_int(token: str) -> float | None:
-    """Chinese or Arabic numeral → number (cn2an); fuzzy words get a middle value."""
+    """Chinese or Arabic numeral → number (cn2an); vague words get a middle value."""
     token = token.strip()
     if not token:
         return None
-    fuzzy = {
-        "俩": 2,
-        "几": 3,
-        "好几": 4,
-        "十几": 15,
-        "十多": 15,
-        "几十": 30,
-        "二十多": 25,
-        "一两": 2,
-        "两三": 3,
-        "三四": 4,
-        "三五": 4,
-        "四五": 5,
-        "五六": 6,
-        "六七": 7,
-        "七八": 8,
-        "八九": 9,
-    }
-    if token in fuzzy:
-        return float(fuzzy[token])
-    span = _RANGE.fullmatch(token)
+    numbers = _numbers()
+    if token in numbers.vague:
+        return numbers.vague[token]
+    span = numbers.range.fullmatch(token)
     if span:  # 七八十 → 75, 二三十 → 25, 一二百 → 150: the middle of the range
         low, high = _cn2an(span.group(1)), _cn2an(span.group(2))
-        scale = _cn2an("一" + span.group(3)) or 1
         if low is not None and high is not None:
-            return (low + high) / 2 * scale
-    if token[-1] in "来多" and len(token) > 1:  # 二十来万, 五十多万: a bit more than the number
+            return (low + high) / 2 * numbers.scales[span.group(3)]
+    if token[-1] in numbers.more and len(token) > 1:  # 二十来万, 五十多万: a bit more than the number
         base = cn_int(token[:-1])
         if base is None:
             return None
         step = 10 ** (len(str(int(base))) - 1) if base >= 10 else 1
-        return base + (step / 2 if token[-1] == "多" else 0)
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return base + step * numbers.more[token[-1]]
+    if re.fullmatch(DIGITS, token):
         return float(token)
     return _cn2an(token)
-
-
-_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])(十|百|千)")
 
 
 @lru_cache(maxsize=4096)
@@ -100,13 +118,14 @@ class _Units:
     shares: dict[str, float]
     amount: re.Pattern[str]  # 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
     count: re.Pattern[str]
-    ratio: re.Pattern[str]
+    ratio: re.Pattern[str]  # 80%, 百分之九十, 三成, 一半
     period: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
 def _units_for(knowledge: Knowledge) -> _Units:
     units: dict[str, Any] = knowledge.lexicon["units"]
+    num = _numbers_for(knowledge).pattern
     money = {str(w): float(v) for w, v in units["money"].items()}
     money_words = [*money, *(w.upper() for w in money if w.upper() != w)]
     time = {str(w): float(v) for w, v in units["time"].items()}
@@ -117,10 +136,13 @@ def _units_for(knowledge: Knowledge) -> _Units:
         time,
         named,
         shares,
-        re.compile(rf"({NUM})\s*({_alternatives(money_words)})(?:({NUM}))?"),
-        re.compile(rf"({NUM})\s*({_alternatives(units['count'])})"),
-        re.compile(rf"(\d+(?:\.\d+)?)\s*%|百分之({NUM})|({NUM})\s*成|({_alternatives(shares)})"),
-        re.compile(rf"({NUM})\s*({_alternatives(time)})|({_alternatives(named)})"),
+        re.compile(rf"({num})\s*({_alternatives(money_words)})(?:({num}))?"),
+        re.compile(rf"({num})\s*({_alternatives(units['count'])})"),
+        re.compile(
+            rf"({DIGITS})\s*(?:{_alternatives(units['percent'])})|(?:{_alternatives(units['percent_of'])})({num})"
+            rf"|({num})\s*(?:{_alternatives(units['tenths'])})|({_alternatives(shares)})"
+        ),
+        re.compile(rf"({num})\s*({_alternatives(time)})|({_alternatives(named)})"),
     )
 
 
@@ -181,7 +203,7 @@ def ratios(text: str) -> list[Quantity]:
         elif m.group(2):
             n = cn_int(m.group(2))
             v = n / 100 if n is not None else None
-        elif m.group(3):
+        elif m.group(3):  # tenths: up to ten of them
             n = cn_int(m.group(3))
             v = n / 10 if n is not None and n <= 10 else None
         else:

@@ -9,8 +9,8 @@ forgotten on the next run whatever their age. Staff tables (accounts,
 sessions, audit log) hold no conversation id and are never touched.
 
 Plain module (no Rasa): SQLite files by default; the tracker store is read and erased
-through loanwhy/events.py, so it may also be an SQLAlchemy URL (LOANWHY_TRACKER_URL,
-PostgreSQL in ops/cluster/).
+through loanwhy/events.py, so it is wherever Rasa's endpoints file says (an SQLite file, or
+PostgreSQL in ops/cluster/), or the SQLAlchemy URL in LOANWHY_TRACKER_URL.
 """
 
 from __future__ import annotations
@@ -74,6 +74,14 @@ def retention_days(env: dict[str, str] | None = None) -> float:
     return days
 
 
+def tracker_location() -> Path | str:
+    """The tracker store Rasa writes (loanwhy.events.location: endpoints.yml, LOANWHY_TRACKER_URL)."""
+    try:
+        return events.location()
+    except events.EventStoreError as exc:
+        raise RetentionError(str(exc)) from exc
+
+
 def wechat_db_path() -> Path:
     """Same file as the WeChat channel uses (loanwhy.paths.wechat_db)."""
     return paths.wechat_db()
@@ -83,7 +91,7 @@ def wechat_db_path() -> Path:
 class Stores:
     """Where the data lives; defaults follow the runtime folder and the environment."""
 
-    tracker: Path | str = field(default_factory=lambda: events.location())  # file or SQLAlchemy URL
+    tracker: Path | str = field(default_factory=lambda: tracker_location())  # file or SQLAlchemy URL
     app: Path = field(default_factory=paths.app_db)
     wechat: Path = field(default_factory=wechat_db_path)
 

@@ -46,14 +46,15 @@ start() {  # name, port, command...
   echo $! >"$RUN/$name.pid"
 }
 
-# endpoints for this run (ports and the tracker database follow the environment)
-# with the action server's token: readable by this user only
+# endpoints for this run: LOANWHY_ENDPOINTS (default endpoints.yml, where the tracker store is
+# said once: loanwhy/endpoints.py reads it too) with the action server's port and token, readable
+# by this user only; Rasa replaces ${LOANWHY_VAR} in it from the environment
 ENDPOINTS="$RUN/endpoints.yml"
 rm -f "$ENDPOINTS"
 (
   umask 077
   sed -e "s#^\(  url: \"http://\)127.0.0.1:5055\(/webhook\"\)\$#\1127.0.0.1:$ACTION_PORT\2\n  token: \"$LOANWHY_ACTION_TOKEN\"#" \
-    -e "s#var/tracker.db#$LOANWHY_VAR/tracker.db#" endpoints.yml >"$ENDPOINTS"
+    "${LOANWHY_ENDPOINTS:-endpoints.yml}" >"$ENDPOINTS"
   if [ "$RASA_WORKERS" -gt 1 ]; then  # several Rasa worker processes share conversation locks in SQLite
     printf 'lock_store:\n  type: trackers.sqlite_lock.SQLiteLockStore\n' >>"$ENDPOINTS"  # $LOANWHY_VAR/locks.sqlite
   fi

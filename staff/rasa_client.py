@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-DEFAULT_URL = "http://127.0.0.1:5005"
+DEFAULT_URL = "http://127.0.0.1:5005"  # where `make run` starts Rasa; also the staff server's `--rasa` default
 TIMEOUT_S = 10.0
 
 

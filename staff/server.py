@@ -19,10 +19,10 @@ from sanic.response import HTTPResponse
 from loanwhy import paths
 from staff import security
 from staff.app import register
+from staff.rasa_client import DEFAULT_URL as DEFAULT_RASA
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
-DEFAULT_RASA = "http://127.0.0.1:5005"
 
 
 def create_app(rasa_url: str = DEFAULT_RASA, name: str = "loanwhy_staff", host: str | None = None) -> Sanic:

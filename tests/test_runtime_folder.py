@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from loanwhy import events, learned, lexicon, paths
 from loanwhy import kb as kbmod
-from loanwhy import learned, lexicon, paths
 from trackers.sqlite_lock import SQLiteLockStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def test_every_runtime_path_is_in_the_folder(var: Path, monkeypatch: pytest.Monk
         monkeypatch.delenv(override, raising=False)
     found = {
         "app": paths.app_db(),
-        "tracker": paths.tracker_db(),
+        "tracker": Path(events.location()),
         "wechat": paths.wechat_db(),
         "kb": kbmod.db_path(),
         "jieba": lexicon.dictionary_file(),

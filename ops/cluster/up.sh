@@ -13,6 +13,8 @@ ROOT=$PWD
 export CLUSTER_PG_HOST=127.0.0.1 CLUSTER_PG_DB=rasa CLUSTER_PG_USER=postgres CLUSTER_PG_PASSWORD=""
 export CLUSTER_REDIS_HOST=127.0.0.1 CLUSTER_ACTION_HOST=127.0.0.1 CLUSTER_PG_PORT CLUSTER_REDIS_PORT CLUSTER_ACTION_PORT
 export PYTHONPATH=$ROOT LOANWHY_VAR=$CLUSTER_DIR/var LOANWHY_APP_DB=$CLUSTER_DIR/var/app.sqlite
+# the endpoints file of these Rasa processes; our tools find the PostgreSQL tracker store in it too
+export LOANWHY_ENDPOINTS=$ROOT/ops/cluster/endpoints.yml
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 # every process must verify the socket.io session ids the others signed
 export LOANWHY_SESSION_SECRET=${LOANWHY_SESSION_SECRET:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}
@@ -54,7 +56,7 @@ start() {  # name, command...
 SANIC_HOST=127.0.0.1 start actions "$ROOT/.venv/bin/python" -m actions.server --port "$CLUSTER_ACTION_PORT"
 servers=""
 for port in $CLUSTER_RASA_PORTS; do
-  start "rasa-$port" "$ROOT/.venv/bin/rasa" run --model models/loanwhy.tar.gz --endpoints ops/cluster/endpoints.yml \
+  start "rasa-$port" "$ROOT/.venv/bin/rasa" run --model models/loanwhy.tar.gz --endpoints "$LOANWHY_ENDPOINTS" \
     --credentials ops/cluster/credentials.yml --port "$port" --interface 127.0.0.1
   servers+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
 done
