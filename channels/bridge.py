@@ -3,19 +3,16 @@
 The staff console runs in another process; it posts `{sender_id, text, staff}`
 here with the shared secret in `X-Staff-Token` (env LOANWHY_STAFF_TOKEN). The
 reply is appended to the conversation's tracker as a bot utterance (metadata
-`staff`), so it is in the transcript and the bot's history, and pushed to the
-user's channel. A channel delivers by offering `async push(recipient_id, text)`
-either on its registered InputChannel instance (preferred: it knows its own
-credentials and quotas) or as a module function listed in PUSHERS (socket.io:
-`channels.socketio.push`). Only conversations with an open handoff accept
-replies. Without a configured token every request gets 403 (fail closed) and
-the reason is logged.
+`staff`), so it is in the transcript and the bot's history, then pushed by the
+conversation's channel: its registered InputChannel instance, when that offers
+`async push(recipient_id, text) -> bool` (delivery.Pushes: socket.io, WeChat,
+WeCom). Only conversations with an open handoff accept replies. Without a
+configured token every request gets 403 (fail closed) and the reason is logged.
 """
 
 from __future__ import annotations
 
 import hmac
-import importlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -27,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.delivery import Pushes, pusher_for
 from channels.rest import parse_body
 from loanwhy import handoff
 
@@ -35,10 +33,6 @@ TOKEN_ENV = "LOANWHY_STAFF_TOKEN"
 TOKEN_HEADER = "X-Staff-Token"
 MAX_TEXT = 2000
 MAX_BODY_BYTES = 16 * 1024
-# channel name (as Rasa records it) → "module:function" of an async push(recipient, text)
-PUSHERS = {"socketio": "channels.socketio:push"}
-
-Pusher = Callable[[str, str], Awaitable[Any]]
 
 
 def authorised(given: str | None) -> bool:
@@ -50,31 +44,6 @@ def authorised(given: str | None) -> bool:
         logger.warning("staff bridge refused a request: missing or wrong %s", TOKEN_HEADER)
         return False
     return True
-
-
-def pusher_for(channel: str, input_channels: list[Any] | None = None) -> Pusher | None:
-    """The push function of a channel: its registered instance's `push`, else a module function."""
-    for instance in input_channels or []:
-        push = getattr(instance, "push", None)
-        if callable(push) and _name(instance) == channel:
-            return push  # type: ignore[no-any-return]
-    target = PUSHERS.get(channel)
-    if not target:
-        return None
-    module_name, func = target.split(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    found = getattr(module, func, None)
-    return found if callable(found) else None
-
-
-def _name(instance: Any) -> str:
-    try:
-        return str(instance.name())
-    except Exception:
-        return ""
 
 
 def parse_reply(request: Request) -> tuple[dict[str, str] | None, str]:
@@ -150,13 +119,12 @@ class StaffBridgeInput(InputChannel):
         return bp
 
 
-async def _push(push: Pusher | None, channel: str, sender: str, text: str) -> bool:
-    if push is None:
-        logger.warning("staff reply to %s stored but not pushed: no push function for channel %r", sender, channel)
+async def _push(pusher: Pushes | None, channel: str, sender: str, text: str) -> bool:
+    if pusher is None:
+        logger.warning("staff reply to %s stored but not pushed: channel %r has no push", sender, channel)
         return False
     try:
-        result = await push(sender, text)
+        return bool(await pusher.push(sender, text))
     except Exception:
         logger.exception("staff reply to %s stored but pushing to %s failed", sender, channel)
         return False
-    return result is not False

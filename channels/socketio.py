@@ -4,7 +4,9 @@ Fixes two Rasa 3.6 problems (see ../shared/design-notes.md): `enter_room` is
 awaited (python-socketio >= 5.10 made it a coroutine; without the await no reply
 reaches the browser), and custom payloads are wrapped as {"data": ...} so they
 are not dropped. Session ids are issued by the server and signed, so a client
-cannot pick another user's conversation id.
+cannot pick another user's conversation id. Staff replies come through the
+channel's `push` (delivery.Pushes), with an outbox for tabs that are not
+connected to this process when the reply arrives.
 """
 
 from __future__ import annotations
@@ -74,62 +76,12 @@ class GuardedSocketIOOutput(SocketIOOutput):
         await self.sio.emit(self.bot_message_evt, {"custom": custom}, room=recipient_id)
 
 
-_LIVE: dict[str, Any] = {}
-
-
 POLL_S = 0.5  # how often a worker looks for replies waiting for the sockets it holds
 
 
 def _hosted(sio: AsyncServer, session_id: str) -> bool:
     """True when a browser of this conversation is connected to this process."""
     return any(True for _ in sio.manager.get_participants("/", session_id))
-
-
-async def _send(sio: AsyncServer, session_id: str, text: str) -> None:
-    await sio.emit(_LIVE.get("event", "bot_uttered"), {"text": guard.outbound(text, False)}, room=session_id)
-
-
-async def push(session_id: str, text: str) -> bool:
-    """Send a text (e.g. a staff reply) to every browser tab of a conversation.
-
-    Sent at once when this process holds the conversation's socket; otherwise kept in
-    the outbox for the worker process that holds it, or for the user's next connection."""
-    sio = _LIVE.get("sio")
-    if sio is None:
-        return False
-    if _hosted(sio, session_id):
-        await _send(sio, session_id, text)
-    else:
-        outbox.add(session_id, text)
-    return True
-
-
-async def deliver_waiting(sio: AsyncServer, session_ids: list[str] | None = None) -> int:
-    """Send the outbox rows of the conversations connected here; returns how many were sent."""
-    sent = 0
-    for item in outbox.pending(session_ids):
-        if _hosted(sio, item.session_id) and outbox.take(item):
-            await _send(sio, item.session_id, item.text)
-            sent += 1
-    return sent
-
-
-async def _poll_outbox(sio: AsyncServer) -> None:
-    while True:
-        await asyncio.sleep(POLL_S)
-        if not sio.manager.rooms.get("/"):
-            continue
-        try:
-            await deliver_waiting(sio)
-        except Exception:  # a locked or missing database must not stop the loop
-            logger.exception("socket.io outbox: delivery failed; retrying")
-
-
-def _ensure_poller(sio: AsyncServer) -> None:
-    """One outbox poller per worker process, started on its first connection."""
-    if _LIVE.get("poller_pid") != os.getpid():
-        _LIVE["poller_pid"] = os.getpid()
-        _LIVE["poller"] = asyncio.get_running_loop().create_task(_poll_outbox(sio))
 
 
 def allowed_origins(setting: str | None) -> list[str] | str | None:
@@ -162,12 +114,65 @@ class OneCorsSocketBlueprint(SocketBlueprint):
 
 
 class GuardedSocketIOInput(SocketIOInput):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.poller: asyncio.Task[None] | None = None  # the outbox poller of this worker process
+        self.poller_pid = 0  # ... and that process (a forked worker starts its own)
+
     @classmethod
     def name(cls) -> str:
         return "socketio"
 
     def get_output_channel(self) -> GuardedSocketIOOutput | None:  # type: ignore[override]
         return GuardedSocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    async def push(self, recipient_id: str, text: str) -> bool:
+        """Staff replies (bridge.py, delivery.Pushes) to every browser tab of one conversation.
+
+        Sent at once when a tab of the conversation is connected to this process. Otherwise
+        the text waits in the outbox (loanwhy/outbox.py, in the app database) for the worker
+        process that holds the tab (RASA_WORKERS > 1) or for the conversation's next
+        `session_request` (the widget reconnecting or reloaded), and counts as delivered: the
+        outbox is how an offline user gets it. Either way it reaches only sockets in the
+        conversation's room, which a socket enters with the conversation's signed session id."""
+        sio = self.sio
+        if sio is None:  # the blueprint was never built: no socket.io server here
+            return False
+        if _hosted(sio, recipient_id):
+            await self._send(sio, recipient_id, text)
+        else:
+            outbox.add(recipient_id, text)
+        return True
+
+    async def deliver_waiting(self, session_ids: list[str] | None = None) -> int:
+        """Send the outbox rows of the conversations connected here; returns how many were sent."""
+        sent, sio = 0, self.sio
+        if sio is None:
+            return sent
+        for item in outbox.pending(session_ids):
+            if _hosted(sio, item.session_id) and outbox.take(item):
+                await self._send(sio, item.session_id, item.text)
+                sent += 1
+        return sent
+
+    async def _send(self, sio: AsyncServer, session_id: str, text: str) -> None:
+        await sio.emit(self.bot_message_evt, {"text": guard.outbound(text, False)}, room=session_id)
+
+    async def _poll_outbox(self, sio: AsyncServer) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            if not sio.manager.rooms.get("/"):
+                continue
+            try:
+                await self.deliver_waiting()
+            except Exception:  # a locked or missing database must not stop the loop
+                logger.exception("socket.io outbox: delivery failed; retrying")
+
+    def _ensure_poller(self, sio: AsyncServer) -> None:
+        """One outbox poller per worker process, started on its first connection."""
+        if self.poller_pid != os.getpid():
+            self.poller_pid = os.getpid()
+            self.poller = asyncio.get_running_loop().create_task(self._poll_outbox(sio))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         origins = allowed_origins(os.environ.get("LOANWHY_CORS_ORIGINS"))
@@ -180,7 +185,6 @@ class GuardedSocketIOInput(SocketIOInput):
         )
         bp = OneCorsSocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
-        _LIVE.update(sio=sio, event=self.bot_message_evt)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -215,8 +219,8 @@ class GuardedSocketIOInput(SocketIOInput):
                 sid, {**(known or {}), "session_id": session_id, "spoke": False}, namespace=self.namespace
             )
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            _ensure_poller(sio)
-            await deliver_waiting(sio, [session_id])  # staff replies sent while this browser was away
+            self._ensure_poller(sio)
+            await self.deliver_waiting([session_id])  # staff replies sent while this browser was away
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> None:  # emit() without data

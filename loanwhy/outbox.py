@@ -1,10 +1,10 @@
-"""Messages waiting for a browser: staff replies for socket.io conversations.
+"""Messages waiting for a browser: the storage behind the socket.io channel's `push`.
 
 With several Rasa worker processes, the staff reply may arrive in a worker that
 does not hold the user's socket, and a user may be offline when it arrives. The
 reply then waits here (app database) until the worker that holds the socket, or
-the user's next connection, takes it. A row is taken once: the worker whose
-delete succeeds sends it.
+the user's next connection, takes it (channels/socketio.py). A row is taken
+once: the worker whose delete succeeds sends it.
 """
 
 from __future__ import annotations

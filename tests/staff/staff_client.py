@@ -175,3 +175,21 @@ def make_app(host: str | None = None) -> Sanic:
 
     Sanic.test_mode = True  # several apps in one process (Sanic's touch-up would break the second one)
     return create_app("http://127.0.0.1:9", name=f"staff_test_{next(_names)}", host=host)
+
+
+class FakeChannel:
+    """A registered input channel as the staff bridge sees it (channels/delivery.Pushes): a name, a push."""
+
+    def __init__(self, name: str = "socketio", fails: bool = False) -> None:
+        self._name = name
+        self.fails = fails
+        self.pushed: list[tuple[str, str]] = []
+
+    def name(self) -> str:
+        return self._name
+
+    async def push(self, recipient_id: str, text: str) -> bool:
+        if self.fails:
+            raise ConnectionError("socket gone")
+        self.pushed.append((recipient_id, text))
+        return True

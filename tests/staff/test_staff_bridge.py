@@ -10,9 +10,13 @@ from typing import Any
 
 import pytest
 from sanic import Sanic
-from staff_client import Client
+from staff_client import Client, FakeChannel
 
-from channels import bridge
+from channels import bridge, delivery
+from channels.rest import GuardedRestInput
+from channels.socketio import GuardedSocketIOInput
+from channels.wechat.channel import WeChatInput
+from channels.wechat.wecom import WeComInput
 from loanwhy import handoff
 
 URL = "/webhooks/staff_bridge/reply"
@@ -20,8 +24,9 @@ TOKEN = {"X-Staff-Token": "test-token"}
 
 
 @pytest.fixture()
-def rasa_side(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A Sanic app with the bridge registered the way Rasa does it, a real in-memory tracker store."""
+def rasa_side(staff_env: Path) -> Any:
+    """A Sanic app with the bridge and a pushing "socketio" channel registered the way Rasa does it,
+    a real in-memory tracker store."""
     from rasa.core.channels.channel import register
     from rasa.core.lock_store import InMemoryLockStore
     from rasa.core.tracker_store import InMemoryTrackerStore
@@ -32,22 +37,17 @@ def rasa_side(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     Sanic.test_mode = True
     app = Sanic("rasa_bridge_test")
     register([bridge.StaffBridgeInput()], app, route="/webhooks/")
+    widget = FakeChannel("socketio")
+    app.ctx.input_channels.append(widget)  # its blueprint is not needed here
     store = InMemoryTrackerStore(Domain.empty())
     app.ctx.agent = SimpleNamespace(tracker_store=store, lock_store=InMemoryLockStore())
-    pushed: list[tuple[str, str]] = []
-
-    async def fake_push(session_id: str, text: str) -> bool:
-        pushed.append((session_id, text))
-        return True
-
-    monkeypatch.setattr("channels.socketio.push", fake_push)
     for sender, channel in (("web-user", "socketio"), ("rest-user", "rest")):
         tracker = DialogueStateTracker.from_events(
             sender, [ActionExecuted("action_listen"), UserUttered("我要找人工", input_channel=channel)]
         )
         asyncio.run(store.save(tracker))
     client = Client(app)
-    yield SimpleNamespace(client=client, store=store, pushed=pushed)
+    yield SimpleNamespace(client=client, store=store, widget=widget, pushed=widget.pushed)
     client.close()
 
 
@@ -100,11 +100,8 @@ def test_channel_without_push_stores_but_reports_not_delivered(rasa_side: Any) -
     assert _events(rasa_side.store, "rest-user")[-1].text == "您好，我是客服小王"
 
 
-def test_push_failure_is_not_a_server_error(rasa_side: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(session_id: str, text: str) -> bool:
-        raise ConnectionError("socket gone")
-
-    monkeypatch.setattr("channels.socketio.push", broken)
+def test_push_failure_is_not_a_server_error(rasa_side: Any) -> None:
+    rasa_side.widget.fails = True
     handoff.request("web-user", "想找人工", "socketio")
     assert rasa_side.client.post(URL, json_body=_reply(), headers=TOKEN).json()["delivered"] is False
 
@@ -144,25 +141,27 @@ def test_assistant_not_ready_is_503(rasa_side: Any) -> None:
     assert rasa_side.client.post(URL, json_body=_reply(), headers=TOKEN).status == 503
 
 
-def test_pushers_resolve_lazily() -> None:
-    assert bridge.pusher_for("socketio") is not None
-    assert bridge.pusher_for("rest") is None
-    assert bridge.pusher_for("wechat") is None
+def test_every_channel_that_reaches_users_offers_push() -> None:
+    assert all(issubclass(c, delivery.Pushes) for c in (GuardedSocketIOInput, WeChatInput, WeComInput))
+    assert not issubclass(GuardedRestInput, delivery.Pushes)  # REST cannot reach a client between requests
+    assert not issubclass(bridge.StaffBridgeInput, delivery.Pushes)
+
+
+def test_the_pusher_is_the_registered_instance_of_the_conversations_channel() -> None:
+    widget, wechat = FakeChannel("socketio"), FakeChannel("wechat")
+    registered = [bridge.StaffBridgeInput(), GuardedRestInput(), widget, wechat]
+    assert delivery.pusher_for("socketio", registered) is widget
+    assert delivery.pusher_for("wechat", registered) is wechat
+    assert delivery.pusher_for("rest", registered) is None  # registered, but cannot push
+    assert delivery.pusher_for("wecom", registered) is None  # not registered
+    assert delivery.pusher_for("socketio", None) is None
 
 
 def test_a_channel_instance_can_deliver(rasa_side: Any) -> None:
-    """How WeChat (or any channel) plugs in: an async `push` on its registered InputChannel."""
-    got: list[tuple[str, str]] = []
-
-    class Pushing:
-        @classmethod
-        def name(cls) -> str:
-            return "rest"
-
-        async def push(self, recipient_id: str, text: str) -> None:
-            got.append((recipient_id, text))
-
-    rasa_side.client.app.ctx.input_channels.append(Pushing())
+    """How any channel plugs in: an async `push` on its registered InputChannel."""
+    rest = FakeChannel("rest")
+    rasa_side.client.app.ctx.input_channels.append(rest)
     handoff.request("rest-user", "想找人工", "rest")
     resp = rasa_side.client.post(URL, json_body=_reply("rest-user"), headers=TOKEN)
-    assert resp.json()["delivered"] is True and got == [("rest-user", "您好，我是客服小王")]
+    assert resp.json()["delivered"] is True and rest.pushed == [("rest-user", "您好，我是客服小王")]
+    assert rasa_side.pushed == []  # the other channel's push was not used

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sanic import Sanic
+from staff_client import FakeChannel
 
 from channels import bridge
 from loanwhy import handoff
@@ -22,12 +23,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _serve_and_send(store: Any, port: int, calls: list[tuple[str, str, str]]) -> list[rasa_client.Delivery]:
+async def _serve_and_send(
+    store: Any, widget: FakeChannel, port: int, calls: list[tuple[str, str, str]]
+) -> list[rasa_client.Delivery]:
     from rasa.core.channels.channel import register
 
     Sanic.test_mode = True
     app = Sanic("bridge_http_test")
     register([bridge.StaffBridgeInput()], app, route="/webhooks/")
+    app.ctx.input_channels.append(widget)
     app.ctx.agent = SimpleNamespace(tracker_store=store, lock_store=None)
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
     assert server is not None
@@ -41,27 +45,23 @@ async def _serve_and_send(store: Any, port: int, calls: list[tuple[str, str, str
         Sanic._app_registry.pop(app.name, None)
 
 
-def test_reply_travels_over_http(staff_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reply_travels_over_http(staff_env: Path) -> None:
     from rasa.core.tracker_store import InMemoryTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    pushed: list[tuple[str, str]] = []
-
-    async def fake_push(session_id: str, text: str) -> bool:
-        pushed.append((session_id, text))
-        return True
-
-    monkeypatch.setattr("channels.socketio.push", fake_push)
+    widget = FakeChannel("socketio")
     store = InMemoryTrackerStore(Domain.empty())
     asyncio.run(store.save(DialogueStateTracker.from_events("web-1", [UserUttered("人工", input_channel="socketio")])))
     handoff.request("web-1", "人工", "socketio")
     port = _free_port()
-    results = asyncio.run(_serve_and_send(store, port, [("web-1", "您好", "agent1"), ("web-2", "您好", "agent1")]))
+    results = asyncio.run(
+        _serve_and_send(store, widget, port, [("web-1", "您好", "agent1"), ("web-2", "您好", "agent1")])
+    )
     assert results[0] == rasa_client.Delivery(True, True)
     assert not results[1].ok and results[1].error.startswith("409")
-    assert pushed == [("web-1", "您好")]
+    assert widget.pushed == [("web-1", "您好")]
     tracker = asyncio.run(store.retrieve("web-1"))
     assert tracker.events[-1].text == "您好" and tracker.events[-1].metadata == {"staff": "agent1"}
 
