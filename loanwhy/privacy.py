@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from loanwhy.normalize import to_simplified
+
 MASK = "[已隐藏]"
 
 # digits possibly separated by spaces or dashes, as people type them
@@ -98,8 +100,8 @@ def _mask_run(match: re.Match[str]) -> str:
     return before + MASK + after
 
 
-# a secret or part of a number named by its kind: "密码是123456", "身份证后六位 12345X", "验证码：8848"
-_KINDS = r"(?:身份证|银行卡|信用卡|卡号|手机号?|电话|账号|账户|社保卡?)"
+# a secret or part of a number named by its kind: "密码是123456", "身[份分]证后六位 12345X", "验证码：8848"
+_KINDS = r"(?:身[份分]证|银行卡|信用卡|卡号|手机号?|电话|账号|账户|社保卡?)"
 _NAMED = re.compile(
     r"(?P<key>(?:密码|验证码|口令|pin码?|cvv2?|安全码|校验码|背面(?:的)?(?:那)?(?:三位|3位)(?:数字|数|码)?)(?:是|为|:|=|\s)*"
     r"|" + _KINDS + r"(?:号码|号)?(?:的)?(?:后|末|尾|前)(?:[四六46几]|四个|六个)位(?:数字|数)?(?:是|为|:|=|\s)*)"
@@ -127,17 +129,30 @@ def mask(text: str) -> str:
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
     for named in (_NAMED, _NAMED_LATER, _EXPIRY):
-        out = named.sub(lambda m: m.group("key") + MASK, out)
+        out = _mask_values(named, out)
     return out if out != folded else text
 
 
+def _mask_values(pattern: re.Pattern[str], text: str) -> str:
+    """Mask each match's value, finding the names in a Simplified view ("驗證碼是826403" like
+    "验证码是826403"); the text keeps its own characters around the marker."""
+    view = to_simplified(text)
+    if len(view) != len(text):
+        view = text
+    pieces, last = [], 0
+    for m in pattern.finditer(view):
+        pieces += [text[last : m.start("value")], MASK]
+        last = m.end("value")
+    return "".join(pieces) + text[last:]
+
+
 _OFFER = re.compile(
-    r"(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码|账号|账户)(?:号码?)?.{0,8}"
+    r"(?:身[份分]证|银行卡|卡号|手机号|电话号|密码|验证码|账号|账户)(?:号码?)?.{0,8}"
     r"(?:给你|发给?你|发你|告诉你|提供|发过来|发一下|报给你|报一下|说一下|要不要|需要吗|要吗|用不用|可以给|能给|给你们|拍给你|拍照|照片|发图|传给你)"
-    r"|(?:给你|发你|发给你|告诉你|提供|报一下|报给你|要不要我|需要我|要我)(?:我的)?(?:身份证|银行卡|卡号|手机号|电话号|密码|验证码)"
+    r"|(?:给你|发你|发给你|告诉你|提供|报一下|报给你|要不要我|需要我|要我)(?:我的)?(?:身[份分]证|银行卡|卡号|手机号|电话号|密码|验证码)"
 )
 
 
 def offers_personal_info(text: str) -> bool:
     """The message offers an ID, card or phone number or a password ("要我把卡号和密码发给你吗")."""
-    return bool(_OFFER.search(unicodedata.normalize("NFKC", text)))
+    return bool(_OFFER.search(to_simplified(unicodedata.normalize("NFKC", text))))

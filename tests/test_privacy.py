@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from channels import guard
+from loanwhy import privacy
 from loanwhy.privacy import MASK, mask
 
 NUMBERS = [
@@ -185,3 +186,10 @@ def test_an_amount_range_stays(text: str) -> None:
 @pytest.mark.parametrize("text", ["138-1234-5678元", "6222-0212-3456-7892元", "11010519880315231-5元", "100000-200000"])
 def test_a_number_that_could_be_personal_is_masked_even_before_a_unit(text: str) -> None:
     assert MASK in mask(text)
+
+
+def test_traditional_names_of_secrets_are_read_like_simplified_ones() -> None:
+    masked = privacy.mask("剛剛收到的驗證碼是 ８２６４０３，我貼給你了")
+    assert "826403" not in masked and "驗證碼" in masked
+    assert privacy.offers_personal_info("網銀密碼跟取款密碼是同一組，要不要告訴你")
+    assert privacy.offers_personal_info("我的身分證號要不要給你")
