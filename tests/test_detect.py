@@ -82,6 +82,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("开了个小皮革加工厂，排污许可证还没办下来", {"high_risk_industry"}, set()),
     ("跟村里放贷的借了五万，三分利，利滚利", {"high_interest_borrowing"}, {"amount_over_limit"}),
     ("七张信用卡都透支到顶了", {"card_overdraft"}, set()),
+    ("近两年的贷款审批查询就两三条", set(), {"frequent_inquiries"}),  # 条 counts records
+    ("网贷、民间高息的都没有", set(), {"high_interest_borrowing"}),  # "…的都没有" denies the list
     ("也不是说我没按时还过款，每一期都准点还的", set(), {"overdue_record"}),  # "not that I failed to"
     ("银行说我经营不集中，流水也不对劲", {"cross_industry", "cashflow_drop"}, set()),  # the lender's words
     ("想借20万，流水从10万降到8万", {"amount_over_limit"}, {"cashflow_drop"}),
