@@ -62,7 +62,12 @@ class ActionAnalyseMessage(Action):
             if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
                 return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
             stored = stored_facts(tracker)
-            outside = {sid: f for sid, f in found.items() if sid not in stored or f.get("state") != dx.RAISED}
+            # ... and a count that decides nothing ("两张卡逾期过") ends nothing ("全刷爆了" said before)
+            outside = {
+                sid: f
+                for sid, f in found.items()
+                if sid not in stored or (f.get("state") != dx.RAISED and not f.get("soft"))
+            }
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         return [SlotSet("facts", facts), SlotSet("situation_known", known)]

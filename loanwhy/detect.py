@@ -25,7 +25,7 @@ _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too
 _SENTENCES = re.compile(r"[。!！?？;；\n]+")
-_QUESTION_END = re.compile(r"(?:吗|嘛|么|不|没)$")
+_QUESTION_END = re.compile(r"(?:吗|么|不|没)$")  # not 嘛: "烟花爆竹嘛，易燃易爆" states
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,11 @@ class Finding:
     state: str  # RAISED or FINE
     evidence: str
     value: float | None = None
+    soft: bool = False  # fine only by a count that does not decide ("有两张卡"): it ends nothing said before
 
     def as_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "evidence": self.evidence, "value": self.value}
+        out = {"state": self.state, "evidence": self.evidence, "value": self.value}
+        return {**out, "soft": True} if self.soft else out
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,7 @@ def analyse(
 
     def keep(f: Finding) -> None:
         old = found.get(f.signal)
-        if old is None or (old.state == FINE and f.state == RAISED):
+        if old is None or (old.state == FINE and (f.state == RAISED or (old.soft and not f.soft))):
             found[f.signal] = f
 
     soft: dict[str, str] = {}  # a fine read from a count that does not decide ("四张卡"): its clause
@@ -354,9 +356,10 @@ def analyse(
                 if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
                 if verdict is not None:
-                    if not verdict[0] and not m.get("decides", True) and sid not in found:
+                    weak = not verdict[0] and not m.get("decides", True)
+                    if weak and sid not in found:
                         soft[sid] = clause
-                    keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1]))
+                    keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1], soft=weak))
                     decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
             fine = rules.fine[sid]

@@ -561,3 +561,12 @@ def test_a_follow_up_answer_may_end_what_was_said_before(kb: Knowledge) -> None:
     )
     _, events = run(ActionAnalyseMessage(), t)
     assert slot(events, "facts")["external_guarantee"]["state"] == "fine"
+
+
+def test_a_count_in_a_follow_up_answer_ends_nothing_said_before(kb: Knowledge) -> None:
+    # "两张卡逾期过" answers the credit question; two cards are not many, but that ends no "全刷爆了"
+    said_before = dx.findings_to_facts("六张信用卡全刷爆了，只还最低", kb)
+    assert said_before["card_overdraft"]["state"] == "raised"
+    t = tracker("去年有两张卡逾期过，现在补上了", slots={"facts": said_before}, events=_follow_up_asked("credit"))
+    _, events = run(ActionAnalyseMessage(), t)
+    assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
