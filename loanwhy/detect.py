@@ -25,7 +25,7 @@ _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too
 _SENTENCES = re.compile(r"[。!！?？;；\n]+")
-_QUESTION_END = re.compile(r"(?:吗|么|不|没)$")  # not 嘛: "烟花爆竹嘛，易燃易爆" states
+_QUESTION_END = re.compile(r"(?:吗|么|不|没|啥)$")  # not 嘛: "烟花爆竹嘛，易燃易爆" states
 
 
 @dataclass(frozen=True)
