@@ -88,6 +88,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("烟花爆竹嘛，易燃易爆，银行说是限制类", {"high_risk_industry"}, set()),  # 嘛 states
     ("没有给别人担保过，学生能担保啥", set(), {"external_guarantee"}),  # a rhetorical question
     ("十年的记录，不可能是白的", set(), {"thin_credit_file"}),
+    ("担保的几户都不行了，老张欠着没还", set(), {"overdue_record"}),  # 老张 is someone else
+    ("老家的房子抵押不了", {"collateral_value"}, set()),  # 老家 is no person
     ("环保那块是有点麻烦，粪水处理不达标让整改", {"high_risk_industry"}, set()),  # 有点麻烦 is no permit
     ("没房产证只有宅基地证，估不出啥价，也卖不掉", {"collateral_value"}, set()),
     ("也不是说我没按时还过款，每一期都准点还的", set(), {"overdue_record"}),  # "not that I failed to"
