@@ -25,7 +25,6 @@ _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too
 _SENTENCES = re.compile(r"[。!！?？;；\n]+")
-_QUESTION_END = re.compile(r"(?:吗|么|不|没|啥)$")  # not 嘛: "烟花爆竹嘛，易燃易爆" states
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,11 @@ class _Rules:
     vague_count: re.Pattern[str]
     still_holds: re.Pattern[str]
     not_that: re.Pattern[str]
+    question_end: re.Pattern[str]
+    first_person: re.Pattern[str]
+    recent: re.Pattern[str]
+    to_now: re.Pattern[str]
+    years_since: str  # a pattern with {number} where the number goes
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -133,6 +137,11 @@ def _rules_for(kb: Knowledge) -> _Rules:
         vague_count=re.compile(lex.get("vague_count", "(?!)")),
         still_holds=re.compile(lex.get("still_holds", "(?!)")),
         not_that=re.compile(lex.get("not_that", "(?!)")),
+        question_end=re.compile(lex.get("question_end", "(?!)")),
+        first_person=re.compile(lex.get("first_person", "(?!)")),
+        recent=re.compile(lex.get("recent_words", "(?!)")),
+        to_now=re.compile(lex.get("to_now", "(?!)")),
+        years_since=lex.get("years_since", "(?!){number}"),
     )
 
 
@@ -170,7 +179,7 @@ def marked_clauses(text: str, kb: Knowledge | None = None) -> list[tuple[str, bo
         parts = [p for p in rules.breaks.split(pieces[i]) if p.strip()]
         for j, part in enumerate(parts):
             last = j == len(parts) - 1
-            asked = last and ("?" in end or "？" in end or bool(_QUESTION_END.search(part.strip())))
+            asked = last and ("?" in end or "？" in end or bool(rules.question_end.search(part.strip())))
             # "征信花了还能贷吗": the question is what still works; what went before it is stated
             asked = asked and not rules.still_able.search(part)
             asked = asked or bool(rules.asks_about.search(part))
@@ -394,9 +403,6 @@ def _sentence_of(text: str, clause: str) -> str:
     return clause
 
 
-_FIRST_PERSON = re.compile(r"我|俺|本人|咱")
-
-
 def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
     """Per clause: is its subject someone else? A clause without a subject of its own keeps the one
     before it in the same sentence ("担保人是我同事，他刚被裁员，自己的房贷也断供两期了")."""
@@ -407,7 +413,7 @@ def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
             carried, previous = False, sentence
         if rules.others.search(clause.strip()):
             carried = True
-        elif _FIRST_PERSON.search(clause):
+        elif rules.first_person.search(clause):
             carried = False
         out.append(carried)
     return out
@@ -419,36 +425,32 @@ def _other_clauses(sentence: str, kb: Knowledge, rules: _Rules) -> set[str]:
 
 
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
-_RECENT = re.compile(r"今年|去年|前年|最近|近期|上个?月|这个月|现在|目前|当前|还在|没还")
-
-
-_TO_NOW = re.compile(r"到现在|到今天|到目前|至今")
 
 
 @lru_cache(maxsize=4)
-def _since(number: str) -> re.Pattern[str]:
-    return re.compile(rf"({number})个?年(多|半)?(?:了|前|以前|之前|啦)")
+def _since(template: str, number: str) -> re.Pattern[str]:
+    return re.compile(template.replace("{number}", f"({number})"))
 
 
-def _years_since(sentence: str) -> float | None:
+def _years_since(sentence: str, rules: _Rules) -> float | None:
     """The shortest "N years ago / N years now" the sentence names ("还清六年了", "到现在五年多了")."""
     spans = []
-    for m in _since(q.number_pattern()).finditer(sentence):
+    for m in _since(rules.years_since, q.number_pattern()).finditer(sentence):
         n = q.cn_int(m.group(1))
         if n is not None:
             spans.append(n + (0.5 if m.group(2) else 0))
     return min(spans) if spans else None
 
 
-def _long_past(sentence: str, kept: int, today: date | None = None) -> bool:
+def _long_past(sentence: str, kept: int, rules: _Rules, today: date | None = None) -> bool:
     """The sentence puts the event more than `kept` years back: every year it names ended earlier
     ("2016年晚还过一次"), or it says so many years have passed ("早还清了，到现在五年多了")."""
-    if _RECENT.search(_TO_NOW.sub("", sentence)):
+    if rules.recent.search(rules.to_now.sub("", sentence)):
         return False
     years = [int(y) for y in _YEAR.findall(sentence)]
     if years:
         return max(years) < (today or date.today()).year - kept
-    since = _years_since(sentence)
+    since = _years_since(sentence, rules)
     return since is not None and since >= kept
 
 
@@ -473,7 +475,7 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         if general and rules.still_holds.search(f.evidence) and not _finished(rules.resolved, f.evidence, rules):
             general = False  # "网贷都还完了，就剩信用卡还刷爆着": what is over is something else
         kept = rules.kept_years.get(sid)
-        if kept and _long_past(where, kept):
+        if kept and _long_past(where, kept, rules):
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
             continue
         if (own is not None and _finished(own, where, rules)) or general:

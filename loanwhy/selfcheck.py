@@ -23,7 +23,6 @@ from loanwhy.kb import Knowledge, load
 UNKNOWN = "unknown"
 ANSWERED = "answered"
 SHORT_ANSWER = 14
-_PARTICLES = re.compile(r"[的啊呀呢吧哦噢喔了嘛,，。.!！~～\s]+$")
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")  # a sentence with its end mark
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n，,]+|\s+")
@@ -138,7 +137,7 @@ def _short_answer(text: str, kb: Knowledge) -> str | None:
     """UNKNOWN or FINE for a bare "不知道" / "都没有"; longer answers are read for what they state."""
     if len(text.strip()) > SHORT_ANSWER:
         return None
-    word = _PARTICLES.sub("", text.strip())
+    word = re.sub(kb.lexicon.get("answer_particles", "(?!)"), "", text.strip())
     lex = kb.lexicon
     if word in lex["unknown_words"] or any(w in word for w in lex["unknown_words"] if len(w) >= 3):
         return UNKNOWN

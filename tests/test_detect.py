@@ -219,8 +219,12 @@ def test_without_negation_keeps_words_that_only_look_negative(kb: Knowledge) -> 
 def test_a_year_long_past_is_judged_against_today() -> None:
     from datetime import date
 
-    from loanwhy.detect import _long_past
+    from loanwhy.detect import _long_past, _rules_for
+    from loanwhy.kb import load
 
-    assert _long_past("2019年晚还过一次", 5, today=date(2026, 11, 30))
-    assert not _long_past("2021年晚还过一次", 5, today=date(2026, 11, 30))
-    assert not _long_past("2021年晚还过一次", 5, today=date(2025, 1, 1))
+    rules = _rules_for(load())
+    assert _long_past("2019年晚还过一次", 5, rules, today=date(2026, 11, 30))
+    assert not _long_past("2021年晚还过一次", 5, rules, today=date(2026, 11, 30))
+    assert not _long_past("2021年晚还过一次", 5, rules, today=date(2025, 1, 1))
+    assert _long_past("早还清了，到现在五年多了", 5, rules)  # years since, counted to now
+    assert not _long_past("六年前逾期过，现在又逾期了", 5, rules)  # and a new one now
