@@ -62,7 +62,7 @@ class ActionAnalyseMessage(Action):
             if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
                 return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
             stored = stored_facts(tracker)
-            # ... and a count that decides nothing ("两张卡逾期过") ends nothing ("全刷爆了" said before)
+            # ... and a count that decides nothing (two cards named in passing) ends nothing said before
             outside = {
                 sid: f
                 for sid, f in found.items()

@@ -26,7 +26,7 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_fact_missing")
         else:
             dispatcher.utter_message(response="utter_fact", answer=" ".join(str(fact["answer"]).split()))
-        # a message like 信用卡逾期了三个月，后来才还上 may arrive as a question about overdue debts:
+        # a message that states a settled card overdue may arrive as a question about overdue debts:
         # what it states about the applicant still counts for a later diagnosis
         said = dx.findings_to_facts(latest_text(tracker))
         return [SlotSet("facts", dx.merge(stored_facts(tracker), said))] if said else []

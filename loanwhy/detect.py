@@ -419,11 +419,6 @@ def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
     return out
 
 
-def _other_clauses(sentence: str, kb: Knowledge, rules: _Rules) -> set[str]:
-    parts = [c for c in clauses(sentence, kb) if c.strip()]
-    return {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}
-
-
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
 
 
@@ -543,7 +538,7 @@ def _learned_findings(
         if not hits:
             continue
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
-        someone_else = _other_clauses(sentence, kb, rules)
+        someone_else = {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}
         scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
         for sid in hits:
             clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]

@@ -128,22 +128,24 @@ def mask(text: str) -> str:
     out = _RUN.sub(_mask_run, out)
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
+    # names are found in a Simplified view ("驗證碼是826403" like "验证码是826403"), converted once; the
+    # text keeps its own characters around each marker
+    view = to_simplified(out)
+    if len(view) != len(out):
+        view = out
     for named in (_NAMED, _NAMED_LATER, _EXPIRY):
-        out = _mask_values(named, out)
+        out, view = _mask_values(named, out, view)
     return out if out != folded else text
 
 
-def _mask_values(pattern: re.Pattern[str], text: str) -> str:
-    """Mask each match's value, finding the names in a Simplified view ("驗證碼是826403" like
-    "验证码是826403"); the text keeps its own characters around the marker."""
-    view = to_simplified(text)
-    if len(view) != len(text):
-        view = text
-    pieces, last = [], 0
+def _mask_values(pattern: re.Pattern[str], text: str, view: str) -> tuple[str, str]:
+    """Mask each value `pattern` finds in `view` (the same length as `text`), in both."""
+    pieces, seen, last = [], [], 0
     for m in pattern.finditer(view):
         pieces += [text[last : m.start("value")], MASK]
+        seen += [view[last : m.start("value")], MASK]
         last = m.end("value")
-    return "".join(pieces) + text[last:]
+    return "".join(pieces) + text[last:], "".join(seen) + view[last:]
 
 
 _OFFER = re.compile(

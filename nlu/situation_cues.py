@@ -23,7 +23,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from loanwhy.detect import RAISED, analyse
-from loanwhy.kb import has_any, load
+from loanwhy.kb import Knowledge, has_any, load
 from nlu.intents import force_intent
 
 SITUATION, WORDING, REFUSED = "describe_situation", "ask_lender_wording", "ask_refusal_reason"
@@ -82,7 +82,11 @@ class SituationCues(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> SituationCues:
-        kb = load()
+        return cls.from_knowledge(load())
+
+    @classmethod
+    def from_knowledge(cls, kb: Knowledge) -> SituationCues:
+        """Every word list of the lexicon this step reads."""
         lex = kb.lexicon
         words = lex.get("lender_wording", [])
         refused = lex.get("refused_words")

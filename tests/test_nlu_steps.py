@@ -319,19 +319,10 @@ def test_a_stated_situation_wins_over_a_sure_faq_guess_but_a_question_keeps_it(k
 
 def test_asking_why_one_was_refused_is_no_faq(kb_db: Path) -> None:
     # guards SituationCues._asks_why and the question words: "怎么就没批呢" and "申了好几家都不给" got FAQ answers
-    import re
 
     from nlu.situation_cues import SituationCues
 
-    lex = read_db(kb_db).lexicon
-    step = SituationCues(
-        None,
-        re.compile(lex["refused_words"]),
-        None,
-        re.compile(lex["question_words"]),
-        None,
-        re.compile(lex["asks_why"]),
-    )
+    step = SituationCues.from_knowledge(read_db(kb_db))
 
     def intent(text: str, faq: str) -> str:
         return str(step.process([parsed(text, faq, [(faq, 0.9)])])[0].get("intent")["name"])
@@ -342,19 +333,10 @@ def test_asking_why_one_was_refused_is_no_faq(kb_db: Path) -> None:
 
 
 def test_asking_why_is_no_request_for_a_promise(kb_db: Path) -> None:
-    import re
 
     from nlu.situation_cues import SituationCues
 
-    lex = read_db(kb_db).lexicon
-    step = SituationCues(
-        None,
-        re.compile(lex["refused_words"]),
-        None,
-        re.compile(lex["question_words"]),
-        None,
-        re.compile(lex["asks_why"]),
-    )
+    step = SituationCues.from_knowledge(read_db(kb_db))
     why = step.process(
         [parsed("你好，想问下你们这边为啥不给我批？我条件挺好的啊", "ask_promise", [("ask_promise", 0.9)])]
     )[0]
