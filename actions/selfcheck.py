@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import button, stored_facts
 from loanwhy import report, selfcheck
-from loanwhy.kb import load
+from loanwhy.kb import load, selfcheck_topic_ids
 
 PREFIX = "sc_"
 UNKNOWN, ANSWERED = selfcheck.UNKNOWN, selfcheck.ANSWERED
@@ -207,6 +207,6 @@ def _ask_action(tid: str) -> type[Action]:
     return AskSelfcheck
 
 
-# one ask action per self-check topic (slot sc_<topic> in the domain)
-SELFCHECK_TOPICS = ("credit", "debts", "work", "loan")
+# one ask action per self-check topic of knowledge/catalog.yml (slot sc_<topic> in the domain)
+SELFCHECK_TOPICS = selfcheck_topic_ids()
 ASK_ACTIONS = {tid: _ask_action(tid) for tid in SELFCHECK_TOPICS}

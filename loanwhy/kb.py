@@ -271,6 +271,13 @@ def _check_topics(catalog: dict[str, Any], known: list[str]) -> None:
                 raise KnowledgeError(f"{where}: answer {answer!r} needs a text and this topic's signals only")
 
 
+def selfcheck_topic_ids(source_dir: Path = SOURCE_DIR) -> tuple[str, ...]:
+    """The self-check topics in catalog order, read from the source (the action server needs them at import,
+    before any database exists). The domain declares one `sc_<id>` slot each; a test keeps the two equal."""
+    catalog = _read_yaml(source_dir / "catalog.yml")
+    return tuple(str(t["id"]) for t in catalog.get("selfcheck_topics") or [])
+
+
 def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
     """Check the sources and (re)write the database; returns its path."""
     import sqlite_utils

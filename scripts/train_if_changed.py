@@ -19,9 +19,10 @@ DIET, so an edit there needs `make kb` and a restart (`make stop && make run`),
 not training.
 
 The signal classifier (loanwhy/learned.py) has its own fingerprint: its examples
-in knowledge/examples/, the lexicon, the catalog, its code and the same dictionary.
-So has the learned refusal check (loanwhy/deceit.py): knowledge/requests/, the NLU
-examples of data/nlu/, the signal examples, its code and the dictionary.
+in knowledge/examples/, the lexicon, the catalog, its code, the same dictionary and
+what the normaliser makes of every example. So has the learned refusal check
+(loanwhy/deceit.py): knowledge/requests/, the NLU examples of data/nlu/, the signal
+examples, its code, the dictionary and its prepared training texts.
 """
 
 from __future__ import annotations
@@ -114,10 +115,22 @@ def model_fingerprint(root: Path = ROOT, kb: Knowledge | None = None, dictionary
     return digest.hexdigest()
 
 
-def signal_fingerprint(root: Path = ROOT, dictionary: Path | None = None, files: list[str] | None = None) -> str:
+def signal_fingerprint(
+    root: Path = ROOT,
+    dictionary: Path | None = None,
+    files: list[str] | None = None,
+    texts: list[str] | None = None,
+    kb: Knowledge | None = None,
+) -> str:
+    """A classifier's input files, its dictionary, and its training texts as the features see them (prepared),
+    so a change of the normalisation code in loanwhy/ counts when it changes what a classifier learns from."""
+    from loanwhy.detect import prepare
+
     digest = hashlib.sha256()
     _add_files(digest, root, _files(root, files or SIGNAL_FILES))
     _add_dictionary(digest, dictionary or paths.jieba_dir())
+    for text in texts or []:
+        digest.update((prepare(text, kb) or text).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -158,7 +171,7 @@ def train_signals() -> int:
     return _train_stale(
         "signal classifier",
         folder,
-        signal_fingerprint(),
+        signal_fingerprint(texts=[e.text for e in learned.read_examples(list(load().signals))]),
         lambda: learned.train(list(load().signals), folder),
         lambda m: f"held-out share {m['dev_examples']}: {m['held_out']}",
     )
@@ -171,7 +184,7 @@ def train_deceit() -> int:
     return _train_stale(
         "refusal check",
         folder,
-        signal_fingerprint(files=DECEIT_FILES),
+        signal_fingerprint(files=DECEIT_FILES, texts=[text for text, _ in deceit.examples()]),
         lambda: deceit.train(folder),
         lambda m: f"{m['positive']} requests to deceive; threshold {m['threshold']}, held-out {m['held_out']}",
     )
