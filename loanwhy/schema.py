@@ -105,6 +105,11 @@ def case_indexes(db: sqlite_utils.Database) -> None:
     db.table("cases").create_index(["created_at"], if_not_exists=True)
 
 
+def case_channel_index(db: sqlite_utils.Database) -> None:
+    """The staff case log filtered by channel, newest first, a page at a time without a full scan."""
+    db.table("cases").create_index(["channel", "created_at"], if_not_exists=True)
+
+
 APP_MIGRATIONS: list[Migration] = [
     ("0001_staff_accounts", staff_accounts),
     ("0002_staff_audit", staff_audit),
@@ -114,4 +119,5 @@ APP_MIGRATIONS: list[Migration] = [
     ("0006_socketio_outbox", socketio_outbox),
     ("0007_revoked_sessions", revoked_sessions),
     ("0008_case_indexes", case_indexes),
+    ("0009_case_channel_index", case_channel_index),
 ]

@@ -6,9 +6,16 @@ space-separated words; two-character words such as 征信 or 担保 then match, 
 the trigram tokenizer cannot do. Each signal gives two documents, its meaning
 and its guidance (steps, phone script, what to ask); each fact gives one.
 
-Ranking: documents of a signal whose synonym or name the query names exactly
-come first (查征信 → frequent_inquiries), then bm25 with column weights. The
-index lives in the application database and is rebuilt when the knowledge base
+Staff type questions ("客户问查询次数多怎么解释"), not keywords. The filler of a
+question (`lexicon.search_filler`: 客户, 问, 怎么, 解释...) is left out of the match; the
+rest must all match (else any of it). Each document then scores its bm25 (column
+weights, relative to the best), plus the share of the query's words its name,
+synonyms or keywords hold, plus, for a signal, a vote when the bot's own recogniser
+(loanwhy/detect.py) hears it in the query and a smaller one when the query names one
+of its synonyms (查征信 → frequent_inquiries). A signal the recogniser hears but whose
+words matched nothing still joins the results.
+
+The index lives in the application database and is rebuilt when the knowledge base
 changes (content hash in `search_meta`). The words of the finance dictionary come
 from the knowledge base itself (`lexicon.terms`), not from the file `make kb` writes.
 """
@@ -26,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from loanwhy import paths
+from loanwhy import detect, paths
 from loanwhy.kb import Knowledge, load
 from loanwhy.normalize import normalize
 from loanwhy.store import open_db
@@ -34,6 +41,11 @@ from loanwhy.store import open_db
 INDEX_VERSION = "1"
 COLUMNS = ("title", "synonyms", "keywords", "body")
 WEIGHTS = (6.0, 8.0, 4.0, 1.0)  # bm25 column weights, in COLUMNS order
+# Added to bm25 relative to the best hit (1.0); set on staff-style questions and the keyword table
+# in tests/staff/test_staff_search.py
+HEADING = 1.0  # times the share of the query's words in a document's name, synonyms or keywords
+VOTE = 0.5  # a signal the recogniser (loanwhy/detect.py) hears in the query
+NAMED = 0.3  # a signal one of whose synonyms, or its name, the query contains
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 SNIPPET_CHARS = 80
 
@@ -205,6 +217,34 @@ def synonym_hits(query: str, kb: Knowledge) -> dict[str, list[str]]:
     return hits
 
 
+def content_words(words: list[str], kb: Knowledge) -> list[str]:
+    """The words that say what is asked: filler (`lexicon.search_filler`: 客户, 怎么, 解释...) dropped,
+    unless nothing else is left (a search for 客户 alone still searches for it)."""
+    filler = set(kb.lexicon["search_filler"])
+    kept = [w for w in words if w not in filler]
+    return kept or words
+
+
+def recognised(query: str, kb: Knowledge) -> set[str]:
+    """Signals the bot would hear in the query, by the bot's own recogniser (loanwhy/detect.py):
+    whatever it states (raised or fine, as if supposed) and the cue words a question names."""
+    return set(detect.analyse(query, kb, hypothetical=True)) | detect.named(query, kb)
+
+
+@lru_cache(maxsize=4)
+def _headings(kb: Knowledge) -> dict[tuple[str, str], frozenset[str]]:
+    """The words of each document's name, synonyms and keywords (a guidance shares its signal's)."""
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for doc in documents(kb):
+        words = set(segment(doc.title, kb))
+        for w in [*doc.synonyms, *doc.keywords]:
+            words.update(segment(w, kb))
+        out[(doc.kind, doc.ref)] = frozenset(words)
+    for sid in kb.signals:
+        out[("guidance", sid)] = out[("signal", sid)]
+    return out
+
+
 def _run(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple[str, str, str, float]]:
     weights = ", ".join(str(w) for w in WEIGHTS)
     sql = (
@@ -214,14 +254,31 @@ def _run(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple[str, st
     return [(r[0], r[1], r[2], float(r[3])) for r in conn.execute(sql, (match, limit))]
 
 
+def _ranked(
+    rows: list[tuple[str, str, str, float]], words: list[str], voted: set[str], named: set[str], kb: Knowledge
+) -> list[tuple[str, str, str, float]]:
+    """Rows scored, best first (see the module's docstring); voted signals the words missed join."""
+    found = {(kind, ref) for kind, ref, _, _ in rows}
+    rows = rows + [("signal", sid, kb.signals[sid]["name"], 0.0) for sid in voted if ("signal", sid) not in found]
+    best = max((-rank for *_, rank in rows), default=0.0) or 1.0
+    headings = _headings(kb)
+    scored = []
+    for kind, ref, label, rank in rows:
+        heading = headings.get((kind, ref), frozenset())
+        share = sum(w in heading for w in words) / len(words) if words else 0.0
+        vote = VOTE * (ref in voted) + NAMED * (ref in named) if kind != "fact" else 0.0
+        scored.append((kind, ref, label, -rank / best + HEADING * share + vote))
+    return sorted(scored, key=lambda r: -r[3])
+
+
 def search(query: str, limit: int = 10, kb: Knowledge | None = None, path: Path | None = None) -> list[Hit]:
     """Ranked hits, one per signal or fact, with the matched words marked."""
     kb = kb or load()
-    words = list(dict.fromkeys(segment(query, kb, for_search=False)))
+    words = content_words(list(dict.fromkeys(segment(query, kb, for_search=False))), kb)
     if not words:
         raise SearchError("empty query")
     ensure_index(kb, path)
-    broad = list(dict.fromkeys(words + segment(query, kb)))
+    broad = content_words(list(dict.fromkeys(words + segment(query, kb))), kb)
     db = open_db(path or paths.app_db())
     try:
         rows = _run(db.conn, " AND ".join(_quote(w) for w in words), 200)
@@ -230,11 +287,11 @@ def search(query: str, limit: int = 10, kb: Knowledge | None = None, path: Path 
     finally:
         db.close()
     named = synonym_hits(query, kb)
-    rows.sort(key=lambda r: (0 if r[1] in named and r[0] != "fact" else 1, r[3]))
+    rows = _ranked(rows, broad, recognised(query, kb), set(named), kb)
     terms = _highlight_terms(broad, named, query)
     hits: list[Hit] = []
     seen: set[str] = set()
-    for kind, ref, label, rank in rows:
+    for kind, ref, label, score in rows:
         if ref in seen:
             continue
         seen.add(ref)
@@ -243,7 +300,7 @@ def search(query: str, limit: int = 10, kb: Knowledge | None = None, path: Path 
                 kind,
                 ref,
                 label,
-                -rank,
+                score,
                 mark(label, terms),
                 snippet(_body(kind, ref, kb), terms),
                 named.get(ref, []) if kind != "fact" else [],

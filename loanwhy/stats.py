@@ -33,14 +33,10 @@ def _epoch(day: date) -> float:
     return datetime(day.year, day.month, day.day).timestamp()
 
 
-def find_cases(
-    signal: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    limit: int | None = 500,
-    path: Path | None = None,
-) -> list[dict[str, Any]]:
-    """Diagnoses newest first; `until` is inclusive; text fields masked again on the way out."""
+def _case_filter(
+    signal: str | None, since: date | None, until: date | None, channel: str | None
+) -> tuple[str | None, list[Any]]:
+    """The where clause and its arguments for a case-log filter; `until` is inclusive."""
     clauses: list[str] = []
     args: list[Any] = []
     if signal:
@@ -52,18 +48,53 @@ def find_cases(
     if until:
         clauses.append("created_at < ?")
         args.append(_epoch(until + timedelta(days=1)))
+    if channel:
+        clauses.append("channel = ?")
+        args.append(channel)
+    return " and ".join(clauses) or None, args
+
+
+def find_cases(
+    signal: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = 500,
+    path: Path | None = None,
+    channel: str | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Diagnoses newest first, `limit` of them after skipping `offset` (the database pages);
+    text fields masked again on the way out."""
+    where, args = _case_filter(signal, since, until, channel)
     db = open_db(path or paths.app_db())
     try:
         if "cases" not in db.table_names():
             return []
         rows = db.table("cases").rows_where(
-            " and ".join(clauses) or None,
+            where,
             args,
             select="rowid as id, *",
             order_by="created_at desc, rowid desc",
             limit=limit,
+            offset=offset or None,
         )
         return [{**r, "said": mask(r.get("said") or ""), "sender_id": mask(r.get("sender_id") or "")} for r in rows]
+    finally:
+        db.close()
+
+
+def count_cases(
+    signal: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    path: Path | None = None,
+    channel: str | None = None,
+) -> int:
+    """How many diagnoses `find_cases` would give without a limit, counted by the database."""
+    where, args = _case_filter(signal, since, until, channel)
+    db = open_db(path or paths.app_db())
+    try:
+        return int(db.table("cases").count_where(where, args)) if "cases" in db.table_names() else 0
     finally:
         db.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -12,56 +13,82 @@ from loanwhy import audit, stats
 from loanwhy.kb import load
 from staff import caselog, chart
 from staff import security as sec
-from staff.render import page
+from staff.render import CHANNEL_LABELS, page
 
-PAGE_ROWS = 500
+PAGE_ROWS = 50
 EXPORT_ROWS = 50000
 
 
-def _filters(request: Request) -> tuple[str | None, date | None, date | None, str]:
-    """(signal, since, until, error) from the query string."""
+def _filters(request: Request) -> tuple[caselog.Filters, str]:
+    """The filters in the query string, and an error name when one is not valid."""
     signal = request.args.get("signal") or None
+    channel = request.args.get("channel") or None
     if signal and signal not in load().signals:
-        return None, None, None, "bad_signal"
+        return caselog.Filters(), "bad_signal"
+    if channel and channel not in CHANNEL_LABELS:
+        return caselog.Filters(), "bad_channel"
     try:
-        return signal, caselog.parse_day(request.args.get("from")), caselog.parse_day(request.args.get("to")), ""
+        since, until = caselog.parse_day(request.args.get("from")), caselog.parse_day(request.args.get("to"))
     except ValueError:
-        return signal, None, None, "bad_date"
+        return caselog.Filters(), "bad_date"
+    return caselog.Filters(signal, since, until, channel), ""
+
+
+def _page_number(request: Request) -> int | None:
+    """The page asked for (1 when none), or None when `page` is not a whole number."""
+    value = (request.args.get("page") or "1").strip()
+    try:
+        return int(value)
+    except ValueError:  # also a number too long to read
+        return None
+
+
+def _described(f: caselog.Filters) -> str:
+    return f"{f.since or ''}..{f.until or ''}" + (f" channel={f.channel}" if f.channel else "")
 
 
 def add_routes(bp: Blueprint) -> None:
     @bp.get("/cases")
     async def cases_page(request: Request) -> HTTPResponse:
-        signal, since, until, error = _filters(request)
-        rows = [] if error else caselog.rows(signal, since, until, PAGE_ROWS)
+        f, error = _filters(request)
+        requested = _page_number(request)
+        if requested is None and not error:
+            error = "bad_page"
+        total = 0 if error else caselog.count(f.signal, f.since, f.until, f.channel)
+        at = caselog.Page.of(requested or 1, PAGE_ROWS, total)
+        rows = [] if error else caselog.rows(f.signal, f.since, f.until, PAGE_ROWS, channel=f.channel, offset=at.offset)
         audit.log(
-            request.ctx.staff, "view_cases", signal or "", f"{since or ''}..{until or ''}", sec.client_ip(request)
+            request.ctx.staff, "view_cases", f.signal or "", f"{_described(f)} page {at.number}", sec.client_ip(request)
         )
+        params = f.params()
         return page(
             request,
             "cases.html",
             status=400 if error else 200,
             rows=rows,
             error=error,
-            signal=signal or "",
+            signal=request.args.get("signal") or "",
             since=request.args.get("from") or "",
             until=request.args.get("to") or "",
+            channel=request.args.get("channel") or "",
             kb=load(),
-            query=request.query_string,
-            limit=PAGE_ROWS,
+            at=at,
+            query=urlencode(params),
+            prev_query=urlencode({**params, "page": at.number - 1}) if at.number > 1 else "",
+            next_query=urlencode({**params, "page": at.number + 1}) if at.number < at.pages else "",
         )
 
     @bp.get("/cases.csv")
     async def cases_csv(request: Request) -> HTTPResponse:
-        signal, since, until, error = _filters(request)
+        f, error = _filters(request)
         if error:
             return response.text(error, status=400)
-        rows = caselog.rows(signal, since, until, EXPORT_ROWS)
+        rows = caselog.rows(f.signal, f.since, f.until, EXPORT_ROWS, channel=f.channel)
         audit.log(
             request.ctx.staff,
             "export_cases",
-            signal or "",
-            f"{since or ''}..{until or ''}: {len(rows)} rows",
+            f.signal or "",
+            f"{_described(f)}: {len(rows)} rows",
             sec.client_ip(request),
         )
         name = f"cases-{datetime.now():%Y%m%d-%H%M}.csv"

@@ -115,6 +115,7 @@ def test_unit_worths_are_numbers_and_fractions(tmp_path: Path) -> None:
         ("\nunits:\n", "\nunit_words:\n", r"\[units\]: missing"),
         ("refusal_negators: [", "refusal_denials: [", r"\[refusal_negators\]: expected a non-empty list"),
         ("refusal_not_negations: [有没有", "refusal_not_negations: [''", r"\[refusal_not_negations\]: expected"),
+        ("search_filler: [客户,", "search_filler: ['',", r"\[search_filler\]: expected a non-empty list"),
         (
             'numbered_button: "{n}. {title}"',
             'numbered_button: "- {title}"',

@@ -116,6 +116,7 @@ def test_an_old_app_database_upgrades_in_place(tmp_path: Path, later_columns: bo
         assert db.execute("select session_id from revoked_sessions").fetchall() == [("s2",)]
         case_indexes = {tuple(i.columns) for i in db.table("cases").indexes}
         assert {("sender_id",), ("created_at",)} <= case_indexes  # new in 0008
+        assert ("channel", "created_at") in case_indexes  # new in 0009
         upgraded = _shape(db)
     finally:
         db.close()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from datetime import date, datetime, timedelta
+from html import unescape
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from staff_client import Client
@@ -135,3 +138,115 @@ def test_weekly_figures_without_feedback_or_tracker(staff_env: Path) -> None:
     assert w.diagnoses == 0 and w.thumbs_up is None and w.fallback_rate is None and w.conversations is None
     page_values = [n for _, n in w.per_day]
     assert page_values == [0] * 7
+
+
+# --- pages and the channel filter (120 cases: every 4th by WeChat, even ones card_overdraft) ---
+
+MANY = 120
+
+
+@pytest.fixture()
+def many_cases(staff_env: Path, kb) -> Path:  # type: ignore[no-untyped-def]
+    for i in range(MANY):
+        channel = "wechat" if i % 4 == 0 else "socketio"
+        signal = "card_overdraft" if i % 2 == 0 else "frequent_inquiries"
+        cases.record(f"user-{i}", channel, [signal], {}, f"第{i}号")
+    db = sqlite3.connect(staff_env)
+    db.execute("update cases set created_at = ? + rowid * 60", (_at(MONDAY, 9),))  # case i at 09:00 + i+1 minutes
+    db.commit()
+    return staff_env
+
+
+def _said(html: str) -> list[str]:
+    return re.findall(r'<td class="said">([^<]*)</td>', html)
+
+
+def _link(html: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def test_count_is_the_database_count_of_the_filter(many_cases: Path) -> None:
+    for kw in ({}, {"channel": "wechat"}, {"signal": "card_overdraft", "channel": "socketio"}, {"until": MONDAY}):
+        assert caselog.count(**kw) == len(caselog.rows(limit=None, **kw))
+    assert caselog.count(channel="wechat") == MANY // 4 and caselog.count(channel="rest") == 0
+
+
+def test_pages_are_fifty_different_rows_newest_first(logged_in: Client, many_cases: Path) -> None:
+    first = logged_in.get("/staff/cases")
+    second = logged_in.get("/staff/cases", params={"page": "2"})
+    third = logged_in.get("/staff/cases", params={"page": "3"})
+    assert first.status == second.status == third.status == 200
+    rows = [_said(p.text) for p in (first, second, third)]
+    assert [len(r) for r in rows] == [50, 50, 20]
+    assert rows[0][0] == f"第{MANY - 1}号" and rows[2][-1] == "第0号"  # newest first, across pages
+    assert len(set(rows[0] + rows[1] + rows[2])) == MANY  # no row twice, none left out
+    assert "共 120 条" in first.text and "第 2 / 3 页" in second.text
+    assert _link(first.text, "prev") is None and _link(third.text, "next") is None
+
+
+def test_page_links_keep_the_filters(logged_in: Client, many_cases: Path) -> None:
+    filters = {"signal": "frequent_inquiries", "channel": "socketio", "from": "2024-05-06", "to": "2024-05-06"}
+    first = logged_in.get("/staff/cases", params=filters)
+    assert "共 60 条" in first.text  # the odd ones, none by WeChat
+    link = _link(first.text, "next")
+    assert link is not None
+    assert parse_qs(urlsplit(link).query) == {**{k: [v] for k, v in filters.items()}, "page": ["2"]}
+    second = logged_in.get(link)
+    assert len(_said(second.text)) == 10 and not set(_said(second.text)) & set(_said(first.text))
+    assert parse_qs(urlsplit(_link(second.text, "prev") or "").query) == {
+        **{k: [v] for k, v in filters.items()},
+        "page": ["1"],
+    }
+    csv_link = re.search(r'href="(/staff/cases\.csv[^"]*)"', first.text)
+    assert csv_link and parse_qs(urlsplit(unescape(csv_link.group(1))).query) == {k: [v] for k, v in filters.items()}
+
+
+def test_channel_filter(logged_in: Client, many_cases: Path) -> None:
+    rows = caselog.rows(channel="wechat")
+    assert len(rows) == MANY // 4 and {r["channel"] for r in rows} == {"wechat"}
+    page = logged_in.get("/staff/cases", params={"channel": "wechat"})
+    assert page.status == 200 and len(_said(page.text)) == MANY // 4
+    assert page.text.count("<td>微信公众号</td>") == MANY // 4 and "<td>网页</td>" not in page.text
+    assert '<option value="wechat" selected>' in page.text
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "shown"),
+    [
+        ({"channel": "nope"}, 400, "没有这个渠道"),
+        ({"channel": "staff_bridge"}, 400, "没有这个渠道"),  # a registered channel that records no cases
+        ({"page": "abc"}, 400, "页码应是整数"),
+        ({"page": "9" * 5000}, 400, "页码应是整数"),
+        ({"page": "0"}, 200, "第 1 / 3 页"),
+        ({"page": "-5"}, 200, "第 1 / 3 页"),
+        ({"page": "999"}, 200, "第 3 / 3 页"),  # past the last: the last
+        ({"page": "2", "channel": "wechat"}, 200, "第 1 / 1 页"),  # 30 rows: one page
+    ],
+)
+def test_bad_page_and_channel_values(
+    logged_in: Client, many_cases: Path, params: dict[str, str], status: int, shown: str
+) -> None:
+    resp = logged_in.get("/staff/cases", params=params)
+    assert resp.status == status and shown in resp.text
+    if status == 400:
+        assert _said(resp.text) == []
+
+
+def test_csv_exports_every_page_of_the_filter(logged_in: Client, many_cases: Path) -> None:
+    def table(params: dict[str, str]) -> list[dict[str, str]]:
+        resp = logged_in.get("/staff/cases.csv", params=params)
+        assert resp.status == 200
+        return list(csv.DictReader(io.StringIO(resp.text.lstrip("\ufeff"))))
+
+    assert len(table({"page": "2"})) == MANY
+    wechat = table({"channel": "wechat", "signal": "card_overdraft"})
+    assert len(wechat) == MANY // 4 and {r["channel"] for r in wechat} == {"wechat"}
+    assert len(table({"signal": "frequent_inquiries", "page": "3"})) == MANY // 2
+    assert logged_in.get("/staff/cases.csv", params={"channel": "nope"}).status == 400
+
+
+def test_page_of_moves_into_range() -> None:
+    assert caselog.Page.of(1, 50, 0).pages == 1 and caselog.Page.of(4, 50, 0).number == 1
+    assert (caselog.Page.of(3, 50, 101).number, caselog.Page.of(3, 50, 101).offset) == (3, 100)
+    assert caselog.Page.of(9, 50, 100).number == 2 and caselog.Page.of(-1, 50, 100).number == 1

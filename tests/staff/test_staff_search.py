@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from loanwhy import detect, search
 from loanwhy import kb as kbmod
-from loanwhy import search
 
 RELEVANCE = [
     ("征信查询", "frequent_inquiries"),
@@ -49,6 +50,45 @@ def test_top_result(kb: kbmod.Knowledge, index_db: Path, query: str, expected: s
     hits = search.search(query, kb=kb, path=index_db)
     assert hits, query
     assert hits[0].ref == expected, [(h.ref, h.score) for h in hits[:3]]
+
+
+# Questions as staff type them: the top hit's kind and reference. The comment names what decides.
+STAFF_QUESTIONS = [
+    ("客户问查询次数多怎么解释", "signal", "frequent_inquiries"),  # 客户 and 怎么解释 are filler
+    ("征信修复", "fact", "delete_records"),  # paid "repair" is a scam: the fact's keywords
+    ("客户以前有过几次没按时还款", "guidance", "overdue_record"),  # only the recogniser hears it
+    ("客户说房子估价太低了", "signal", "collateral_value"),  # no word of it matches: the recogniser's vote
+    ("客户问有人说花钱能把逾期删掉是真的吗", "fact", "delete_records"),  # keywords above overdue's body
+    ("客户炒股亏了会影响贷款吗", "signal", "stock_speculation"),  # heard and named, above loan_use's body
+]
+
+
+@pytest.mark.parametrize(("query", "kind", "expected"), STAFF_QUESTIONS)
+def test_staff_questions(kb: kbmod.Knowledge, index_db: Path, query: str, kind: str, expected: str) -> None:
+    hits = search.search(query, kb=kb, path=index_db)
+    assert hits, query
+    assert (hits[0].kind, hits[0].ref) == (kind, expected), [(h.kind, h.ref, h.score) for h in hits[:3]]
+
+
+def test_filler_words_come_from_the_lexicon(kb: kbmod.Knowledge) -> None:
+    assert search.content_words(["客户", "问", "查询", "次数", "怎么", "解释"], kb) == ["查询", "次数"]
+    other = replace(kb, lexicon={**kb.lexicon, "search_filler": ["查询"]})
+    assert search.content_words(["客户", "问", "查询"], other) == ["客户", "问"]
+    assert search.content_words(["客户", "怎么"], kb) == ["客户", "怎么"]  # nothing else: searched as typed
+
+
+def test_a_query_of_filler_only_is_still_searched(kb: kbmod.Knowledge, index_db: Path) -> None:
+    assert search.search("客户", kb=kb, path=index_db)[0].ref == "renewal_review"  # its synonym 老客户
+
+
+def test_the_bots_recogniser_votes(kb: kbmod.Knowledge, index_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vote is loanwhy/detect.py's: without it a signal no word matched is not found."""
+    query = "客户说房子估价太低了"
+    assert search.recognised(query, kb) == {"collateral_value"}
+    assert "collateral_value" in [h.ref for h in search.search(query, kb=kb, path=index_db)]
+    monkeypatch.setattr(detect, "analyse", lambda *a, **k: {})
+    monkeypatch.setattr(detect, "named", lambda *a, **k: set())
+    assert "collateral_value" not in [h.ref for h in search.search(query, kb=kb, path=index_db)]
 
 
 @pytest.mark.parametrize("query", ["征信", "担保", "抵押", "流水"])
