@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from stack import UNLISTED_PORT, WEBCHAT_ORIGIN, WEBCHAT_PORT, Stack
-from webchat_page import WebchatPage, serve
+from webchat_page import BOT, WebchatPage, serve
 
 SITUATION = "我这两个月查了十几次征信，贷款被拒了"
 DIAGNOSIS = "征信查询过于频繁"  # the signal's name (knowledge/signals/frequent_inquiries.yml) in utter_report_signal
+WELCOME = "我不是放款机构"  # utter_greet
+NOT_WELCOME = ("空消息", "祝您顺利", "帮不上忙")  # the empty-message, goodbye and out-of-scope replies
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +72,23 @@ def test_a_situation_gets_the_diagnosis(webchat: WebchatPage, artifacts: Path) -
     chat = webchat.goto()
     chat.wait_connected()
     chat.open()
-    chat.settle()  # what opening the chat brings (not asserted here), as a user reads it first
+    # rasa-webchat opens with its default initPayload "/get_started": the welcome, nothing else
+    chat.wait_reply_containing(WELCOME, 0)
+    chat.settle()
+    assert not any(word in text for text in chat.bot_messages.all_inner_texts() for word in NOT_WELCOME)
     before = chat.send(SITUATION)
     reply = chat.wait_reply_containing(DIAGNOSIS, before)
     assert DIAGNOSIS in reply
     chat.settle()  # the report's remaining messages, shown one after another
+    report = next(t for t in chat.bot_messages.all_inner_texts()[before:] if DIAGNOSIS in t)
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    # as rendered (Markdown): the rank, the name, the summary, "建议：" and each step on lines of their own
+    assert lines[0].startswith("原因1") and DIAGNOSIS in lines[0], lines
+    assert "建议：" in lines and lines.index("建议：") >= 2, lines
+    steps = lines[lines.index("建议：") + 1 :]
+    assert len(steps) >= 2 and all(step.startswith("- ") or "（" in step for step in steps), steps
+    lists = chat.page.locator(f"{BOT} ol, {BOT} h1, {BOT} h2")
+    assert lists.count() == 0, "a reply rendered as a numbered list or a heading"
     chat.user_messages.last.evaluate("e => e.scrollIntoView({block: 'start'})")
     chat.page.locator(".rw-widget-container").screenshot(path=str(artifacts / "rasa-webchat.png"))
     assert not chat.cors_errors(), chat.cors_errors()
