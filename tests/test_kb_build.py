@@ -114,6 +114,15 @@ def test_unit_worths_are_numbers_and_fractions(tmp_path: Path) -> None:
         ("count: [次,", "count: [次, '',", r"\[units\] count: expected a non-empty list of words"),
         ("\nunits:\n", "\nunit_words:\n", r"\[units\]: missing"),
         ("refusal_negators: [", "refusal_denials: [", r"\[refusal_negators\]: expected a non-empty list"),
+        (
+            "base: {money: 元, time: 月}",
+            "base: {money: 块钱, time: 月}",
+            r"\[units\] base: money '块钱' must be one of",
+        ),
+        ("base: {money: 元, time: 月}", "base: {money: 元, time: 年}", r"\[units\] base: time '年' must be one of"),
+        ("    also_counts: [条]\n", "", r"\[measure_words\] count_in_period.also_counts: expected a non-empty"),
+        ("    lately_months: 3\n", "    lately_months: 0\n", r"lately_months: expected a positive number"),
+        ("\nmeasure_words:\n", "\nmeasures:\n", r"\[measure_words\]: missing"),
         ("refusal_not_negations: [有没有", "refusal_not_negations: [''", r"\[refusal_not_negations\]: expected"),
         (
             'numbered_button: "{n}. {title}"',
