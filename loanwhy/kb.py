@@ -52,6 +52,21 @@ MEASURE_WORDS = {
     "drop": ("from_to", "only_left", "fell", "fell_to"),
     "amount": ("more_than",),
 }
+# the lexicon's `privacy` patterns (loanwhy/privacy.py); `digits` is a list of characters
+PRIVACY_PATTERNS = (
+    "amount_units",
+    "secret_names",
+    "number_kinds",
+    "number_part",
+    "value_after",
+    "secret_names_later",
+    "expiry",
+    "expiry_after",
+    "offered_kinds",
+    "offer_after",
+    "offer_before",
+    "offered_after",
+)
 
 
 class KnowledgeError(ValueError):
@@ -188,6 +203,21 @@ def _read_measure_words(table: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _read_privacy(table: Any) -> dict[str, Any]:
+    """What masking reads, checked: a missing or broken entry would let a number or secret through."""
+    where = "lexicon.yml [privacy]"
+    if not isinstance(table, dict):
+        raise KnowledgeError(f"{where}: missing, or not a mapping")
+    out: dict[str, Any] = {"digits": _check_characters(f"{where} digits", table.get("digits"))}
+    for key in PRIVACY_PATTERNS:
+        pattern = table.get(key)
+        if not isinstance(pattern, str) or not pattern:
+            raise KnowledgeError(f"{where} {key}: expected a pattern")
+        _check_regexes(f"{where} {key}", [pattern])
+        out[key] = pattern
+    return out
+
+
 def _check_characters(where: str, chars: Any) -> list[str]:
     if not all(len(c) == 1 for c in _check_words(where, chars)):
         raise KnowledgeError(f"{where}: expected single characters")
@@ -278,6 +308,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
     lexicon["numbers"] = _read_numbers(lexicon.get("numbers"))
     lexicon["units"] = _read_units(lexicon.get("units"))
     lexicon["measure_words"] = _read_measure_words(lexicon.get("measure_words"))
+    lexicon["privacy"] = _read_privacy(lexicon.get("privacy"))
     button = (lexicon.get("formats") or {}).get("numbered_button")
     if not isinstance(button, str) or "{n}" not in button or "{title}" not in button:
         raise KnowledgeError("lexicon.yml [formats.numbered_button]: needs {n} (what the user types) and {title}")

@@ -123,6 +123,10 @@ def test_unit_worths_are_numbers_and_fractions(tmp_path: Path) -> None:
         ("    also_counts: [条]\n", "", r"\[measure_words\] count_in_period.also_counts: expected a non-empty"),
         ("    lately_months: 3\n", "    lately_months: 0\n", r"lately_months: expected a positive number"),
         ("\nmeasure_words:\n", "\nmeasures:\n", r"\[measure_words\]: missing"),
+        ("  digits: [〇, 零,", "  digits: [〇〇, 零,", r"\[privacy\] digits: expected single characters"),
+        ('  expiry: "有效期"', '  expiry: ""', r"\[privacy\] expiry: expected a pattern"),
+        ('  number_kinds: "身[份分]证|', '  number_kinds: "身[份分证|', r"\[privacy\] number_kinds: bad pattern"),
+        ("\nprivacy:\n", "\nprivacy_words:\n", r"\[privacy\]: missing"),
         ("refusal_not_negations: [有没有", "refusal_not_negations: [''", r"\[refusal_not_negations\]: expected"),
         (
             'numbered_button: "{n}. {title}"',

@@ -1,4 +1,4 @@
-"""Detection reads its words from the lexicon: an edit there changes what it does."""
+"""Detection and masking read their words from the lexicon: an edit there changes what they do."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from loanwhy import kb as kbmod
 from loanwhy import quantities as q
 from loanwhy.detect import FINE, RAISED, analyse
 from loanwhy.kb import Knowledge
+from loanwhy.privacy import MASK, mask, offers_personal_info
 
 
 def _with(kb: Knowledge, key: str, table: Any) -> Knowledge:
@@ -52,3 +54,25 @@ def test_the_unit_of_an_amount_and_of_a_period_is_the_lexicons(kb: Knowledge, mo
     units = {**kb.lexicon["units"], "base": {"money": "块", "time": "个月"}}
     monkeypatch.setattr(q, "load", lambda: _with(kb, "units", units))
     assert [x.unit for x in q.amounts("5万")] == ["块"] and [x.unit for x in q.periods("两个月")] == ["个月"]
+
+
+def test_the_names_of_secrets_are_the_lexicons(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert mask("cvv是123") == f"cvv是{MASK}"
+    words = {**kb.lexicon["privacy"], "secret_names": "暗号"}
+    monkeypatch.setattr(kbmod, "load", lambda: _with(kb, "privacy", words))
+    assert mask("暗号是12345") == f"暗号是{MASK}"
+    assert mask("cvv是123") == "cvv是123"
+
+
+def test_the_words_of_an_offer_are_the_lexicons(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert offers_personal_info("卡号发你吗") and not offers_personal_info("卡号念出来吗")
+    words = {**kb.lexicon["privacy"], "offer_after": "念出来"}
+    monkeypatch.setattr(kbmod, "load", lambda: _with(kb, "privacy", words))
+    assert offers_personal_info("卡号念出来吗") and not offers_personal_info("卡号发你吗")
+
+
+def test_digits_written_as_characters_are_the_lexicons(kb: Knowledge, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert mask("幺三八零零幺三八零零零") == MASK
+    words = {**kb.lexicon["privacy"], "digits": [c for c in kb.lexicon["privacy"]["digits"] if c != "幺"]}
+    monkeypatch.setattr(kbmod, "load", lambda: _with(kb, "privacy", words))
+    assert mask("幺三八零零幺三八零零零") != MASK
