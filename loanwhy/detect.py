@@ -21,6 +21,7 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
+_YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
 _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too
@@ -38,6 +39,45 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         out = {"state": self.state, "evidence": self.evidence, "value": self.value}
         return {**out, "soft": True} if self.soft else out
+
+
+@dataclass(frozen=True)
+class _MeasureWords:
+    """The lexicon's `measure_words`: what the numeric measures read around their number."""
+
+    default_units: dict[str, list[str]]  # per kind of count, when the signal names none
+    also_in_period: list[str]  # a count in a period counts these too ("十几条")
+    lately: re.Pattern[str]
+    lately_months: float
+    ratio_fell: re.Pattern[str]
+    ratio_used: re.Pattern[str]
+    limit: list[str]
+    used: re.Pattern[str]
+    limit_after: re.Pattern[str]
+    from_to: re.Pattern[str]
+    only_left: re.Pattern[str]
+    drop_fell: re.Pattern[str]
+    fell_to: list[str]
+    more_than: re.Pattern[str]
+
+
+def _measure_words(table: dict[str, dict[str, Any]]) -> _MeasureWords:
+    return _MeasureWords(
+        default_units={kind: list(words["default_units"]) for kind, words in table.items() if "default_units" in words},
+        also_in_period=list(table["count_in_period"]["also_counts"]),
+        lately=_words(table["count_in_period"]["lately"]),
+        lately_months=float(table["count_in_period"]["lately_months"]),
+        ratio_fell=_words(table["ratio"]["fell"]),
+        ratio_used=_words(table["ratio"]["used"]),
+        limit=list(table["used_of_limit"]["limit"]),
+        used=_words(table["used_of_limit"]["used"]),
+        limit_after=_words(table["used_of_limit"]["limit_after"]),
+        from_to=_words(table["drop"]["from_to"]),
+        only_left=_words(table["drop"]["only_left"]),
+        drop_fell=_words(table["drop"]["fell"]),
+        fell_to=list(table["drop"]["fell_to"]),
+        more_than=_words(table["amount"]["more_than"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -74,6 +114,9 @@ class _Rules:
     recent: re.Pattern[str]
     to_now: re.Pattern[str]
     years_since: str  # a pattern with {number} where the number goes
+    calendar_year: re.Pattern[str]
+    not_that_negation: str
+    measure_words: _MeasureWords
 
 
 def _alt(patterns: list[str]) -> re.Pattern[str] | None:
@@ -87,14 +130,19 @@ def _words(words: list[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=4)
 def _rules_for(kb: Knowledge) -> _Rules:
     lex = kb.lexicon
-    doubts = [d for d in lex["doubts"] if d not in ("如果", "假如", "要是", "万一")]
+    hypothetical = re.compile(lex["hypothetical"])
+    # a hypothetical word (如果, 万一) sets its whole clause aside: no doubt of its own
+    doubts = [d for d in lex["doubts"] if not hypothetical.fullmatch(d)]
+    words = _measure_words(lex["measure_words"])
     measures = {}
     for sid, s in kb.signals.items():
         ms = []
         for m in s["recognise"]["measures"]:
+            default_units = words.default_units.get(m["kind"])
             ms.append(
                 {
                     **m,
+                    **({"units": m.get("units", default_units)} if default_units else {}),
                     "context_re": re.compile(m.get("context", ".")) if m.get("context") else None,
                     "unless_re": re.compile(m["unless"]) if m.get("unless") else None,
                 }
@@ -106,7 +154,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         negators=_words(lex["negators"]),
         not_neg=_words(lex["not_negations"]),
         doubts=_words([d for d in doubts if len(d) > 1]),
-        hypothetical=re.compile(lex["hypothetical"]),
+        hypothetical=hypothetical,
         fiction=re.compile(lex["fiction"]),
         cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
         fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
@@ -142,6 +190,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         recent=re.compile(lex.get("recent_words", "(?!)")),
         to_now=re.compile(lex.get("to_now", "(?!)")),
         years_since=lex.get("years_since", "(?!){number}"),
+        calendar_year=re.compile(lex.get("calendar_year", "(?!){year}").replace("{year}", _YEAR_DIGITS)),
+        not_that_negation=lex.get("not_that_negation", "(?!)"),
+        measure_words=words,
     )
 
 
@@ -197,7 +248,7 @@ def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> b
         if re.search(f"(?:{rules.not_that.pattern})$", before):
             return True
         return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
-    if re.search(f"(?:{rules.not_that.pattern})(?:没有?|不)", before):
+    if re.search(f"(?:{rules.not_that.pattern})(?:{rules.not_that_negation})", before):
         return False  # "我不是没有对外担保": two negations say it is so
     window = rules.not_neg.sub("__", clause[begin : start + 2])
     # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
@@ -226,7 +277,9 @@ def _doubted(clause: str, start: int, rules: _Rules) -> bool:
     return bool(rules.doubts.search(clause[max(0, start - _NEG_WINDOW) : start]))
 
 
-def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None) -> tuple[bool, float] | None:
+def _measure(
+    m: dict[str, Any], clause: str, words: _MeasureWords, carried_months: float | None = None
+) -> tuple[bool, float] | None:
     """Apply one numeric rule to a clause: (raised?, value) or None if no number fits."""
     ctx = m["context_re"]
     if ctx is not None and not ctx.search(clause):
@@ -235,14 +288,14 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         return None  # "申请了二十多个平台": the number counts something else
     kind = m["kind"]
     if kind == "count_in_period":
-        found = [c for c in q.counts(clause) if c.unit in m.get("units", ["次"]) + ["条"]]
+        found = [c for c in q.counts(clause) if c.unit in m["units"] + words.also_in_period]
         if not found:
             return None
         count = max(c.value for c in found)
         spans = q.periods(clause)
         months = spans[0].value if spans else (carried_months or float(m.get("default_months", 6)))
-        if not spans and not carried_months and re.search("最近|近期|这段时间|这阵子|刚刚|近来", clause):
-            months = 3.0
+        if not spans and not carried_months and words.lately.search(clause):
+            months = words.lately_months
         rules = sorted(m["rules"], key=lambda r: r["months"])
         rule = next((r for r in rules if r["months"] >= months), rules[-1])
         return count >= rule["min"], count
@@ -251,7 +304,7 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         if not found:
             return None
         value = found[-1].value
-        if re.search("(?:少|减|降|掉|下滑)(?:了)?", clause) and not re.search("用|欠|刷|透支|还到", clause):
+        if words.ratio_fell.search(clause) and not words.ratio_used.search(clause):
             return None
         return value >= m["min"], value
     if kind == "used_of_limit":
@@ -259,9 +312,9 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         for a in q.amounts(clause):
             # the nearer word names the amount: "额度加起来八万多" a limit, "额度五万欠了三万" a debt
             before = clause[max(0, a.start - 7) : a.start]
-            as_limit = max(before.rfind("额度"), before.rfind("总共"))
-            as_used = max((m.start() for m in re.finditer("欠|用|刷|透支|花", before)), default=-1)
-            if re.match("(?:的)?(?:总)?额度", clause[a.end :]) or as_limit > as_used:
+            as_limit = max(before.rfind(w) for w in words.limit)
+            as_used = max((m.start() for m in words.used.finditer(before)), default=-1)
+            if words.limit_after.match(clause, a.end) or as_limit > as_used:
                 limit = a.value
             elif as_used >= 0:
                 used = a.value
@@ -270,28 +323,26 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
             return value >= m["min"], round(value, 3)
         return None
     if kind == "count":
-        found = [c for c in q.counts(clause) if c.unit in m.get("units", ["个"])]
+        found = [c for c in q.counts(clause) if c.unit in m["units"]]
         if not found:
             return None
         value = max(c.value for c in found)
         return value >= m["min"], value
     if kind == "drop":
         amts = q.amounts(clause)
-        if len(amts) >= 2 and re.search(
-            "从|由|降到|跌到|掉到|少到|降至|变成|只有|只剩|剩|才|也就|就只|不到|不足", clause
-        ):
+        if len(amts) >= 2 and words.from_to.search(clause):
             was, now = amts[0].value, amts[-1].value
             if was > 0 and now <= was:
                 value = 1 - now / was
                 return value >= m["min"], round(value, 3)
         ratios = q.ratios(clause)
-        if ratios and re.search("只有|只剩|剩下?|才(?:有)?|仅", clause[: ratios[-1].start]):
+        if ratios and words.only_left.search(clause, 0, ratios[-1].start):
             value = 1 - ratios[-1].value  # 只有去年的一半: half is left
             return value >= m["min"], value
-        verb = re.search("(?:少|减|降|掉|跌|下滑|缩水|差)(?:了)?", clause)
+        verb = words.drop_fell.search(clause)
         if verb and ratios:
             value = ratios[-1].value
-            if "到" in clause[verb.start() : ratios[-1].start]:
+            if any(w in clause[verb.start() : ratios[-1].start] for w in words.fell_to):
                 value = 1 - value
             return value >= m["min"], value
         return None
@@ -300,7 +351,7 @@ def _measure(m: dict[str, Any], clause: str, carried_months: float | None = None
         if not found:
             return None
         top = max(found, key=lambda a: a.value)
-        value = top.value + (1 if re.match("以上|多|出头|开外", clause[top.end :]) else 0)
+        value = top.value + (1 if words.more_than.match(clause, top.end) else 0)
         return value >= m["min"], value
     return None
 
@@ -351,16 +402,16 @@ def analyse(
                 continue  # "我找表哥当担保人，…，担保不够格": the sentence is about the applicant's own guarantor
             decided = False
             for m in rules.measures[sid]:
-                verdict = _measure(m, clause, carried)
+                verdict = _measure(m, clause, rules.measure_words, carried)
                 if (
                     (verdict is None or not verdict[0])
                     and m.get("window", 1) > 1
                     and following
-                    and _measure(m, following) is None
+                    and _measure(m, following, rules.measure_words) is None
                 ):
                     # "额度5万，现在欠了4万8": the two numbers sit in neighbouring clauses;
                     # "申了几个贷款，少说也有十来次": the next clause says how many
-                    joined = _measure(m, clause + " " + following, carried)
+                    joined = _measure(m, clause + " " + following, rules.measure_words, carried)
                     verdict = joined if verdict is None or (joined is not None and joined[0]) else verdict
                 if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
@@ -419,9 +470,6 @@ def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
     return out
 
 
-_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
-
-
 @lru_cache(maxsize=4)
 def _since(template: str, number: str) -> re.Pattern[str]:
     return re.compile(template.replace("{number}", f"({number})"))
@@ -442,7 +490,7 @@ def _long_past(sentence: str, kept: int, rules: _Rules, today: date | None = Non
     ("2016年晚还过一次"), or it says so many years have passed ("早还清了，到现在五年多了")."""
     if rules.recent.search(rules.to_now.sub("", sentence)):
         return False
-    years = [int(y) for y in _YEAR.findall(sentence)]
+    years = [int(y) for y in rules.calendar_year.findall(sentence)]
     if years:
         return max(years) < (today or date.today()).year - kept
     since = _years_since(sentence, rules)

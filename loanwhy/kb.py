@@ -43,6 +43,30 @@ SIGNAL_FIELDS: dict[str, type | tuple[type, ...]] = {
 }
 FACT_FIELDS = ("id", "title", "answer", "keywords", "source")
 MEASURE_KINDS = {"count_in_period", "ratio", "used_of_limit", "count", "drop", "amount"}
+# the lexicon's `measure_words`: the word lists each kind of measure reads (loanwhy/detect.py)
+MEASURE_WORDS = {
+    "count_in_period": ("default_units", "also_counts", "lately"),
+    "count": ("default_units",),
+    "ratio": ("fell", "used"),
+    "used_of_limit": ("limit", "used", "limit_after"),
+    "drop": ("from_to", "only_left", "fell", "fell_to"),
+    "amount": ("more_than",),
+}
+# the lexicon's `privacy` patterns (loanwhy/privacy.py); `digits` is a list of characters
+PRIVACY_PATTERNS = (
+    "amount_units",
+    "secret_names",
+    "number_kinds",
+    "number_part",
+    "value_after",
+    "secret_names_later",
+    "expiry",
+    "expiry_after",
+    "offered_kinds",
+    "offer_after",
+    "offer_before",
+    "offered_after",
+)
 
 
 class KnowledgeError(ValueError):
@@ -152,6 +176,45 @@ def _read_units(units: Any) -> dict[str, Any]:
         if kind == "money" and any(str(word) != str(word).lower() for word in table):
             raise KnowledgeError(f"{where} money: write units in lower case (10W and 3K still match)")
         out[kind] = {str(word): _worth(f"{where} {kind} {word}", worth) for word, worth in table.items()}
+    base = units.get("base")
+    if not isinstance(base, dict) or set(base) != {"money", "time"}:
+        raise KnowledgeError(f"{where} base: expected the unit of money and of time")
+    for kind, word in base.items():
+        if out[kind].get(str(word)) != 1:
+            raise KnowledgeError(f"{where} base: {kind} {word!r} must be one of {kind}, worth 1")
+    out["base"] = {kind: str(word) for kind, word in base.items()}
+    return out
+
+
+def _read_measure_words(table: Any) -> dict[str, dict[str, Any]]:
+    """The words each kind of measure reads around its number, checked (every list non-empty)."""
+    where = "lexicon.yml [measure_words]"
+    if not isinstance(table, dict):
+        raise KnowledgeError(f"{where}: missing, or not a mapping")
+    out: dict[str, dict[str, Any]] = {}
+    for kind, keys in MEASURE_WORDS.items():
+        words = table.get(kind)
+        if not isinstance(words, dict):
+            raise KnowledgeError(f"{where} {kind}: missing, or not a mapping")
+        out[kind] = {key: _check_words(f"{where} {kind}.{key}", words.get(key)) for key in keys}
+    out["count_in_period"]["lately_months"] = _worth(
+        f"{where} count_in_period.lately_months", table["count_in_period"].get("lately_months")
+    )
+    return out
+
+
+def _read_privacy(table: Any) -> dict[str, Any]:
+    """What masking reads, checked: a missing or broken entry would let a number or secret through."""
+    where = "lexicon.yml [privacy]"
+    if not isinstance(table, dict):
+        raise KnowledgeError(f"{where}: missing, or not a mapping")
+    out: dict[str, Any] = {"digits": _check_characters(f"{where} digits", table.get("digits"))}
+    for key in PRIVACY_PATTERNS:
+        pattern = table.get(key)
+        if not isinstance(pattern, str) or not pattern:
+            raise KnowledgeError(f"{where} {key}: expected a pattern")
+        _check_regexes(f"{where} {key}", [pattern])
+        out[key] = pattern
     return out
 
 
@@ -244,6 +307,8 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
         _check_words(f"lexicon.yml [{key}]", lexicon.get(key))
     lexicon["numbers"] = _read_numbers(lexicon.get("numbers"))
     lexicon["units"] = _read_units(lexicon.get("units"))
+    lexicon["measure_words"] = _read_measure_words(lexicon.get("measure_words"))
+    lexicon["privacy"] = _read_privacy(lexicon.get("privacy"))
     button = (lexicon.get("formats") or {}).get("numbered_button")
     if not isinstance(button, str) or "{n}" not in button or "{title}" not in button:
         raise KnowledgeError("lexicon.yml [formats.numbered_button]: needs {n} (what the user types) and {title}")

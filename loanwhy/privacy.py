@@ -6,14 +6,24 @@ joined from several messages are masked where they are stored (the case log, han
 summaries): a number typed across two messages shows only when they are joined. Other
 inputs are masked where they come in (feedback, the staff audit log), and the staff
 tool masks what it shows. Full-width digits are folded first so they cannot slip past.
+
+The shapes of the numbers are here; the words (the kinds of numbers, the names of secrets, the
+digits written as characters) are the lexicon's `privacy`, read from the knowledge base on the
+first message and kept: importing this module loads nothing.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
 from loanwhy.normalize import to_simplified
+
+if TYPE_CHECKING:
+    from loanwhy.kb import Knowledge
 
 MASK = "[已隐藏]"
 
@@ -26,30 +36,79 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s\-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:" + _SEP + r"\d{4}){2,3}" + _SEP + r"\d{0,4}(?![0-9])")
 _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
-# digits (or Chinese numerals read digit by digit: 一三八…) across any separator or format character;
-# 11 or more of them are a phone, ID or card number, never an amount or a date
-_DIGIT = "0-9〇零一二三四五六七八九幺壹贰貳叁參肆伍陆陸柒捌玖"  # also the financial (大写) forms
 # a separator: anything that is neither a letter nor a digit (spaces, dashes, dots, brackets, bars,
 # CJK punctuation, soft hyphen and other format characters), plus "_" and the long-vowel marks
 # (ー, ｰ: letters to Unicode, dashes to the eye); up to 8 of them between two digits
 _GAP = r"(?:[^\w]|[_ーｰ]){0,8}"
-_RUN = re.compile(f"(?<![{_DIGIT}])\\+?[{_DIGIT}](?:{_GAP}[{_DIGIT}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{_DIGIT}])")
-# a word that starts or ends with a numeral after a separator ("…5678-9 一直"): not part of the number
-_NUMERALS = _DIGIT[3:]
 _SEPARATORS = r"(?:[^\w]|[_ーｰ])+"
-_NUMERAL_FIRST = re.compile(f"^[{_NUMERALS}]{_SEPARATORS}(?=[0-9])")
-_NUMERAL_LAST = re.compile(f"(?<=[0-9]){_SEPARATORS}[{_NUMERALS}]$")
 _MIN_RUN = 11
-
-
-def _digits(text: str) -> int:
-    return sum(ch.isdigit() or ch in _NUMERALS for ch in text)
-
-
 # an amount range ("100000-200000元"): groups of at most 9 digits joined by a dash or tilde, a unit right after
 _RANGE_SEP = re.compile(r"\s*[-~～—–－]\s*")
-_UNIT_AFTER = re.compile(r"\s*(?:元|块|万|千|百|[wWkK](?![a-zA-Z])|rmb|RMB)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_SECRET = r"(?P<value>[0-9A-Za-z!@#$%^&*._\-]{3,32})"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """The patterns built from the lexicon's `privacy` words."""
+
+    numerals: str  # the characters read as digits (一, 幺, 壹, ...), besides 0-9
+    run: re.Pattern[str]  # 11 or more digits across any separators: a phone, ID or card number
+    numeral_first: re.Pattern[str]  # a word that starts with a numeral after a separator ("一直")
+    numeral_last: re.Pattern[str]
+    unit_after: re.Pattern[str]
+    named: tuple[re.Pattern[str], ...]  # a secret or part of a number after its name
+    offer: re.Pattern[str]
+
+
+@lru_cache(maxsize=4)
+def _patterns_for(knowledge: Knowledge) -> _Patterns:
+    words = knowledge.lexicon["privacy"]
+    numerals = "".join(re.escape(c) for c in words["digits"])
+    # digits (or Chinese numerals read digit by digit: 一三八…) across any separator or format character;
+    # 11 or more of them are a phone, ID or card number, never an amount or a date
+    digit = f"0-9{numerals}"
+    # between a name and its value: the lexicon's words, spaces, ":" and "=" ("密码: 123456", "pin=1234")
+    value_after = f"(?:{words['value_after']}|:|=|\\s)*"
+    return _Patterns(
+        numerals,
+        re.compile(f"(?<![{digit}])\\+?[{digit}](?:{_GAP}[{digit}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{digit}])"),
+        re.compile(f"^[{numerals}]{_SEPARATORS}(?=[0-9])"),
+        re.compile(f"(?<=[0-9]){_SEPARATORS}[{numerals}]$"),
+        re.compile(f"\\s*(?:{words['amount_units']})"),
+        (
+            # "密码是123456", "身份证后六位 12345X", "验证码：8848"
+            re.compile(
+                f"(?P<key>(?:{words['secret_names']}){value_after}"
+                f"|(?:{words['number_kinds']}){words['number_part']}{value_after})" + _SECRET,
+                re.IGNORECASE,
+            ),
+            # a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6")
+            re.compile(
+                f"(?P<key>(?:{words['secret_names_later']})[^0-9A-Za-z]{{1,10}}?)"
+                r"(?P<value>\d(?:\s?\d){3,7})(?![\d])"
+            ),
+            # a card's expiry as printed on it
+            re.compile(
+                f"(?P<key>(?:{words['expiry']})(?:{words['expiry_after']}|:|\\s)*)"
+                r"(?P<value>\d{1,2}\s*/\s*\d{2,4})"
+            ),
+        ),
+        re.compile(
+            f"(?:{words['offered_kinds']}).{{0,8}}(?:{words['offer_after']})"
+            f"|(?:{words['offer_before']})(?:{words['offered_after']})"
+        ),
+    )
+
+
+def _patterns() -> _Patterns:
+    from loanwhy.kb import load  # on the first message, not at import
+
+    return _patterns_for(load())
+
+
+def _digits(text: str, numerals: str) -> int:
+    return sum(ch.isdigit() or ch in numerals for ch in text)
 
 
 def _luhn(digits: str) -> bool:
@@ -71,13 +130,13 @@ def _id_number(digits: str) -> bool:
     )
 
 
-def _amount_range(run: str, after: str) -> bool:
+def _amount_range(run: str, after: str, unit_after: re.Pattern[str]) -> bool:
     """ "100000-200000元" is two amounts, not an ID, card or phone number: kept. Anything that could be
     one (a mobile number, a valid ID check digit, a card number passing Luhn) is still masked."""
     parts = _RANGE_SEP.split(run.strip())
     if len(parts) < 2 or not all(p.isdigit() and p.isascii() and len(p) <= 9 for p in parts):
         return False
-    if not _UNIT_AFTER.match(after):
+    if not unit_after.match(after):
         return False
     digits = "".join(parts)
     phone = len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789"
@@ -85,47 +144,31 @@ def _amount_range(run: str, after: str) -> bool:
     return not (phone or card or _id_number(digits))
 
 
-def _mask_run(match: re.Match[str]) -> str:
+def _mask_run(p: _Patterns, match: re.Match[str]) -> str:
     """MASK for a run of digits, keeping a lone Chinese numeral at either end that only a separator
     joins to Arabic digits (the 一 of "一直"), as long as the rest is still a number."""
-    if _amount_range(match.group(), match.string[match.end() :]):
+    if _amount_range(match.group(), match.string[match.end() :], p.unit_after):
         return match.group()
     run, before, after = match.group(), "", ""
-    first = _NUMERAL_FIRST.match(run)
-    if first and _digits(run[first.end() :]) >= _MIN_RUN:
+    first = p.numeral_first.match(run)
+    if first and _digits(run[first.end() :], p.numerals) >= _MIN_RUN:
         before, run = first.group(), run[first.end() :]
-    last = _NUMERAL_LAST.search(run)
-    if last and _digits(run[: last.start()]) >= _MIN_RUN:
+    last = p.numeral_last.search(run)
+    if last and _digits(run[: last.start()], p.numerals) >= _MIN_RUN:
         after = last.group()
     return before + MASK + after
-
-
-# a secret or part of a number named by its kind: "密码是123456", "身[份分]证后六位 12345X", "验证码：8848"
-_KINDS = r"(?:身[份分]证|银行卡|信用卡|卡号|手机号?|电话|账号|账户|社保卡?)"
-_NAMED = re.compile(
-    r"(?P<key>(?:密码|验证码|口令|pin码?|cvv2?|安全码|校验码|背面(?:的)?(?:那)?(?:三位|3位)(?:数字|数|码)?)(?:是|为|:|=|\s)*"
-    r"|" + _KINDS + r"(?:号码|号)?(?:的)?(?:后|末|尾|前)(?:[四六46几]|四个|六个)位(?:数字|数)?(?:是|为|:|=|\s)*)"
-    r"(?P<value>[0-9A-Za-z!@#$%^&*._\-]{3,32})",
-    re.IGNORECASE,
-)
-
-# a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6")
-_NAMED_LATER = re.compile(
-    r"(?P<key>(?:验证码|密码|口令|安全码|校验码)[^0-9A-Za-z]{1,10}?)(?P<value>\d(?:\s?\d){3,7})(?![\d])"
-)
-# a card's expiry as printed on it ("有效期08/27"); a loan's term ("有效期三年") stays
-_EXPIRY = re.compile(r"(?P<key>有效期(?:至|到|是|为|:|\s)*)(?P<value>\d{1,2}\s*/\s*\d{2,4})")
 
 
 def mask(text: str) -> str:
     """Replace every personal number, password and code with a fixed marker."""
     if not text:
         return text
+    p = _patterns()
     folded = unicodedata.normalize("NFKC", text)
     out = folded
     # the widest pattern first: a shorter one taking part of a run (the 13 digits of a card split 6+13)
     # would leave the rest in clear
-    out = _RUN.sub(_mask_run, out)
+    out = p.run.sub(partial(_mask_run, p), out)
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
     # names are found in a Simplified view ("驗證碼是826403" like "验证码是826403"), converted once; the
@@ -133,7 +176,7 @@ def mask(text: str) -> str:
     view = to_simplified(out)
     if len(view) != len(out):
         view = out
-    for named in (_NAMED, _NAMED_LATER, _EXPIRY):
+    for named in p.named:
         out, view = _mask_values(named, out, view)
     return out if out != folded else text
 
@@ -148,13 +191,6 @@ def _mask_values(pattern: re.Pattern[str], text: str, view: str) -> tuple[str, s
     return "".join(pieces) + text[last:], "".join(seen) + view[last:]
 
 
-_OFFER = re.compile(
-    r"(?:身[份分]证|银行卡|卡号|手机号|电话号|密码|验证码|账号|账户)(?:号码?)?.{0,8}"
-    r"(?:给你|发给?你|发你|告诉你|提供|发过来|发一下|报给你|报一下|说一下|要不要|需要吗|要吗|用不用|可以给|能给|给你们|拍给你|拍照|照片|发图|传给你)"
-    r"|(?:给你|发你|发给你|告诉你|提供|报一下|报给你|要不要我|需要我|要我)(?:我的)?(?:身[份分]证|银行卡|卡号|手机号|电话号|密码|验证码)"
-)
-
-
 def offers_personal_info(text: str) -> bool:
     """The message offers an ID, card or phone number or a password ("要我把卡号和密码发给你吗")."""
-    return bool(_OFFER.search(to_simplified(unicodedata.normalize("NFKC", text))))
+    return bool(_patterns().offer.search(to_simplified(unicodedata.normalize("NFKC", text))))

@@ -116,6 +116,7 @@ class _Units:
     time: dict[str, float]
     named_periods: dict[str, float]
     shares: dict[str, float]
+    base: dict[str, str]  # the unit of each kind of value: money (yuan), time (months)
     amount: re.Pattern[str]  # 5万, 4万8, 两万, 1.5万, 8000元, 3k, 10w, 十万
     count: re.Pattern[str]
     ratio: re.Pattern[str]  # 80%, 百分之九十, 三成, 一半
@@ -136,6 +137,7 @@ def _units_for(knowledge: Knowledge) -> _Units:
         time,
         named,
         shares,
+        {str(kind): str(word) for kind, word in units["base"].items()},
         re.compile(rf"({num})\s*({_alternatives(money_words)})(?:({num}))?"),
         re.compile(rf"({num})\s*({_alternatives(units['count'])})"),
         re.compile(
@@ -180,7 +182,7 @@ def amounts(text: str) -> list[Quantity]:
                 value += t * scale / 10
             elif t is not None:
                 value += t
-        out.append(Quantity(value, "元", start, end))
+        out.append(Quantity(value, units.base["money"], start, end))
     return out
 
 
@@ -225,5 +227,5 @@ def periods(text: str) -> list[Quantity]:
             if n is None:
                 continue
             v = n * units.time[m.group(2)]
-        out.append(Quantity(v, "月", start, end))
+        out.append(Quantity(v, units.base["time"], start, end))
     return out

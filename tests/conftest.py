@@ -33,8 +33,10 @@ def default_tracker_store() -> None:
     os.environ.pop("LOANWHY_TRACKER_URL", None)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test reads the knowledge of this checkout, not a developer's var/kb.sqlite: masking,
+    which almost every path does, reads its words from it."""
     path = tmp_path_factory.mktemp("kb") / "kb.sqlite"
     kbmod.build(path)
     os.environ["LOANWHY_KB"] = str(path)
