@@ -358,3 +358,17 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> list[Par
 def plain(parts: list[Part], left: str = "[", right: str = "]") -> str:
     """Parts as text, matches wrapped in markers (for the command line)."""
     return "".join(f"{left}{t}{right}" if hit else t for t, hit in parts)
+
+
+def agreed_fact(query: str, candidates: list[str], kb: Knowledge | None = None, path: Path | None = None) -> str | None:
+    """The fact this search ranks best among `candidates` (fact ids a classifier also considered), or None.
+
+    The bot asks this when its intent classifier is unsure between answers: two readers agreeing
+    on a fact is a safer answer than "I did not understand" ("亚联财是哪年进的大陆？靠不靠谱").
+    """
+    wanted = set(candidates)
+    try:
+        hits = search(query, limit=10, kb=kb, path=path)
+    except SearchError:
+        return None
+    return next((h.ref for h in hits if h.kind == "fact" and h.ref in wanted), None)

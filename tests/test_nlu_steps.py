@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from loanwhy import scope, search
 from loanwhy.kb import read_db
 from loanwhy.refusals import compile_rules
+from nlu.fact_vote import FactVote, faq_guesses, unsure
 from nlu.refusal_cues import RefusalCues
 from nlu.relevance import DomainRelevance
 
@@ -341,3 +343,57 @@ def test_asking_why_is_no_request_for_a_promise(kb_db: Path) -> None:
         [parsed("你好，想问下你们这边为啥不给我批？我条件挺好的啊", "ask_promise", [("ask_promise", 0.9)])]
     )[0]
     assert why.get("intent")["name"] == "ask_refusal_reason"
+
+
+def test_unsure_is_what_the_fallback_classifier_would_catch() -> None:
+    assert unsure([{"name": "faq_a", "confidence": 0.3}], 0.4, 0.05)
+    assert unsure([{"name": "faq_a", "confidence": 0.5}, {"name": "faq_b", "confidence": 0.47}], 0.4, 0.05)
+    assert not unsure([{"name": "faq_a", "confidence": 0.5}, {"name": "faq_b", "confidence": 0.3}], 0.4, 0.05)
+    assert not unsure([], 0.4, 0.05)
+    ranking = [{"name": n, "confidence": 0.1} for n in ("greet", "faq_a", "describe_situation", "faq_b", "faq_c")]
+    assert faq_guesses(ranking, 4) == ["a", "b"]
+
+
+@pytest.fixture(scope="module")
+def fact_vote(kb_db: Path, tmp_path_factory: pytest.TempPathFactory) -> FactVote:
+    kb = read_db(kb_db)
+    index = tmp_path_factory.mktemp("index") / "app.sqlite"
+    search.ensure_index(kb, index)
+    return FactVote(FactVote.get_default_config(), kb, index)
+
+
+def test_an_unsure_factual_question_gets_the_fact_diet_and_the_search_agree_on(fact_vote: FactVote) -> None:
+    unsure_legit = parsed(
+        "亚联财哪一年到内地来的，算不算正规",
+        "faq_yalian_cities",
+        [("faq_yalian_cities", 0.35), ("faq_yalian_legit", 0.3), ("greet", 0.1)],
+    )
+    fact_vote.process([unsure_legit])
+    assert unsure_legit.get("intent") == {"name": "faq_yalian_legit", "confidence": 1.0}
+
+
+def test_sure_guesses_and_disagreements_are_left_alone(fact_vote: FactVote) -> None:
+    sure = parsed(
+        "亚联财哪一年到内地来的", "faq_yalian_cities", [("faq_yalian_cities", 0.8), ("faq_yalian_legit", 0.1)]
+    )
+    # the search's best fact is not among DIET's guesses: no answer is better than a wrong one
+    apart = parsed("亚联财哪一年到内地来的，算不算正规", "greet", [("greet", 0.3), ("faq_loan_use", 0.2)])
+    no_faq = parsed("随便聊聊", "greet", [("greet", 0.3), ("goodbye", 0.28)])
+    # off topic by the domain gate's verdict: whatever the search finds for its question words
+    holiday = parsed("高速什么时候开始免费", "faq_reapply_wait", [("faq_reapply_wait", 0.3), ("greet", 0.2)])
+    holiday.set(scope.OFF_TOPIC, True)
+    fact_vote.process([sure, apart, no_faq, holiday])
+    assert holiday.get("intent")["name"] == "faq_reapply_wait" and holiday.get("intent")["confidence"] == 0.3
+    assert sure.get("intent")["name"] == "faq_yalian_cities"
+    assert apart.get("intent")["name"] == "greet"
+    assert no_faq.get("intent")["name"] == "greet"
+
+
+def test_fact_vote_uses_the_fallback_classifiers_thresholds() -> None:
+    import yaml
+
+    pipeline = yaml.safe_load((Path(__file__).resolve().parent.parent / "config.yml").read_text())["pipeline"]
+    vote = next(c for c in pipeline if c["name"] == "nlu.fact_vote.FactVote")
+    fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
+    assert (vote["threshold"], vote["ambiguity_threshold"]) == (fallback["threshold"], fallback["ambiguity_threshold"])
+    assert pipeline.index(vote) == pipeline.index(fallback) - 1

@@ -80,13 +80,15 @@ def test_a_situation_gets_the_diagnosis(webchat: WebchatPage, artifacts: Path) -
     reply = chat.wait_reply_containing(DIAGNOSIS, before)
     assert DIAGNOSIS in reply
     chat.settle()  # the report's remaining messages, shown one after another
-    report = next(t for t in chat.bot_messages.all_inner_texts()[before:] if DIAGNOSIS in t)
-    lines = [line.strip() for line in report.splitlines() if line.strip()]
-    # as rendered (Markdown): the rank, the name, the summary, "建议：" and each step on lines of their own
-    assert lines[0].startswith("原因1") and DIAGNOSIS in lines[0], lines
-    assert "建议：" in lines and lines.index("建议：") >= 2, lines
-    steps = lines[lines.index("建议：") + 1 :]
-    assert len(steps) >= 2 and all(step.startswith("- ") or "（" in step for step in steps), steps
+    shown = "\n".join(chat.bot_messages.all_inner_texts()[before:])
+    lines = [line.strip() for line in shown.splitlines() if line.strip()]
+    # as rendered (Markdown): the rank with the name, the summary, "建议：" and each step on lines of their own
+    rank = next(i for i, line in enumerate(lines) if DIAGNOSIS in line)
+    assert lines[rank].startswith("原因1"), lines
+    advice = lines.index("建议：", rank)
+    assert advice >= rank + 2, lines  # the summary between them, not run into either
+    steps = [line for line in lines[advice + 1 : advice + 4] if "（" in line or "(" in line]
+    assert len(steps) >= 2, lines  # each step (with its time horizon) on a line of its own
     lists = chat.page.locator(f"{BOT} ol, {BOT} h1, {BOT} h2")
     assert lists.count() == 0, "a reply rendered as a numbered list or a heading"
     chat.user_messages.last.evaluate("e => e.scrollIntoView({block: 'start'})")
