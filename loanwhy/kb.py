@@ -303,6 +303,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
     for key in ("typos", "negators", "doubts", "clause_breaks", "finance_terms", "not_negations"):
         if key not in lexicon:
             raise KnowledgeError(f"lexicon.yml [{key}]: missing")
+    _check_regexes("lexicon.yml [off_topic_asks]", lexicon.get("off_topic_asks") or [])
     for key in ("refusal_negators", "refusal_not_negations", "search_filler"):
         _check_words(f"lexicon.yml [{key}]", lexicon.get(key))
     lexicon["numbers"] = _read_numbers(lexicon.get("numbers"))

@@ -9,6 +9,9 @@ follow up gets the scope reminder).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from loanwhy.kb import has_any
 
 OFF_TOPIC = "off_topic"  # the parse data's key for NLU's verdict
@@ -20,3 +23,14 @@ def off_topic(text: str, words: list[str]) -> bool:
     DIET may have matched the shape of the question, but the topic is another one."""
     letters = "".join(ch for ch in text if ch.isalnum())
     return len(letters) > BARE_FOLLOW_UP and not has_any(letters, words)
+
+
+def asks_elsewhere(text: str, asks: Sequence[re.Pattern[str]], loan_words: list[str]) -> bool:
+    """A question about another topic that borrows our words ("信用卡积分能换点啥", "白酒板块还能上车吗"):
+    one of `asks` (the lexicon's `off_topic_asks`) matches, and once what they match is taken out, no
+    word only a loan message carries is left ("积分很多，但贷款被拒了" stays ours)."""
+    rest, found = text, False
+    for ask in asks:
+        rest, n = ask.subn(" ", rest)
+        found = found or n > 0
+    return found and not has_any(rest, loan_words)

@@ -397,3 +397,18 @@ def test_fact_vote_uses_the_fallback_classifiers_thresholds() -> None:
     fallback = next(c for c in pipeline if c["name"] == "FallbackClassifier")
     assert (vote["threshold"], vote["ambiguity_threshold"]) == (fallback["threshold"], fallback["ambiguity_threshold"])
     assert pipeline.index(vote) == pipeline.index(fallback) - 1
+
+
+def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path) -> None:
+    kb = read_db(kb_db)
+    asks = [re.compile(p) for p in kb.lexicon["off_topic_asks"]]
+    step = DomainRelevance(list(kb.domain_words), asks, list(kb.lexicon["loan_words"]))
+    points = parsed("信用卡积分快到期了能兑点什么", "describe_situation", [("describe_situation", 0.6)])
+    market = parsed("大盘走势怎么样，还能买吗", "ask_signal_info", [("ask_signal_info", 0.5)])
+    loan = parsed("信用卡积分攒了不少，可贷款还是被拒了", "describe_situation", [("describe_situation", 0.6)])
+    stocks = parsed("最近行情差，炒股亏了十几万", "describe_situation", [("describe_situation", 0.6)])
+    step.process([points, market, loan, stocks])
+    assert points.get("intent")["name"] == "out_of_scope" and points.get("off_topic")
+    assert market.get("intent")["name"] == "out_of_scope"
+    assert loan.get("intent")["name"] == "describe_situation" and not loan.get("off_topic")
+    assert stocks.get("intent")["name"] == "describe_situation"
