@@ -93,3 +93,8 @@ def test_a_list_denied_as_these_three(kb: Knowledge) -> None:
     assert said.get("external_guarantee") == "fine" and "high_interest_borrowing" not in {
         s for s, v in said.items() if v == "raised"
     }
+
+
+@pytest.mark.parametrize("text", ["刷爆信用卡那都是以前的事了，卡早就注销了", "以卡养卡是过去的事儿，现在就一张卡"])
+def test_a_problem_called_a_thing_of_the_past_is_over(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("card_overdraft") != "raised"
