@@ -254,14 +254,19 @@ def _read_numbers(numbers: Any) -> dict[str, Any]:
 def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
     data = _read_yaml(path) or {}
     if not isinstance(data, dict):
-        raise KnowledgeError(f"{path.name}: expected intent: {{cues, unless}} entries")
+        raise KnowledgeError(f"{path.name}: expected intent: {{cues, across, unless}} entries")
     out = {}
     for intent, rule in data.items():
         if not isinstance(rule, dict) or not rule.get("cues"):
             raise KnowledgeError(f"{path.name} [{intent}]: needs a 'cues' list")
         _check_regexes(f"{path.name} [{intent}] cues", rule["cues"])
         _check_regexes(f"{path.name} [{intent}] unless", rule.get("unless", []))
-        out[str(intent)] = {"cues": list(rule["cues"]), "unless": list(rule.get("unless", []))}
+        _check_regexes(f"{path.name} [{intent}] across", rule.get("across", []))
+        out[str(intent)] = {
+            "cues": list(rule["cues"]),
+            "unless": list(rule.get("unless", [])),
+            "across": list(rule.get("across", [])),
+        }
     return out
 
 

@@ -24,6 +24,9 @@ CLAUSE_END = re.compile(r"[，,。.！!？?；;\n]")
 @dataclass(frozen=True)
 class Rules:
     intents: tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
+    # per intent, patterns read over the whole message, not clause by clause: a claim in one clause and
+    # the truth in the next ("我就说没有？其实我担了两笔")
+    across: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
 
 
 def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
@@ -31,7 +34,8 @@ def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
         tuple(
             (intent, tuple(re.compile(c) for c in rule["cues"]), tuple(re.compile(u) for u in rule.get("unless", [])))
             for intent, rule in raw.items()
-        )
+        ),
+        tuple((intent, tuple(re.compile(c) for c in rule.get("across", []))) for intent, rule in raw.items()),
     )
 
 
@@ -69,6 +73,8 @@ def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
         for cue in cues:
             if any(not negated(clause, m.start()) for clause in clauses for m in cue.finditer(clause)):
                 return intent
+        if any(p.search(text) for name, patterns in rules.across if name == intent for p in patterns):
+            return intent
     return None
 
 
