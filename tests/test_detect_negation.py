@@ -98,3 +98,15 @@ def test_a_list_denied_as_these_three(kb: Knowledge) -> None:
 @pytest.mark.parametrize("text", ["刷爆信用卡那都是以前的事了，卡早就注销了", "以卡养卡是过去的事儿，现在就一张卡"])
 def test_a_problem_called_a_thing_of_the_past_is_over(kb: Knowledge, text: str) -> None:
     assert states(text, kb).get("card_overdraft") != "raised"
+
+
+def test_a_denial_with_whom_in_between_still_denies(kb: Knowledge) -> None:
+    assert states("担保我也从没替人做过", kb).get("external_guarantee") != "raised"
+
+
+def test_an_overdue_paid_the_same_day_long_ago_is_over(kb: Knowledge) -> None:
+    assert states("逾期过一回，七年前的事了，第二天就还上了", kb).get("overdue_record") != "raised"
+
+
+def test_a_collateral_valued_high_enough_is_fine(kb: Knowledge) -> None:
+    assert states("拿商铺抵押，评估价挺高，我借的还不到估值一半", kb).get("collateral_value") != "raised"
