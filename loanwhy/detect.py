@@ -439,7 +439,7 @@ def analyse(
             if topic is not None and topic[0].search(prepared) and (someone_else or topic[0].search(clause)):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier
                 for hit in topic[1].finditer(clause):
-                    if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules):
+                    if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules, hit.end()):
                         keep(Finding(sid, RAISED, clause))
     if use_model:
         for f in _learned_findings(prepared, found, rules, kb, hypothetical, soft):

@@ -110,3 +110,15 @@ def test_an_overdue_paid_the_same_day_long_ago_is_over(kb: Knowledge) -> None:
 
 def test_a_collateral_valued_high_enough_is_fine(kb: Knowledge) -> None:
     assert states("拿商铺抵押，评估价挺高，我借的还不到估值一半", kb).get("collateral_value") != "raised"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["担保人是我朋友，他没有任何负债", "担保人也有，是开厂的朋友，没有负债", "担保人是我姨父，自己一分钱外债都没有"],
+)
+def test_a_guarantor_said_to_owe_nothing_is_no_weak_guarantor(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("weak_guarantor") != "raised"
+
+
+def test_a_guarantor_who_owes_a_lot_is_still_weak(kb: Knowledge) -> None:
+    assert states("担保人是我同学，他自己欠着二十多万", kb).get("weak_guarantor") == "raised"
