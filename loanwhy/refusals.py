@@ -22,20 +22,33 @@ CLAUSE_END = re.compile(r"[，,。.！!？?；;\n]")
 
 
 @dataclass(frozen=True)
+class IntentRules:
+    """One refusal intent's rules (knowledge/refusals.yml)."""
+
+    name: str
+    cues: tuple[re.Pattern[str], ...]  # read clause by clause; a negation just before one cancels it
+    unless: tuple[re.Pattern[str], ...]  # a lawful question, whatever the cues say
+    # read over the whole message: a claim in one clause and the truth in the next ("我就说没有？其实我担了两笔")
+    across: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Rules:
-    intents: tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
-    # per intent, patterns read over the whole message, not clause by clause: a claim in one clause and
-    # the truth in the next ("我就说没有？其实我担了两笔")
-    across: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = ()
+    intents: tuple[IntentRules, ...]
+
+
+def _compiled(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
 
 
 def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
     return Rules(
         tuple(
-            (intent, tuple(re.compile(c) for c in rule["cues"]), tuple(re.compile(u) for u in rule.get("unless", [])))
+            IntentRules(
+                intent, _compiled(rule["cues"]), _compiled(rule.get("unless", [])), _compiled(rule.get("across", []))
+            )
             for intent, rule in raw.items()
-        ),
-        tuple((intent, tuple(re.compile(c) for c in rule.get("across", []))) for intent, rule in raw.items()),
+        )
     )
 
 
@@ -67,14 +80,14 @@ def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
         return None
     rules = rules or _rules_for(load())
     clauses = [c for c in CLAUSE_END.split(text) if c]
-    for intent, cues, unless in rules.intents:
-        if any(u.search(text) for u in unless):
+    for rule in rules.intents:
+        if any(u.search(text) for u in rule.unless):
             continue
-        for cue in cues:
+        for cue in rule.cues:
             if any(not negated(clause, m.start()) for clause in clauses for m in cue.finditer(clause)):
-                return intent
-        if any(p.search(text) for name, patterns in rules.across if name == intent for p in patterns):
-            return intent
+                return rule.name
+        if any(p.search(text) for p in rule.across):
+            return rule.name
     return None
 
 
@@ -82,4 +95,4 @@ def excused(text: str, intent: str, rules: Rules | None = None) -> bool:
     """The text matches one of `intent`'s `unless` rules: a lawful question, whatever DIET guessed
     ("收入是现金发的，怎么证明才合规", "流水不够能不能找人担保")."""
     rules = rules or _rules_for(load())
-    return any(u.search(text) for name, _, unless in rules.intents if name == intent for u in unless)
+    return any(u.search(text) for rule in rules.intents if rule.name == intent for u in rule.unless)

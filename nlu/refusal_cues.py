@@ -36,7 +36,7 @@ class RefusalCues(GraphComponent):
         model: deceit.DeceitModel | None = None,
     ) -> None:
         self.rules = rules
-        self.refusals = {name for name, _, _ in rules.intents}
+        self.refusals = {rule.name for rule in rules.intents}
         self.topic_words = topic_words or []
         self.request = re.compile(request) if request else None
         self.model = model

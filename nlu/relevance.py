@@ -52,16 +52,14 @@ class DomainRelevance(GraphComponent):
         asks = [re.compile(p) for p in kb.lexicon.get("off_topic_asks") or []]
         return cls(kb.domain_words, asks, list(kb.lexicon.get("loan_words") or []))
 
-    def relevant(self, text: str) -> bool:
-        return has_any(text, self.words) and not scope.asks_elsewhere(text, self.asks, self.loan_words)
-
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
             name = str(intent.get(INTENT_NAME_KEY) or "")
-            if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not self.relevant(text):
-                force_intent(message, OUT_OF_SCOPE)
             elsewhere = scope.asks_elsewhere(text, self.asks, self.loan_words)
+            relevant = has_any(text, self.words) and not elsewhere
+            if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not relevant:
+                force_intent(message, OUT_OF_SCOPE)
             message.set(scope.OFF_TOPIC, elsewhere or scope.off_topic(text, self.words), add_to_output=True)
         return messages
