@@ -21,6 +21,7 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
+_POST_WINDOW = 16  # a denial after the phrase may follow a short list ("跟化工、污染那些根本不沾边")
 _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
 _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
@@ -247,14 +248,14 @@ def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> b
         # "也不是说我没按时还过" says it is not so
         if re.search(f"(?:{rules.not_that.pattern})$", before):
             return True
-        return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
+        return end is not None and bool(rules.post_negation.match(clause[end : end + _POST_WINDOW]))
     if re.search(f"(?:{rules.not_that.pattern})(?:{rules.not_that_negation})", before):
         return False  # "我不是没有对外担保": two negations say it is so
     window = rules.not_neg.sub("__", clause[begin : start + 2])
     # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
     if any(m.start() < start - begin for m in rules.negators.finditer(window)):
         return True
-    return end is not None and bool(rules.post_negation.match(clause[end : end + _NEG_WINDOW]))
+    return end is not None and bool(rules.post_negation.match(clause[end : end + _POST_WINDOW]))
 
 
 def _bare_denial(clause: str, rules: _Rules) -> bool:
@@ -436,8 +437,10 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            if topic is not None and topic[0].search(prepared) and (someone_else or topic[0].search(clause)):
-                # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier
+            named_here = topic is not None and (topic[0].search(clause) or (i > 0 and topic[0].search(parts[i - 1])))
+            if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
+                # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
+                # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")
                 for hit in topic[1].finditer(clause):
                     if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules, hit.end()):
                         keep(Finding(sid, RAISED, clause))
