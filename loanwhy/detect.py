@@ -117,6 +117,7 @@ class _Rules:
     years_since: str  # a pattern with {number} where the number goes
     calendar_year: re.Pattern[str]
     not_that_negation: str
+    list_joiner: re.Pattern[str]  # "没借过什么网贷或者高利贷": a denial reaches down a list
     measure_words: _MeasureWords
 
 
@@ -193,6 +194,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         years_since=lex.get("years_since", "(?!){number}"),
         calendar_year=re.compile(lex.get("calendar_year", "(?!){year}").replace("{year}", _YEAR_DIGITS)),
         not_that_negation=lex.get("not_that_negation", "(?!)"),
+        list_joiner=re.compile(lex.get("list_joiner", "(?!)")),
         measure_words=words,
     )
 
@@ -255,6 +257,10 @@ def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> b
     # a negator before the phrase, or one that runs into it ("不炒" + "炒股"), never one inside it
     if any(m.start() < start - begin for m in rules.negators.finditer(window)):
         return True
+    if rules.list_joiner.search(before):  # the phrase ends a list: the denial may stand before its first item
+        longer = clause[max(0, start - 2 * _NEG_WINDOW) : start]
+        if rules.negators.search(rules.not_neg.sub("__", longer)):
+            return True
     return end is not None and bool(rules.post_negation.match(clause[end : end + _POST_WINDOW]))
 
 
@@ -557,6 +563,22 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
     return stripped is not None and model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
 
 
+def _denied_nearby(parts: list[str], clause: str, sid: str, model: learned.SignalModel, kb: Knowledge) -> bool:
+    """Another clause of the sentence denies the signal outright: without its negation it would be a
+    finding ("网贷我是从来不借的，利息太黑": the second clause scores highest, the first says no)."""
+    for other in parts:
+        if other == clause:
+            continue
+        stripped = without_negation(other, kb)
+        if (
+            stripped is not None
+            and sid in model.above(stripped)
+            and _clause_denied(other, sid, model.scores(other).get(sid, 0.0), model, kb)
+        ):
+            return True
+    return False
+
+
 def _learned_findings(
     text: str,
     found: dict[str, Finding],
@@ -605,7 +627,11 @@ def _learned_findings(
             if unless is not None and unless.search(sentence):
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
-            denied = _clause_denied(clause, sid, score, model, kb) or _answered_no(text, clause, rules)
+            denied = (
+                _clause_denied(clause, sid, score, model, kb)
+                or _answered_no(text, clause, rules)
+                or _denied_nearby(parts, clause, sid, model, kb)
+            )
             if not denied and (
                 sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS or not model.states_problem(clause, sid)
             ):

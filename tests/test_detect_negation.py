@@ -122,3 +122,35 @@ def test_a_guarantor_said_to_owe_nothing_is_no_weak_guarantor(kb: Knowledge, tex
 
 def test_a_guarantor_who_owes_a_lot_is_still_weak(kb: Knowledge) -> None:
     assert states("担保人是我同学，他自己欠着二十多万", kb).get("weak_guarantor") == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("呆账这种事更是没有过", "overdue_record"),
+        ("征信上逾期为零", "overdue_record"),
+        ("高利贷我是不沾的", "high_interest_borrowing"),
+        ("我开的是文具店，算不上高污染", "high_risk_industry"),
+        ("跟电镀、采矿那些根本不沾边", "high_risk_industry"),
+        ("报告上那笔担保不是我的", "external_guarantee"),
+        ("店里流水没有下滑", "cashflow_drop"),
+        ("从没借过什么小贷或者高利贷", "high_interest_borrowing"),
+    ],
+)
+def test_everyday_denials_deny(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
+def test_a_denial_in_another_clause_of_the_sentence_holds_for_the_model(kb: Knowledge) -> None:
+    assert states("网贷我一直是不碰的，那利息高得吓人", kb).get("high_interest_borrowing") != "raised"
+    assert states("信用卡按时还，网贷却借了七八家，利息高得吓人", kb).get("high_interest_borrowing") == "raised"
+
+
+def test_a_guarantors_trouble_in_the_next_clause_counts(kb: Knowledge) -> None:
+    text = "担保人找的是我姑父，银行一查说他自己欠着好几笔钱"
+    assert states(text, kb).get("weak_guarantor") == "raised"
+
+
+@pytest.mark.parametrize("text", ["帮朋友的厂担保了一笔六十万的贷款", "跟放贷的借了三十万"])
+def test_a_guarantee_or_a_debt_is_not_the_amount_asked(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("amount_over_limit") != "raised"
