@@ -154,3 +154,12 @@ def test_a_guarantors_trouble_in_the_next_clause_counts(kb: Knowledge) -> None:
 @pytest.mark.parametrize("text", ["帮朋友的厂担保了一笔六十万的贷款", "跟放贷的借了三十万"])
 def test_a_guarantee_or_a_debt_is_not_the_amount_asked(kb: Knowledge, text: str) -> None:
     assert states(text, kb).get("amount_over_limit") != "raised"
+
+
+def test_a_newcomer_told_only_old_customers_get_loans_is_no_renewal(kb: Knowledge) -> None:
+    assert states("行里说今年只贷给老客户，可我是新客户", kb).get("renewal_review") != "raised"
+    assert states("我是老客户了，今年续贷没给续", kb).get("renewal_review") == "raised"
+
+
+def test_leaving_a_mutual_guarantee_group_ends_the_guarantee(kb: Knowledge) -> None:
+    assert states("去年就从村里的联保小组退出来了", kb).get("external_guarantee") != "raised"
