@@ -220,6 +220,13 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
     are clauses that may form one description ("抵押的是老房子，评估价很低，银行说不够"), from
     the whole answer read as a description (`whole`)."""
     facts: Facts = {}
+
+    def put(sid: str, fact: dict[str, Any]) -> None:
+        # as within one message, a problem stated in one piece beats a fine read in another
+        # ("最近两个月申请了十几次，查询一大堆，…": the count came before the piece about queries)
+        if facts.get(sid, {}).get("state") != RAISED or fact["state"] == RAISED:
+            facts[sid] = fact
+
     for sids, piece in aligned:
         found = findings_to_facts(piece, kb)
         plain = findings_to_facts(piece, kb, use_model=False)
@@ -228,12 +235,12 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
         for sid in sids:
             fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
-                facts[sid] = fact
-            elif not unsure and not whole:  # a clause of a description need not answer its sub-question
+                put(sid, fact)
+            elif not unsure and not whole and sid not in facts:  # a clause of a description need not answer
                 facts[sid] = _fact(FINE, piece)
-        for sid, fact in plain.items():
-            if sid not in t.signals and fact["state"] == RAISED and sid not in facts:
-                facts[sid] = fact
+        for sid, fact in plain.items():  # what the rules read plainly, whichever sub-question it answers
+            if fact["state"] == RAISED:
+                put(sid, fact)
     if whole:
         for sid, fact in _read_firmly(whole, kb).items():
             if sid not in t.signals and sid not in facts:

@@ -92,3 +92,11 @@ def test_an_echo_question_then_a_denial_is_a_denial() -> None:
     # guards _read_firmly: "担保？" echoes the question, the sentence after it answers
     _, facts = parse_answer("担保？那肯定没有，我从来不替别人担保", "loan")
     assert facts["external_guarantee"]["state"] == "fine", facts
+
+
+def test_a_problem_in_one_clause_is_kept_whichever_sub_question_the_clause_lines_up_with() -> None:
+    # three clauses for the three credit sub-questions, but the count of applications comes first
+    said = states("最近俩月申请了十几回，查询记录一大堆，卡也有三张是刷满的", "credit")
+    assert said["frequent_inquiries"] == RAISED
+    assert said["card_overdraft"] == RAISED
+    assert states("还在读书，从来没办过信用卡，也没借过一分钱", "credit")["thin_credit_file"] == RAISED
