@@ -220,6 +220,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
     are clauses that may form one description ("抵押的是老房子，评估价很低，银行说不够"), from
     the whole answer read as a description (`whole`)."""
     facts: Facts = {}
+    numbers: set[str] = set()  # sub-questions answered by a bare number ("七八次")
 
     def put(sid: str, fact: dict[str, Any]) -> None:
         # as within one message, a problem stated in one piece beats a fine read in another
@@ -233,7 +234,10 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
         unsure = _hedged(piece, kb)  # an unknown word anywhere, so every bare "不知道" too
         read = _stated(plain) if unsure else found  # "不知道有没有记录": only what it still states
         for sid in sids:
-            fact = _guided(sid, piece, kb) or read.get(sid)  # a number is read as the answer it is
+            guided = _guided(sid, piece, kb)
+            if guided is not None:
+                numbers.add(sid)
+            fact = guided or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
                 put(sid, fact)
             elif not unsure and not whole and sid not in facts:  # a clause of a description need not answer
@@ -242,7 +246,16 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
             if fact["state"] == RAISED:
                 put(sid, fact)
     if whole:
-        for sid, fact in _read_firmly(whole, kb).items():
+        described = _read_firmly(whole, kb)
+        for sid, fact in list(facts.items()):
+            # a clause read alone loses its sentence: "有过一次逾期，不过是六年前的事" is long past,
+            # "只放老客户，我是新客户" no renewal; the whole answer decides, except a bare number's reading
+            if fact["state"] == RAISED and sid not in numbers and described.get(sid, {}).get("state") != RAISED:
+                if sid in described:
+                    facts[sid] = described[sid]
+                else:
+                    del facts[sid]
+        for sid, fact in described.items():
             if sid not in t.signals and sid not in facts:
                 facts[sid] = fact
     return facts

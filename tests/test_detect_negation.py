@@ -163,3 +163,14 @@ def test_a_newcomer_told_only_old_customers_get_loans_is_no_renewal(kb: Knowledg
 
 def test_leaving_a_mutual_guarantee_group_ends_the_guarantee(kb: Knowledge) -> None:
     assert states("去年就从村里的联保小组退出来了", kb).get("external_guarantee") != "raised"
+
+
+def test_counts_that_count_something_else(kb: Knowledge) -> None:
+    assert states("填的三个地址都对不上", kb).get("frequent_inquiries") != "raised"
+    assert states("在十几个借款app里都点了测额度，全被拒", kb).get("high_interest_borrowing") != "raised"
+    assert states("三个月里申请了七张信用卡", kb).get("frequent_inquiries") == "raised"
+    assert states("三个月里申请了七张信用卡", kb).get("card_overdraft") != "raised"
+
+
+def test_a_valuation_above_the_loan_is_fine(kb: Knowledge) -> None:
+    assert states("押的是一套老小区的房子，估值比要借的钱高不少", kb).get("collateral_value") != "raised"
