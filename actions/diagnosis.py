@@ -79,11 +79,15 @@ class ActionDiagnose(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         facts = stored_facts(tracker)
+        intent = _intent(tracker)
+        if intent == "stop_selfcheck" and not facts and not form_used(tracker):
+            # "你给分析分析" before anything is known: nothing to report yet, so ask instead of an empty result
+            dispatcher.utter_message(response="utter_selfcheck_start")
+            return [FollowupAction("selfcheck_form")]
         result = dx.diagnose(facts)
         said = " | ".join(str(e.get("text") or "") for e in tracker.events if e.get("event") == "user")
         # the follow-up's answer counts as own words whatever NLU called it (a bare "no" is deny), a request
         # for the result does not
-        intent = _intent(tracker)
         answering = pending_follow_up(tracker) is not None and intent != "stop_selfcheck"
         own_words = intent in FROM_OWN_WORDS or answering
         if answering and result.raised == list(tracker.get_slot("last_report") or []):

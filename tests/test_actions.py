@@ -570,3 +570,9 @@ def test_a_count_in_a_follow_up_answer_ends_nothing_said_before(kb: Knowledge) -
     t = tracker("去年有两张卡逾期过，现在补上了", slots={"facts": said_before}, events=_follow_up_asked("credit"))
     _, events = run(ActionAnalyseMessage(), t)
     assert slot(events, "facts")["card_overdraft"]["state"] == "raised"
+
+
+def test_asking_for_an_analysis_before_anything_is_known_starts_the_self_check(kb: Knowledge) -> None:
+    messages, events = run(ActionDiagnose(), tracker("你给分析分析", intent="stop_selfcheck"))
+    assert responses(messages) == ["utter_selfcheck_start"]
+    assert {"event": "followup", "name": "selfcheck_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
