@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
 from loanwhy import diagnose as dx
+from loanwhy.detect import RAISED, prepare
 from loanwhy.kb import load
 
 FAQ_PREFIX = "faq_"
@@ -28,5 +30,22 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_fact", answer=" ".join(str(fact["answer"]).split()))
         # a message that states a settled card overdue may arrive as a question about overdue debts:
         # what it states about the applicant still counts for a later diagnosis
-        said = dx.findings_to_facts(latest_text(tracker))
-        return [SlotSet("facts", dx.merge(stored_facts(tracker), said))] if said else []
+        text = latest_text(tracker)
+        said = dx.findings_to_facts(text)
+        if not said:
+            return []
+        events: list[EventType] = [SlotSet("facts", dx.merge(stored_facts(tracker), said))]
+        if _refused_with_reasons(text, said):
+            # "逾期了还没还，网贷也到期了，现在借啥都借不出来，咋办": the answer, then the likely reasons
+            events.append(FollowupAction("action_diagnose"))
+        return events
+
+
+def _refused_with_reasons(text: str, said: dx.Facts) -> bool:
+    """The question also says the applicant was refused and states a problem of their own."""
+    refused = load().lexicon.get("refused_words")
+    return (
+        bool(refused)
+        and any(f.get("state") == RAISED for f in said.values())
+        and bool(re.search(refused, prepare(text)))
+    )
