@@ -43,7 +43,7 @@ class ActionAnswerFact(Action):
 
 def _refused_with_reasons(text: str, said: dx.Facts) -> bool:
     """The question also says the applicant was refused and states a problem of their own."""
-    refused = load().lexicon.get("refused_words")
+    refused = str(load().lexicon.get("refused_words") or "")
     return (
         bool(refused)
         and any(f.get("state") == RAISED for f in said.values())
