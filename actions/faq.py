@@ -6,10 +6,12 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
+from actions.diagnosis import send_report
+from loanwhy import cases
 from loanwhy import diagnose as dx
 from loanwhy.detect import RAISED, prepare
 from loanwhy.kb import load
@@ -34,10 +36,14 @@ class ActionAnswerFact(Action):
         said = dx.findings_to_facts(text)
         if not said:
             return []
-        events: list[EventType] = [SlotSet("facts", dx.merge(stored_facts(tracker), said))]
+        facts = dx.merge(stored_facts(tracker), said)
+        events: list[EventType] = [SlotSet("facts", facts)]
         if _refused_with_reasons(text, said):
             # "逾期了还没还，网贷也到期了，现在借啥都借不出来，咋办": the answer, then the likely reasons
-            events.append(FollowupAction("action_diagnose"))
+            raised = send_report(dispatcher, facts)
+            channel = str(tracker.get_latest_input_channel() or "")
+            cases.record(tracker.sender_id, channel, raised, dx.diagnose(facts).payload(), text[-2000:])
+            events.append(SlotSet("last_report", raised))
         return events
 
 
