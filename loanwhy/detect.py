@@ -443,7 +443,10 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            named_here = topic is not None and (topic[0].search(clause) or (i > 0 and topic[0].search(parts[i - 1])))
+            named_before = i > 0 and topic is not None and bool(topic[0].search(parts[i - 1]))
+            if named_before and rules.negators.search(rules.not_neg.sub("__", parts[i - 1])):
+                named_before = False  # "网贷从来不碰，…": a subject named only to deny it
+            named_here = topic is not None and (bool(topic[0].search(clause)) or named_before)
             if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
                 # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")

@@ -22,6 +22,7 @@ from loanwhy.kb import Knowledge, load
 
 UNKNOWN = "unknown"
 ANSWERED = "answered"
+BLANKET = "cleared"  # a fact key: fine by a general denial ("没有"), not said of this signal
 SHORT_ANSWER = 14
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")  # a sentence with its end mark
@@ -128,6 +129,10 @@ def merge_answer(facts: Facts, new: Facts, tid: str, kb: Knowledge | None = None
     asked = set(topic(tid, kb).signals)
     merged = dict(facts)
     for sid, fact in new.items():
+        blanket = fact.get(BLANKET)
+        fact = {k: v for k, v in fact.items() if k != BLANKET}
+        if blanket and merged.get(sid, {}).get("state") == RAISED:
+            continue  # "没有" or "我自己一次逾期都没有" does not undo a problem said before in so many words
         if sid in asked or sid not in merged:
             merged[sid] = fact
     return merged
@@ -185,6 +190,11 @@ def _fact(state: str, text: str) -> dict[str, Any]:
     return {"state": state, "evidence": text, "value": None}
 
 
+def _cleared(text: str) -> dict[str, Any]:
+    """Fine because the answer denies in general, not because it says so of this signal."""
+    return {**_fact(FINE, text), BLANKET: True}
+
+
 def _aligned(text: str, t: Topic) -> tuple[list[tuple[tuple[str, ...], str]], bool] | None:
     """The answer cut into one piece per sub-question, when it has exactly that many pieces,
     and whether the cut was by sentences (clauses may also be one description in several parts).
@@ -235,7 +245,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
         read = _stated(plain) if unsure else found  # "不知道有没有记录": only what it still states
         for sid in sids:
             guided = _guided(sid, piece, kb)
-            if guided is not None:
+            if guided is not None and len(piece) <= SHORT_ANSWER:
                 numbers.add(sid)
             fact = guided or read.get(sid)  # a number is read as the answer it is
             if fact is not None:
@@ -280,7 +290,7 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
     if short == UNKNOWN:
         return UNKNOWN, {}
     if short == FINE:
-        return ANSWERED, {sid: _fact(FINE, said) for sid in t.signals}
+        return ANSWERED, {sid: _cleared(said) for sid in t.signals}
     facts = _read_firmly(said, kb)
     first = clauses(prepare(said, kb), kb)[:1]
     if len(said) <= SHORT_ANSWER and first and _has_quantity(first[0]):
@@ -293,5 +303,5 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
                 break
     if not any(s in facts for s in t.signals) and _denies(said, kb):
         # "没借过钱，哪来的逾期": a plain denial clears what the topic asked about
-        facts.update({sid: _fact(FINE, said) for sid in t.signals if sid not in facts})
+        facts.update({sid: _cleared(said) for sid in t.signals if sid not in facts})
     return (ANSWERED if facts else UNKNOWN), facts

@@ -100,3 +100,13 @@ def test_a_problem_in_one_clause_is_kept_whichever_sub_question_the_clause_lines
     assert said["frequent_inquiries"] == RAISED
     assert said["card_overdraft"] == RAISED
     assert states("还在读书，从来没办过信用卡，也没借过一分钱", "credit")["thin_credit_file"] == RAISED
+
+
+def test_a_general_denial_does_not_undo_a_problem_said_before() -> None:
+    from loanwhy.selfcheck import merge_answer
+
+    before = {"weak_guarantor": {"state": RAISED, "evidence": "担保人自己欠了一屁股债", "value": None}}
+    _, new = parse_answer("我自己征信没问题，一次逾期都没有", "loan")
+    merged = merge_answer(before, new, "loan")
+    assert merged["weak_guarantor"]["state"] == RAISED
+    assert all("cleared" not in f for f in merged.values())
