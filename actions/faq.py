@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
 from actions.diagnosis import send_report
+from actions.selfcheck import form_used
 from loanwhy import cases
 from loanwhy import diagnose as dx
 from loanwhy.detect import RAISED, prepare
@@ -34,6 +35,10 @@ class ActionAnswerFact(Action):
         # what it states about the applicant still counts for a later diagnosis
         text = latest_text(tracker)
         said = dx.findings_to_facts(text)
+        if not said and not stored_facts(tracker) and not form_used(tracker) and _refused(text):
+            # "亚联财是正规的吗？我在它家申请生意贷没批": the answer, then the questions that find the reason
+            dispatcher.utter_message(response="utter_selfcheck_start")
+            return [FollowupAction("selfcheck_form")]
         if not said:
             return []
         facts = dx.merge(stored_facts(tracker), said)
@@ -47,11 +52,12 @@ class ActionAnswerFact(Action):
         return events
 
 
+def _refused(text: str) -> bool:
+    """The message also says the applicant was refused ("申请生意贷没批", "畀人拒咗")."""
+    refused = str(load().lexicon.get("refused_words") or "")
+    return bool(refused) and bool(re.search(refused, prepare(text)))
+
+
 def _refused_with_reasons(text: str, said: dx.Facts) -> bool:
     """The question also says the applicant was refused and states a problem of their own."""
-    refused = str(load().lexicon.get("refused_words") or "")
-    return (
-        bool(refused)
-        and any(f.get("state") == RAISED for f in said.values())
-        and bool(re.search(refused, prepare(text)))
-    )
+    return any(f.get("state") == RAISED for f in said.values()) and _refused(text)

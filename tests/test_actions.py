@@ -187,6 +187,16 @@ def test_a_question_that_also_says_why_one_was_refused_gets_the_reasons_too(kb: 
     assert responses(messages) == ["utter_fact"]
 
 
+def test_a_question_from_someone_refused_for_no_stated_reason_goes_on_to_the_self_check(kb: Knowledge) -> None:
+    messages, events = run(
+        ActionAnswerFact(), tracker("亚联财正规吗？我在他们家申请的贷款没批", intent="faq_yalian_legit")
+    )
+    assert responses(messages) == ["utter_fact", "utter_selfcheck_start"]
+    assert any(e.get("event") == "followup" and e.get("name") == "selfcheck_form" for e in events)
+    messages, events = run(ActionAnswerFact(), tracker("亚联财正规吗", intent="faq_yalian_legit"))
+    assert responses(messages) == ["utter_fact"] and not events
+
+
 def test_unknown_fact(kb: Knowledge) -> None:
     messages, _ = run(ActionAnswerFact(), tracker("x", intent="faq_nothing"))
     assert responses(messages) == ["utter_fact_missing"]
