@@ -251,7 +251,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
             if fact is not None:
                 put(sid, fact)
             elif not unsure and not whole and sid not in facts:  # a clause of a description need not answer
-                facts[sid] = _fact(FINE, piece)
+                facts[sid] = _cleared(piece)  # names no problem: fine, but not a denial of one said before
         for sid, fact in plain.items():  # what the rules read plainly, whichever sub-question it answers
             if fact["state"] == RAISED:
                 put(sid, fact)
