@@ -106,6 +106,8 @@ class _Rules:
     others: re.Pattern[str]
     asks_about: re.Pattern[str]
     about_others: set[str]
+    negation_is_content: set[str]  # "没办过信用卡" says a thin file: a negation there does not deny it
+    not_identity: re.Pattern[str]  # the negations that still deny such a signal ("不可能是白户")
     still_able: re.Pattern[str]
     vague_count: re.Pattern[str]
     still_holds: re.Pattern[str]
@@ -183,6 +185,8 @@ def _rules_for(kb: Knowledge) -> _Rules:
         others=re.compile(lex.get("others_subject", "(?!)")),
         asks_about=re.compile(lex.get("asks_about", "(?!)")),
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
+        not_identity=re.compile(lex.get("not_identity", "(?!)")),
+        negation_is_content={sid for sid, s in kb.signals.items() if s["recognise"].get("negation_is_content")},
         still_able=re.compile(lex.get("still_able", "(?!)")),
         vague_count=re.compile(lex.get("vague_count", "(?!)")),
         still_holds=re.compile(lex.get("still_holds", "(?!)")),
@@ -630,11 +634,14 @@ def _learned_findings(
             if unless is not None and unless.search(sentence):
                 continue
             score = dict(scored)[clause].get(sid, 0.0)
-            denied = (
-                _clause_denied(clause, sid, score, model, kb)
-                or _answered_no(text, clause, rules)
-                or _denied_nearby(parts, clause, sid, model, kb)
-            )
+            if sid in rules.negation_is_content:
+                denied = bool(rules.not_identity.search(clause))  # "不可能是白户" denies, "没办过卡" does not
+            else:
+                denied = (
+                    _clause_denied(clause, sid, score, model, kb)
+                    or _answered_no(text, clause, rules)
+                    or _denied_nearby(parts, clause, sid, model, kb)
+                )
             if not denied and (
                 sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS or not model.states_problem(clause, sid)
             ):

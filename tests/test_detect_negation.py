@@ -174,3 +174,8 @@ def test_counts_that_count_something_else(kb: Knowledge) -> None:
 
 def test_a_valuation_above_the_loan_is_fine(kb: Knowledge) -> None:
     assert states("押的是一套老小区的房子，估值比要借的钱高不少", kb).get("collateral_value") != "raised"
+
+
+def test_for_a_thin_file_what_is_missing_is_the_content(kb: Knowledge) -> None:
+    assert states("没办过信用卡。网贷没借过。没有", kb).get("thin_credit_file") != "fine"
+    assert states("十来年的贷款记录了，不可能是白户", kb).get("thin_credit_file") != "raised"
