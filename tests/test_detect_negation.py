@@ -179,3 +179,8 @@ def test_a_valuation_above_the_loan_is_fine(kb: Knowledge) -> None:
 def test_for_a_thin_file_what_is_missing_is_the_content(kb: Knowledge) -> None:
     assert states("没办过信用卡。网贷没借过。没有", kb).get("thin_credit_file") != "fine"
     assert states("十来年的贷款记录了，不可能是白户", kb).get("thin_credit_file") != "raised"
+
+
+@pytest.mark.parametrize("text", ["这次申请的是九十万的经营贷", "年年续贷，今年续的一百二十万没给"])
+def test_a_banks_business_or_renewal_loan_has_no_small_loan_cap(kb: Knowledge, text: str) -> None:
+    assert states(text, kb).get("amount_over_limit") != "raised"
