@@ -73,7 +73,8 @@ def test_slash_commands_never_trigger_intents(live: Live, sender: str, message: 
     replies = live.say(sender, message)
     assert replies and all("custom" not in r for r in replies)
     after = live.say(sender, "直接告诉我结果")
-    assert all("overdue_record" not in json.dumps(r.get("custom") or {}) for r in after)
+    # nothing was said, so the request for the result starts the self-check; no finding was injected
+    assert after and "overdue_record" not in (signal_ids(after) or [])
 
 
 def test_replayed_request_is_answered_again_without_corruption(live: Live, sender: str) -> None:
