@@ -81,7 +81,7 @@ class ActionDiagnose(Action):
         facts = stored_facts(tracker)
         intent = _intent(tracker)
         if intent == "stop_selfcheck" and not facts and not form_used(tracker):
-            # "你给分析分析" before anything is known: nothing to report yet, so ask instead of an empty result
+            # a bare "analyse it for me" before anything is known: nothing to report yet, so ask instead of an empty result
             dispatcher.utter_message(response="utter_selfcheck_start")
             return [FollowupAction("selfcheck_form")]
         result = dx.diagnose(facts)

@@ -36,7 +36,7 @@ class ActionAnswerFact(Action):
         text = latest_text(tracker)
         said = dx.findings_to_facts(text)
         if not said and not stored_facts(tracker) and not form_used(tracker) and _refused(text):
-            # "亚联财是正规的吗？我在它家申请生意贷没批": the answer, then the questions that find the reason
+            # a fact asked by someone refused for no stated reason: the answer, then the questions that find the reason
             dispatcher.utter_message(response="utter_selfcheck_start")
             return [FollowupAction("selfcheck_form")]
         if not said:
@@ -44,7 +44,7 @@ class ActionAnswerFact(Action):
         facts = dx.merge(stored_facts(tracker), said)
         events: list[EventType] = [SlotSet("facts", facts)]
         if _refused_with_reasons(text, said):
-            # "逾期了还没还，网贷也到期了，现在借啥都借不出来，咋办": the answer, then the likely reasons
+            # a fact asked by someone refused who also states a problem: the answer, then the likely reasons
             raised = send_report(dispatcher, facts)
             channel = str(tracker.get_latest_input_channel() or "")
             cases.record(tracker.sender_id, channel, raised, dx.diagnose(facts).payload(), text[-2000:])
@@ -53,7 +53,7 @@ class ActionAnswerFact(Action):
 
 
 def _refused(text: str) -> bool:
-    """The message also says the applicant was refused ("申请生意贷没批", "畀人拒咗")."""
+    """The message also says the applicant was refused (the lexicon's refused_words)."""
     refused = str(load().lexicon.get("refused_words") or "")
     return bool(refused) and bool(re.search(refused, prepare(text)))
 
