@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button
 from actions.handoff import source, summary
+from actions.terms import explain_terms
 from loanwhy import handoff
 from loanwhy.kb import load
 
@@ -53,6 +54,9 @@ class ActionSuggest(Action):
         return "action_suggest"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        term = explain_terms(dispatcher, tracker)
+        if term is not None:
+            return term
         stuck = hand_over_if_stuck(dispatcher, tracker)
         if stuck is not None:
             return stuck
@@ -79,6 +83,9 @@ class ActionOutOfScope(Action):
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        term = explain_terms(dispatcher, tracker)
+        if term is not None:
+            return term
         stuck = hand_over_if_stuck(dispatcher, tracker)
         if stuck is not None:
             return stuck

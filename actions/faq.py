@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text, stored_facts
 from actions.diagnosis import send_report
 from actions.selfcheck import form_used
+from actions.terms import explain_terms
 from loanwhy import cases
 from loanwhy import diagnose as dx
 from loanwhy.detect import RAISED, prepare
@@ -27,6 +28,7 @@ class ActionAnswerFact(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
         fact = load().facts.get(intent[len(FAQ_PREFIX) :]) if intent.startswith(FAQ_PREFIX) else None
+        explain_terms(dispatcher, tracker, go_on=False)  # slang asked about in the same question comes first
         if fact is None:
             dispatcher.utter_message(response="utter_fact_missing")
         else:

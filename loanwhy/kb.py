@@ -270,6 +270,21 @@ def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _read_terms(path: Path) -> dict[str, Any]:
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("asks"), str) or not isinstance(data.get("terms"), list):
+        raise KnowledgeError(f"{path.name}: needs 'asks' (a regex) and a 'terms' list")
+    _check_regexes(f"{path.name} [asks]", [data["asks"]])
+    terms = []
+    for n, term in enumerate(data["terms"]):
+        where = f"{path.name} terms[{n}]"
+        if not isinstance(term, dict) or not term.get("words") or not isinstance(term.get("text"), str):
+            raise KnowledgeError(f"{where}: needs 'words' and 'text'")
+        _check_regexes(f"{where} words", term["words"])
+        terms.append({"words": list(term["words"]), "signals": list(term.get("signals") or []), "text": term["text"]})
+    return {"asks": data["asks"], "terms": terms}
+
+
 def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
     """Load and check every source file; raise KnowledgeError on the first fault."""
     catalog = _read_yaml(source_dir / "catalog.yml")
@@ -320,6 +335,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
         raise KnowledgeError("lexicon.yml [formats.numbered_button]: needs {n} (what the user types) and {title}")
     lexicon["suggestions"] = suggestions
     lexicon["refusals"] = _read_refusals(source_dir / "refusals.yml")
+    lexicon["terms"] = _read_terms(source_dir / "terms.yml")
     _check_topics(catalog, known)
     return {"catalog": catalog, "signals": signals, "facts": facts, "lexicon": lexicon}
 

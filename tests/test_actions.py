@@ -19,10 +19,11 @@ from actions.diagnosis import (
     ActionHowLong,
     ActionWhatIf,
 )
-from actions.fallback import ActionSuggest
+from actions.fallback import ActionOutOfScope, ActionSuggest
 from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
+from actions.welcome import ActionGreet
 from loanwhy import diagnose as dx
 from loanwhy import handoff, scope
 from loanwhy.detect import prepare
@@ -195,6 +196,27 @@ def test_a_question_from_someone_refused_for_no_stated_reason_goes_on_to_the_sel
     assert any(e.get("event") == "followup" and e.get("name") == "selfcheck_form" for e in events)
     messages, events = run(ActionAnswerFact(), tracker("亚联财正规吗", intent="faq_yalian_legit"))
     assert responses(messages) == ["utter_fact"] and not events
+
+
+def test_a_typed_greeting_starts_the_self_check_after_the_welcome(kb: Knowledge) -> None:
+    messages, events = run(ActionGreet(), tracker("在吗", intent="greet"))
+    assert responses(messages) == ["utter_greet", "utter_selfcheck_offer"]
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("/greet", {}),  # a widget's opening payload: the welcome alone
+        ("你好", {"facts": {"overdue_record": {"state": "raised"}}}),
+        ("你好", {"last_report": ["card_overdraft"]}),
+    ],
+)
+def test_a_greeting_after_the_opening_or_once_something_is_known_is_the_welcome_alone(
+    kb: Knowledge, text: str, slots: dict[str, Any]
+) -> None:
+    messages, events = run(ActionGreet(), tracker(text, intent="greet", slots=slots))
+    assert responses(messages) == ["utter_greet"] and events == []
 
 
 def test_unknown_fact(kb: Knowledge) -> None:
@@ -595,3 +617,20 @@ def test_asking_for_an_analysis_before_anything_is_known_starts_the_self_check(k
     messages, events = run(ActionDiagnose(), tracker("你给分析分析", intent="stop_selfcheck"))
     assert responses(messages) == ["utter_selfcheck_start"]
     assert {"event": "followup", "name": "selfcheck_form"} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+
+
+def test_a_slang_term_asked_about_gets_its_meaning_then_the_self_check(kb: Knowledge) -> None:
+    messages, events = run(ActionSuggest(), tracker("請問連三累六是什麼意思？我這種算不算", intent="nlu_fallback"))
+    assert responses(messages) == ["utter_term", "utter_selfcheck_offer"]
+    assert "连续3个月" in messages[0]["text"]
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
+    known = {"facts": {"overdue_record": {"state": "raised"}}}
+    messages, events = run(ActionOutOfScope(), tracker("白户啥意思", intent="out_of_scope", slots=known))
+    assert responses(messages) == ["utter_term"] and events == []
+
+
+def test_slang_used_to_describe_oneself_is_not_a_question_about_the_term(kb: Knowledge) -> None:
+    messages, _ = run(ActionOutOfScope(), tracker("我征信花了", intent="out_of_scope"))
+    assert responses(messages) == ["utter_out_of_scope"]
+    messages, _ = run(ActionAnswerFact(), tracker("征信花了是啥意思，多久能恢复", intent="faq_reapply_wait"))
+    assert responses(messages) == ["utter_term", "utter_fact"]

@@ -1,0 +1,34 @@
+"""The welcome: a greeting typed at the start of a conversation also starts the self-check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_text, stored_facts
+from actions.selfcheck import form_used
+
+
+def fresh_start(tracker: Tracker) -> bool:
+    """Nothing is known yet: no facts, no self-check answer, no report in this conversation."""
+    return not stored_facts(tracker) and not form_used(tracker) and not tracker.get_slot("last_report")
+
+
+class ActionGreet(Action):
+    """A widget's opening (a "/greet" payload) gets the welcome alone. Someone who types a
+    greeting came to find out why they were refused, so after the welcome the first question
+    follows; they can still describe the situation or ask something else instead."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_greet")
+        typed = not str(latest_text(tracker)).startswith("/")
+        if typed and fresh_start(tracker):
+            dispatcher.utter_message(response="utter_selfcheck_offer")
+            return [FollowupAction("selfcheck_form")]
+        return []
