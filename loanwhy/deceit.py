@@ -7,8 +7,9 @@ positives are the `positive` lists of `knowledge/requests/*.yml` and the request
 request_credit_repair examples of `data/nlu/refusals.yml`; negatives are that file's
 lawful neighbours, every other intent's NLU examples and the signal examples
 (situations). Features and model are those of `loanwhy.learned` (character and word
-n-gram TF-IDF, balanced logistic regression). The threshold is chosen on a held-out
-share of the examples, weighting precision: a wrong refusal hurts more than a miss.
+n-gram TF-IDF, balanced logistic regression). The threshold (DEV_THRESHOLD) was chosen
+on development sets' refusal and lawful checks; the F0.5 choice on a held-out share of the examples
+(precision weighted: a wrong refusal hurts more than a miss) is reported beside it.
 
 `nlu/refusal_cues.py` uses it last, and only with a request marker in the text and no
 `unless` rule of the refusal speaking for the message.
@@ -39,6 +40,11 @@ REGULARISATION = 4.0
 # stand. 0.3 was chosen on the dev sets (dev*, blind8, blind9 after they became dev): no request to
 # deceive that only DIET caught scored under it, while 89 of their 203 lawful questions score 0.08-0.3
 VETO = 0.3
+# the threshold in use, chosen on the development sets dev14, dev15r, dev15s and dev18r (their refusal and
+# lawful checks through the wording rules and the check's gate, without DIET): 0.75 refuses 318 of 330
+# requests and 4 of 270 lawful questions; 0.8, the held-out choice, 313 and 4; 0.7, 319 and 6.
+# The held-out choice (F0.5 on a share of the training examples) is still written to meta.json.
+DEV_THRESHOLD = 0.75
 
 
 def model_dir() -> Path:
@@ -129,7 +135,7 @@ def choose_threshold(clf: _Classifier, dev: list[tuple[str, bool]]) -> tuple[flo
 
 
 def train(target: Path | None = None, dictionary: Path | None = None) -> dict[str, Any]:
-    """Choose the threshold on a held-out share, then fit on every example and save model + threshold."""
+    """Fit on every example and save model + threshold (DEV_THRESHOLD; the held-out share's choice is reported)."""
     from loanwhy.lexicon import dictionary_file
 
     target = target or model_dir()
@@ -141,7 +147,8 @@ def train(target: Path | None = None, dictionary: Path | None = None) -> dict[st
     dev = [d for d in data if _is_dev(d[0])]
     threshold, report = choose_threshold(_Classifier(words).fit([d for d in data if not _is_dev(d[0])]), dev)
     meta = {
-        "threshold": threshold,
+        "threshold": DEV_THRESHOLD,
+        "held_out_threshold": threshold,
         "examples": len(data),
         "positive": sum(y for _, y in data),
         "dev_examples": len(dev),
