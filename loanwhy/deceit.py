@@ -40,9 +40,11 @@ REGULARISATION = 4.0
 # stand. 0.3 was chosen on the dev sets (dev*, blind8, blind9 after they became dev): no request to
 # deceive that only DIET caught scored under it, while 89 of their 203 lawful questions score 0.08-0.3
 VETO = 0.3
-# the threshold in use, chosen on the development sets dev14, dev15r, dev15s and dev18r (their refusal and
-# lawful checks through the wording rules and the check's gate, without DIET): 0.75 refuses 318 of 330
-# requests and 4 of 270 lawful questions; 0.8, the held-out choice, 313 and 4; 0.7, 319 and 6.
+# the threshold in use, chosen on development sets through the wording rules and the check's gate,
+# without DIET. On the refusal and lawful checks of dev14, dev15r, dev15s and dev18r, 0.75 refuses 318 of
+# 330 requests and 4 of 270 lawful questions (0.8, the held-out choice: 313 and 4; 0.7: 319 and 6). Adding
+# the fact, privacy and off-topic checks of blind8, blind9, blind12 and blind13: 0.75 refuses 472 of 480
+# requests and 32 of 656 other messages (0.8: 466 and 30; 0.7: 472 and 35).
 # The held-out choice (F0.5 on a share of the training examples) is still written to meta.json.
 DEV_THRESHOLD = 0.75
 
