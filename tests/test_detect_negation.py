@@ -184,3 +184,16 @@ def test_for_a_thin_file_what_is_missing_is_the_content(kb: Knowledge) -> None:
 @pytest.mark.parametrize("text", ["这次申请的是九十万的经营贷", "年年续贷，今年续的一百二十万没给"])
 def test_a_banks_business_or_renewal_loan_has_no_small_loan_cap(kb: Knowledge, text: str) -> None:
     assert states(text, kb).get("amount_over_limit") != "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("一直是零逾期，每期都按时还", "overdue_record"),
+        ("zero逾期的", "overdue_record"),
+        ("担保木有做过", "external_guarantee"),
+        ("股票我一直唔掂", "stock_speculation"),
+    ],
+)
+def test_none_said_as_zero_slang_or_cantonese(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "fine"
