@@ -36,10 +36,7 @@ DEV_SHARE = 0.2
 GRID = [round(0.4 + i * 0.05, 2) for i in range(12)]  # 0.40 … 0.95
 BETA = 0.5  # F-beta on the held-out share: precision counts four times as much as recall
 REGULARISATION = 4.0
-# below this the check leans clearly towards "asks for nothing shady": DIET's refusal alone does not
-# stand. 0.3 was chosen on the dev sets (dev*, blind8, blind9 after they became dev): no request to
-# deceive that only DIET caught scored under it, while 89 of their 203 lawful questions score 0.08-0.3
-VETO = 0.3
+
 # the threshold in use, chosen on development sets through the wording rules and the check's gate,
 # without DIET. On the refusal and lawful checks of dev14, dev15r, dev15s and dev18r, 0.75 refuses 318 of
 # 330 requests and 4 of 270 lawful questions (0.8, the held-out choice: 313 and 4; 0.7: 319 and 6). Adding
@@ -47,6 +44,12 @@ VETO = 0.3
 # requests and 32 of 656 other messages (0.8: 466 and 30; 0.7: 472 and 35).
 # The held-out choice (F0.5 on a share of the training examples) is still written to meta.json.
 DEV_THRESHOLD = 0.75
+# below this DIET's request_falsify does not stand alone (no wording rule behind it): its best other guess
+# is taken. It was 0.3; with the wording rules and the learned check of the sixth session, DIET alone
+# refused no request to deceive on nine dev sets (dev12, dev14, dev15r, dev15s, dev18r, blind8, blind9,
+# blind12, blind13: 480 requests) but one to four lawful questions, scored 0.3-0.66. So DIET's refusal
+# now needs the learned check to agree.
+VETO = DEV_THRESHOLD
 
 
 def model_dir() -> Path:

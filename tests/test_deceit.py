@@ -82,8 +82,14 @@ def test_the_model_refuses_no_statement_and_no_lawful_question(model: deceit.Dec
     assert _intent(cues, "怎么在柜台打印盖章的银行流水", "ask_fact") == "ask_fact"
 
 
-def test_diets_refusal_alone_does_not_stand_against_a_sure_check(model: deceit.DeceitModel) -> None:
+def test_diets_refusal_alone_does_not_stand_without_the_check(model: deceit.DeceitModel) -> None:
     text = "我是货车司机，收入都是现金结的，申请被拒了，是不是流水不够"
     assert model.probability(text) < deceit.VETO
     assert _intent(_cues(model), text, guess="request_falsify") != "request_falsify"
     assert _intent(_cues(None), text, guess="request_falsify") == "request_falsify"  # without the check it stood
+
+
+def test_a_lawful_question_the_check_only_half_suspects_is_not_refused_on_diets_word(model: deceit.DeceitModel) -> None:
+    text = "我妈每月给我打两千，这算收入吗，申请表能填吗"
+    assert 0.3 <= model.probability(text) < model.threshold  # the old veto let DIET's refusal stand here
+    assert _intent(_cues(model), text, guess="request_falsify") != "request_falsify"
