@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, stored_facts
 from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
+from actions.welcome import offer_selfcheck_at_start
 from loanwhy import cases, report, scope, selfcheck
 from loanwhy import diagnose as dx
 from loanwhy.kb import load
@@ -206,4 +207,4 @@ class ActionExplainSignal(Action):
             dispatcher.utter_message(response="utter_signal_unknown")
         for sid in ids[:2]:
             dispatcher.utter_message(response="utter_signal_info", **report.signal_values(sid))
-        return []
+        return offer_selfcheck_at_start(dispatcher, tracker)

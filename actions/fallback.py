@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import button
 from actions.handoff import source, summary
 from actions.terms import explain_terms
+from actions.welcome import offer_selfcheck_at_start
 from loanwhy import handoff
 from loanwhy.kb import load
 
@@ -69,11 +70,11 @@ class ActionSuggest(Action):
         ][:MAX_BUTTONS]
         if not picks:
             dispatcher.utter_message(response="utter_default")
-            return []
+            return offer_selfcheck_at_start(dispatcher, tracker)
         if len(picks) < MAX_BUTTONS and labels.get("request_handoff"):
             picks.append(labels["request_handoff"])
         dispatcher.utter_message(response="utter_did_you_mean", buttons=[button(p) for p in picks])
-        return []
+        return offer_selfcheck_at_start(dispatcher, tracker)
 
 
 class ActionOutOfScope(Action):
@@ -90,4 +91,4 @@ class ActionOutOfScope(Action):
         if stuck is not None:
             return stuck
         dispatcher.utter_message(response="utter_out_of_scope")
-        return []
+        return offer_selfcheck_at_start(dispatcher, tracker)

@@ -13,6 +13,7 @@ from actions.common import latest_text, stored_facts
 from actions.diagnosis import send_report
 from actions.selfcheck import form_used
 from actions.terms import explain_terms
+from actions.welcome import offer_selfcheck_at_start
 from loanwhy import cases
 from loanwhy import diagnose as dx
 from loanwhy.detect import RAISED, prepare
@@ -42,7 +43,7 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_selfcheck_start")
             return [FollowupAction("selfcheck_form")]
         if not said:
-            return []
+            return offer_selfcheck_at_start(dispatcher, tracker)
         facts = dx.merge(stored_facts(tracker), said)
         events: list[EventType] = [SlotSet("facts", facts)]
         if _refused_with_reasons(text, said):

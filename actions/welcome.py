@@ -17,6 +17,23 @@ def fresh_start(tracker: Tracker) -> bool:
     return not stored_facts(tracker) and not form_used(tracker) and not tracker.get_slot("last_report")
 
 
+def first_message(tracker: Tracker) -> bool:
+    """The latest message is the first the applicant typed in this conversation (a widget's
+    opening payload, which starts with "/", does not count)."""
+    typed = [e for e in tracker.events if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")]
+    return len(typed) <= 1
+
+
+def offer_selfcheck_at_start(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """After the reply to a conversation's first message (a question, a word, something unclear),
+    the first self-check question: most people who come here were refused and want to know why.
+    They can ignore it and ask on; nothing is offered once anything is known or asked."""
+    if not first_message(tracker) or not fresh_start(tracker):
+        return []
+    dispatcher.utter_message(response="utter_selfcheck_offer")
+    return [FollowupAction("selfcheck_form")]
+
+
 class ActionGreet(Action):
     """A widget's opening (a "/greet" payload) gets the welcome alone. Someone who types a
     greeting came to find out why they were refused, so after the welcome the first question

@@ -30,22 +30,27 @@ from loanwhy.detect import prepare
 from loanwhy.kb import Knowledge, load
 
 
+EARLIER = [{"event": "user", "text": "您好"}, {"event": "user", "text": "我想问问"}]
+
+
 def tracker(
     text: str = "",
     intent: str = "describe_situation",
     slots: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     ranking: list[dict[str, Any]] | None = None,
+    first: bool = False,
 ) -> Tracker:
     """The latest message's `text` and scope flag as NLU leaves them (nlu/normalizer.py, nlu/relevance.py);
-    the events keep what was typed."""
+    the events keep what was typed. Unless `first`, two messages were typed before this one (the
+    start of a conversation has replies of its own: actions/welcome.py)."""
     said = prepare(text) if text else text
     nlu = {"text": said, scope.OFF_TOPIC: scope.off_topic(said, load().domain_words)}
     return Tracker(
         sender_id="test-user",
         slots=slots or {},
         latest_message={**nlu, "intent": {"name": intent, "confidence": 0.9}, "intent_ranking": ranking or []},
-        events=events or [],
+        events=([] if first else EARLIER) + (events or []),
         paused=False,
         followup_action=None,
         active_loop={},
@@ -199,7 +204,7 @@ def test_a_question_from_someone_refused_for_no_stated_reason_goes_on_to_the_sel
 
 
 def test_a_typed_greeting_starts_the_self_check_after_the_welcome(kb: Knowledge) -> None:
-    messages, events = run(ActionGreet(), tracker("在吗", intent="greet"))
+    messages, events = run(ActionGreet(), tracker("在吗", intent="greet", first=True))
     assert responses(messages) == ["utter_greet", "utter_selfcheck_offer"]
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
 
@@ -215,7 +220,7 @@ def test_a_typed_greeting_starts_the_self_check_after_the_welcome(kb: Knowledge)
 def test_a_greeting_after_the_opening_or_once_something_is_known_is_the_welcome_alone(
     kb: Knowledge, text: str, slots: dict[str, Any]
 ) -> None:
-    messages, events = run(ActionGreet(), tracker(text, intent="greet", slots=slots))
+    messages, events = run(ActionGreet(), tracker(text, intent="greet", slots=slots, first=True))
     assert responses(messages) == ["utter_greet"] and events == []
 
 
@@ -620,7 +625,7 @@ def test_asking_for_an_analysis_before_anything_is_known_starts_the_self_check(k
 
 
 def test_a_slang_term_asked_about_gets_its_meaning_then_the_self_check(kb: Knowledge) -> None:
-    messages, events = run(ActionSuggest(), tracker("請問連三累六是什麼意思？我這種算不算", intent="nlu_fallback"))
+    messages, events = run(ActionSuggest(), tracker("請問連三累六是什麼意思？我這種算不算", intent="nlu_fallback", first=True))
     assert responses(messages) == ["utter_term", "utter_selfcheck_offer"]
     assert "连续3个月" in messages[0]["text"]
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
@@ -634,3 +639,21 @@ def test_slang_used_to_describe_oneself_is_not_a_question_about_the_term(kb: Kno
     assert responses(messages) == ["utter_out_of_scope"]
     messages, _ = run(ActionAnswerFact(), tracker("征信花了是啥意思，多久能恢复", intent="faq_reapply_wait"))
     assert responses(messages) == ["utter_term", "utter_fact"]
+
+
+@pytest.mark.parametrize(
+    ("action", "intent", "text", "reply"),
+    [
+        (ActionAnswerFact(), "faq_report_get", "征信一年能查几次", "utter_fact"),
+        (ActionOutOfScope(), "out_of_scope", "嗯", "utter_out_of_scope"),
+        (ActionSuggest(), "nlu_fallback", "？", "utter_default"),
+    ],
+)
+def test_the_first_message_of_a_conversation_is_answered_then_the_self_check_offered(
+    kb: Knowledge, action: Any, intent: str, text: str, reply: str
+) -> None:
+    messages, events = run(action, tracker(text, intent=intent, first=True))
+    assert responses(messages) == [reply, "utter_selfcheck_offer"]
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
+    messages, events = run(action, tracker(text, intent=intent))  # later in the conversation: the reply alone
+    assert responses(messages) == [reply] and not events
