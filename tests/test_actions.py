@@ -29,7 +29,6 @@ from loanwhy import handoff, scope
 from loanwhy.detect import prepare
 from loanwhy.kb import Knowledge, load
 
-
 EARLIER = [{"event": "user", "text": "您好"}, {"event": "user", "text": "我想问问"}]
 
 
@@ -625,7 +624,9 @@ def test_asking_for_an_analysis_before_anything_is_known_starts_the_self_check(k
 
 
 def test_a_slang_term_asked_about_gets_its_meaning_then_the_self_check(kb: Knowledge) -> None:
-    messages, events = run(ActionSuggest(), tracker("請問連三累六是什麼意思？我這種算不算", intent="nlu_fallback", first=True))
+    messages, events = run(
+        ActionSuggest(), tracker("請問連三累六是什麼意思？我這種算不算", intent="nlu_fallback", first=True)
+    )
     assert responses(messages) == ["utter_term", "utter_selfcheck_offer"]
     assert "连续3个月" in messages[0]["text"]
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
