@@ -52,7 +52,8 @@ class ActionAnswerFact(Action):
             channel = str(tracker.get_latest_input_channel() or "")
             cases.record(tracker.sender_id, channel, raised, dx.diagnose(facts).payload(), text[-2000:])
             events.append(SlotSet("last_report", raised))
-        return events
+            return events
+        return events + offer_selfcheck_at_start(dispatcher, tracker)
 
 
 def _refused(text: str) -> bool:

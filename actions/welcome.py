@@ -49,3 +49,15 @@ class ActionGreet(Action):
             dispatcher.utter_message(response="utter_selfcheck_offer")
             return [FollowupAction("selfcheck_form")]
         return []
+
+
+class ActionHelp(Action):
+    """What the assistant can do; at the start of a conversation ("嗯", "你能干嘛") the first
+    self-check question follows, as after any first message."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(response="utter_help")
+        return offer_selfcheck_at_start(dispatcher, tracker)

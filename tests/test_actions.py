@@ -23,7 +23,7 @@ from actions.fallback import ActionOutOfScope, ActionSuggest
 from actions.faq import ActionAnswerFact
 from actions.handoff import ActionHandoff
 from actions.selfcheck import ASK_ACTIONS, ValidateSelfcheckForm
-from actions.welcome import ActionGreet
+from actions.welcome import ActionGreet, ActionHelp
 from loanwhy import diagnose as dx
 from loanwhy import handoff, scope
 from loanwhy.detect import prepare
@@ -648,6 +648,7 @@ def test_slang_used_to_describe_oneself_is_not_a_question_about_the_term(kb: Kno
         (ActionAnswerFact(), "faq_report_get", "征信一年能查几次", "utter_fact"),
         (ActionOutOfScope(), "out_of_scope", "嗯", "utter_out_of_scope"),
         (ActionSuggest(), "nlu_fallback", "？", "utter_default"),
+        (ActionHelp(), "affirm", "嗯", "utter_help"),
     ],
 )
 def test_the_first_message_of_a_conversation_is_answered_then_the_self_check_offered(
@@ -658,3 +659,13 @@ def test_the_first_message_of_a_conversation_is_answered_then_the_self_check_off
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
     messages, events = run(action, tracker(text, intent=intent))  # later in the conversation: the reply alone
     assert responses(messages) == [reply] and not events
+
+
+def test_a_first_question_that_states_a_problem_keeps_it_and_goes_on_to_the_self_check(kb: Knowledge) -> None:
+    messages, events = run(
+        ActionAnswerFact(), tracker("网贷借了七八家，以贷养贷还能上岸吗", intent="faq_overdue_help", first=True)
+    )
+    assert responses(messages) == ["utter_fact", "utter_selfcheck_offer"]
+    facts = next(e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "facts")
+    assert facts["high_interest_borrowing"]["state"] == "raised"
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
