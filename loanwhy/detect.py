@@ -570,16 +570,27 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
     return stripped is not None and model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
 
 
+def _names_topic(clause: str, sid: str, kb: Knowledge) -> bool:
+    """The clause carries the signal's cue or topic words (its `recognise.cues`, `topic_cues.topic`)."""
+    rules = _rules_for(kb)
+    cue = rules.cues.get(sid)
+    topic = rules.topic_cues.get(sid)
+    return (cue is not None and cue.search(clause) is not None) or (
+        topic is not None and topic[0].search(clause) is not None
+    )
+
+
 def _denied_nearby(parts: list[str], clause: str, sid: str, model: learned.SignalModel, kb: Knowledge) -> bool:
     """Another clause of the sentence denies the signal outright: without its negation it would be a
-    finding ("网贷我是从来不借的，利息太黑": the second clause scores highest, the first says no)."""
+    finding, or it names the signal's cue or topic words ("网贷我是从来不借的，利息太黑": the second
+    clause scores highest, the first says no)."""
     for other in parts:
         if other == clause:
             continue
         stripped = without_negation(other, kb)
         if (
             stripped is not None
-            and sid in model.above(stripped)
+            and (sid in model.above(stripped) or _names_topic(other, sid, kb))
             and _clause_denied(other, sid, model.scores(other).get(sid, 0.0), model, kb)
         ):
             return True

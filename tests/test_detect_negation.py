@@ -193,7 +193,14 @@ def test_a_banks_business_or_renewal_loan_has_no_small_loan_cap(kb: Knowledge, t
         ("zero逾期的", "overdue_record"),
         ("担保木有做过", "external_guarantee"),
         ("股票我一直唔掂", "stock_speculation"),
+        ("第一次申請，唔係續貸", "renewal_review"),
+        ("莫得炒股，没钱", "stock_speculation"),
     ],
 )
 def test_none_said_as_zero_slang_or_cantonese(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "fine"
+
+
+def test_a_denial_naming_only_the_topic_holds_in_the_next_clause(kb: Knowledge) -> None:
+    # the denying clause names online loans by their topic words, however the model scores it alone
+    assert states("小贷我是从来不碰的，那利息谁受得了", kb).get("high_interest_borrowing") != "raised"

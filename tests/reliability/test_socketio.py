@@ -234,15 +234,20 @@ def test_the_custom_payload_has_the_same_shape_and_script_on_socketio_and_rest(r
         client = Client(rel.rasa)
         await client.connect()
         try:
-            await client.say({"message": "你好"})
-            return await client.say({"message": text})
+            await client.say({"message": "你好"})  # a typed greeting starts the self-check
+            said = await client.say({"message": text})
+            return said + await client.say({"message": "直接告诉我结果"})
         finally:
             await client.close()
 
     events = run(over_socket())
-    sio_custom = [v["custom"] for n, v in events if n == "bot_uttered" and isinstance(v, dict) and "custom" in v]
+    sio_custom = [
+        v["custom"]
+        for n, v in events
+        if n == "bot_uttered" and isinstance(v, dict) and "diagnosis" in (v.get("custom") or {})
+    ]
     status, replies, _ = rel.say(f"tw-{uuid.uuid4().hex[:8]}", text)
-    rest_custom = [m["custom"] for m in replies if "custom" in m]
+    rest_custom = [m["custom"] for m in replies if "diagnosis" in (m.get("custom") or {})]
     assert status == 200 and sio_custom and rest_custom
     for custom in (sio_custom[0], rest_custom[0]):
         signals = custom["diagnosis"]["signals"]
