@@ -236,7 +236,7 @@ def test_the_custom_payload_has_the_same_shape_and_script_on_socketio_and_rest(r
         try:
             await client.say({"message": "你好"})  # a typed greeting starts the self-check
             said = await client.say({"message": text})
-            return said + await client.say({"message": "直接告诉我结果"})
+            return said + await client.say({"message": "直接告訴我結果"})  # written in Traditional too
         finally:
             await client.close()
 
