@@ -53,7 +53,8 @@ def test_hung_action_server_gets_an_apology_and_blocks_nobody(rel: Stack, sender
     os.kill(pid, signal.SIGSTOP)  # accepts connections, never answers
     other: dict[str, Any] = {}
     try:
-        t = threading.Thread(target=lambda: other.update(r=rel.say(sender + "-other", "你好")))
+        # thanks needs no action (a typed greeting now runs action_greet on the hung server)
+        t = threading.Thread(target=lambda: other.update(r=rel.say(sender + "-other", "谢谢")))
         t.start()
         status, replies, took = rel.say(sender, "另外我这两个月查了十几次征信")
         t.join()
