@@ -570,14 +570,23 @@ def _clause_denied(clause: str, sid: str, score: float, model: learned.SignalMod
     return stripped is not None and model.scores(stripped).get(sid, 0.0) - score > NEGATION_MARGIN
 
 
+TOPIC_DENIAL_WINDOW = 8  # characters after the topic words in which a negation denies them
+
+
 def _names_topic(clause: str, sid: str, kb: Knowledge) -> bool:
-    """The clause carries the signal's cue or topic words (its `recognise.cues`, `topic_cues.topic`)."""
+    """The clause names the signal by its cue or topic words and denies them after naming them
+    ("网贷我一直是不碰的"); a negation before them is often the content ("没有产权证")."""
     rules = _rules_for(kb)
-    cue = rules.cues.get(sid)
     topic = rules.topic_cues.get(sid)
-    return (cue is not None and cue.search(clause) is not None) or (
-        topic is not None and topic[0].search(clause) is not None
-    )
+    for pattern in (rules.cues.get(sid), topic[0] if topic else None):
+        found = pattern.search(clause) if pattern is not None else None
+        if (
+            found is not None
+            and not rules.negators.search(clause[: found.start()])
+            and rules.negators.search(clause[found.end() : found.end() + TOPIC_DENIAL_WINDOW])
+        ):
+            return True
+    return False
 
 
 def _denied_nearby(parts: list[str], clause: str, sid: str, model: learned.SignalModel, kb: Knowledge) -> bool:

@@ -204,3 +204,9 @@ def test_none_said_as_zero_slang_or_cantonese(kb: Knowledge, text: str, sid: str
 def test_a_denial_naming_only_the_topic_holds_in_the_next_clause(kb: Knowledge) -> None:
     # the denying clause names online loans by their topic words, however the model scores it alone
     assert states("小贷我是从来不碰的，那利息谁受得了", kb).get("high_interest_borrowing") != "raised"
+
+
+def test_a_negation_before_the_topic_words_is_content_not_a_denial(kb: Knowledge) -> None:
+    # "没有产权证" is the collateral's problem, not a denial of it
+    text = "拿我爸在乡下的自建房去抵押，银行说没有产权证，处置不了"
+    assert states(text, kb).get("collateral_value") == "raised"
