@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
-from actions.welcome import fresh_start
+from actions.welcome import fresh_start, offer_selfcheck
 from loanwhy import terms
 
 
@@ -21,7 +21,4 @@ def explain_terms(dispatcher: CollectingDispatcher, tracker: Tracker, go_on: boo
     if not said:
         return None
     dispatcher.utter_message(response="utter_term", text=said)
-    if go_on and fresh_start(tracker):
-        dispatcher.utter_message(response="utter_selfcheck_offer")
-        return [FollowupAction("selfcheck_form")]
-    return []
+    return offer_selfcheck(dispatcher) if go_on and fresh_start(tracker) else []

@@ -24,14 +24,19 @@ def first_message(tracker: Tracker) -> bool:
     return len(typed) <= 1
 
 
+def offer_selfcheck(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """The offer's line, then the self-check form asks its first question."""
+    dispatcher.utter_message(response="utter_selfcheck_offer")
+    return [FollowupAction("selfcheck_form")]
+
+
 def offer_selfcheck_at_start(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """After the reply to a conversation's first message (a question, a word, something unclear),
     the first self-check question: most people who come here were refused and want to know why.
     They can ignore it and ask on; nothing is offered once anything is known or asked."""
     if not first_message(tracker) or not fresh_start(tracker):
         return []
-    dispatcher.utter_message(response="utter_selfcheck_offer")
-    return [FollowupAction("selfcheck_form")]
+    return offer_selfcheck(dispatcher)
 
 
 class ActionGreet(Action):
@@ -45,15 +50,12 @@ class ActionGreet(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_greet")
         typed = not str(latest_text(tracker)).startswith("/")
-        if typed and fresh_start(tracker):
-            dispatcher.utter_message(response="utter_selfcheck_offer")
-            return [FollowupAction("selfcheck_form")]
-        return []
+        return offer_selfcheck(dispatcher) if typed and fresh_start(tracker) else []
 
 
 class ActionHelp(Action):
-    """What the assistant can do; at the start of a conversation ("嗯", "你能干嘛") the first
-    self-check question follows, as after any first message."""
+    """What the assistant can do; at the start of a conversation (a bare "mm" or "what can you do")
+    the first self-check question follows, as after any first message."""
 
     def name(self) -> str:
         return "action_help"
