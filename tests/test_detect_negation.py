@@ -195,6 +195,7 @@ def test_a_banks_business_or_renewal_loan_has_no_small_loan_cap(kb: Knowledge, t
         ("股票我一直唔掂", "stock_speculation"),
         ("第一次申請，唔係續貸", "renewal_review"),
         ("莫得炒股，没钱", "stock_speculation"),
+        ("征信上一次逾期都没得", "overdue_record"),
     ],
 )
 def test_none_said_as_zero_slang_or_cantonese(kb: Knowledge, text: str, sid: str) -> None:
@@ -210,3 +211,8 @@ def test_a_negation_before_the_topic_words_is_content_not_a_denial(kb: Knowledge
     # "没有产权证" is the collateral's problem, not a denial of it
     text = "拿我爸在乡下的自建房去抵押，银行说没有产权证，处置不了"
     assert states(text, kb).get("collateral_value") == "raised"
+
+
+def test_none_said_as_meide_does_not_deny_having_no_choice(kb: Knowledge) -> None:
+    # "没得选" is no denial: only a closing "没得" is
+    assert states("逾期了两个月，没得选，只能先还一部分", kb).get("overdue_record") == "raised"
