@@ -50,6 +50,10 @@ DEV_THRESHOLD = 0.75
 # blind12, blind13: 480 requests) but one to four lawful questions, scored 0.3-0.66. So DIET's refusal
 # now needs the learned check to agree.
 VETO = DEV_THRESHOLD
+# the bar for a text that also plans to hide, alter or get past a check (knowledge/lexicon.yml's
+# deceit_markers: "会不会被识破", "直接勾否", "只交第一页"). Chosen on dev20r's and eight earlier dev sets'
+# checks; see the seventh session's note for the figures.
+MARKED_THRESHOLD = 0.5
 
 
 def model_dir() -> Path:
@@ -175,8 +179,9 @@ class DeceitModel:
     def probability(self, text: str) -> float:
         return self.clf.probabilities([text])[0]
 
-    def asks_to_deceive(self, text: str) -> bool:
-        return self.probability(text) >= self.threshold
+    def asks_to_deceive(self, text: str, marked: bool = False) -> bool:
+        """`marked`: the text plans to hide, alter or get past a check, so less evidence is needed."""
+        return self.probability(text) >= (min(self.threshold, MARKED_THRESHOLD) if marked else self.threshold)
 
 
 @lru_cache(maxsize=2)

@@ -5,7 +5,8 @@ question the refusal's own `unless` rules call lawful is never refused on DIET's
 The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them. What
 they miss, the learned refusal check (loanwhy.deceit) may still refuse: a message that
 asks for something, names a loan or a document, and that the check reads as a request
-to deceive a lender.
+to deceive a lender (with a lower bar when the text also plans to hide, alter or get past a
+check: `deceit_markers`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ class RefusalCues(GraphComponent):
         topic_words: list[str] | None = None,
         request: str | None = None,
         model: deceit.DeceitModel | None = None,
+        marked: str | None = None,
     ) -> None:
         self.rules = rules
         self.refusals = {rule.name for rule in rules.intents}
         self.topic_words = topic_words or []
         self.request = re.compile(request) if request else None
         self.model = model
+        self.marked = re.compile(marked) if marked else None
 
     @classmethod
     def create(
@@ -55,6 +58,7 @@ class RefusalCues(GraphComponent):
             (lex.get("loan_words") or []) + (lex.get("document_words") or []),
             lex.get("request_markers"),
             deceit.load_model(),
+            lex.get("deceit_markers"),
         )
 
     def _states(self, text: str) -> bool:
@@ -80,7 +84,7 @@ class RefusalCues(GraphComponent):
             or excused(text, "request_falsify", self.rules)
         ):
             return None
-        if not self.model.asks_to_deceive(text):
+        if not self.model.asks_to_deceive(text, marked=bool(self.marked and self.marked.search(text))):
             return None
         names = [r.get(INTENT_NAME_KEY) for r in ranking]
         return next((n for n in names if n in deceit.POSITIVE_INTENTS), "request_falsify")

@@ -93,3 +93,36 @@ def test_a_lawful_question_the_check_only_half_suspects_is_not_refused_on_diets_
     text = "我妈每月给我打两千，这算收入吗，申请表能填吗"
     assert 0.3 <= model.probability(text) < model.threshold  # the old veto let DIET's refusal stand here
     assert _intent(_cues(model), text, guess="request_falsify") != "request_falsify"
+
+
+class _Fixed(deceit.DeceitModel):
+    """A check that scores every text the same, between the two bars."""
+
+    def __init__(self, score: float) -> None:
+        self.threshold, self.score = deceit.DEV_THRESHOLD, score
+
+    def probability(self, text: str) -> float:
+        return self.score
+
+
+def test_a_text_that_plans_to_get_past_a_check_needs_less_evidence() -> None:
+    half = _Fixed((deceit.MARKED_THRESHOLD + deceit.DEV_THRESHOLD) / 2)
+    assert half.asks_to_deceive("x", marked=True) and not half.asks_to_deceive("x")
+    assert not _Fixed(deceit.MARKED_THRESHOLD - 0.05).asks_to_deceive("x", marked=True)
+
+
+def test_the_refusal_step_lowers_the_bar_only_for_a_marked_request() -> None:
+    from nlu.refusal_cues import RefusalCues
+
+    lex = load().lexicon
+    half = _Fixed((deceit.MARKED_THRESHOLD + deceit.DEV_THRESHOLD) / 2)
+    cues = RefusalCues(
+        compile_rules(lex.get("refusals", {})),
+        (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+        lex.get("request_markers"),
+        half,
+        lex.get("deceit_markers"),
+    )
+    # both ask something about a loan form; only the first plans to get a false answer past the lender
+    assert _intent(cues, "三笔网贷没还清，负债这栏我打算直接写零，您看行吗") == "request_falsify"
+    assert _intent(cues, "三笔网贷没还清，负债这栏写多少合适，您看行吗") == "describe_situation"

@@ -233,3 +233,18 @@ def test_indirect_requests_to_deceive_are_caught(rules, text: str) -> None:  # t
 )
 def test_borrowing_to_repay_and_asking_about_scams_are_not_requests(rules, text: str) -> None:  # type: ignore[no-untyped-def]
     assert refusal_intent(prepare(text), rules) is None
+
+
+def test_a_doubter_who_means_to_go_ahead_is_not_excused(rules) -> None:  # type: ignore[no-untyped-def]
+    """Asking whether an offer is safe excuses, unless the writer says they will take it or asks how to pass."""
+    assert excused("有人说能帮我刷流水，收五百，这靠谱吗", "request_falsify", rules)
+    assert not excused("有人说能帮我刷流水，收五百，我想试试，靠谱吗", "request_falsify", rules)
+    assert not excused("表哥让我用我的名义替他借，再跟审核说是我自己用，我该怎么说才能过", "request_falsify", rules)
+    assert excused("老板不给开收入证明，能让单位人事开一份吗", "request_falsify", rules)
+    assert not excused("老板不给开收入证明，我自己写一份再找人刻个章行吗", "request_falsify", rules)
+
+
+def test_typed_flow_and_face_checks_are_loan_topics(kb: Knowledge) -> None:
+    lex = kb.lexicon
+    assert "流水" in prepare("刷留水")
+    assert any(w in "活体检测怎么绕过" for w in lex["document_words"])
