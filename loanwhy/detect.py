@@ -120,6 +120,7 @@ class _Rules:
     calendar_year: re.Pattern[str]
     not_that_negation: str
     list_joiner: re.Pattern[str]  # "没借过什么网贷或者高利贷": a denial reaches down a list
+    a_fortiori: re.Pattern[str]  # "网贷更不用说": as the clause before says, only more so
     measure_words: _MeasureWords
 
 
@@ -199,6 +200,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         calendar_year=re.compile(lex.get("calendar_year", "(?!){year}").replace("{year}", _YEAR_DIGITS)),
         not_that_negation=lex.get("not_that_negation", "(?!)"),
         list_joiner=re.compile(lex.get("list_joiner", "(?!)")),
+        a_fortiori=re.compile(lex.get("a_fortiori", "(?!)")),
         measure_words=words,
     )
 
@@ -282,6 +284,13 @@ def _answered_no(text: str, clause: str, rules: _Rules) -> bool:
         0
     ]
     return _bare_denial(rest, rules)
+
+
+def _denied_all_the_more(parts: list[str], clause: str, rules: _Rules) -> bool:
+    """ "高息的钱从没借过，网贷更不用说": the clause only says "all the more so" of the one before it,
+    which denies; after a clause that states a problem ("卡刷爆了，网贷更不用说") it confirms."""
+    at = parts.index(clause) if clause in parts else -1
+    return at > 0 and bool(rules.a_fortiori.search(clause)) and bool(rules.negators.search(parts[at - 1]))
 
 
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
@@ -442,6 +451,7 @@ def analyse(
                     denied = _denied(clause, hit.start(), rules, hit.end())
                     # "给人担保？没有": the denial is the next clause on its own
                     denied = denied or (not clause[hit.end() :].strip() and _bare_denial(following, rules))
+                    denied = denied or _denied_all_the_more(parts, clause, rules)
                     state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
@@ -661,6 +671,7 @@ def _learned_findings(
                     _clause_denied(clause, sid, score, model, kb)
                     or _answered_no(text, clause, rules)
                     or _denied_nearby(parts, clause, sid, model, kb)
+                    or _denied_all_the_more(parts, clause, rules)
                 )
             if not denied and (
                 sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS or not model.states_problem(clause, sid)

@@ -216,3 +216,15 @@ def test_a_negation_before_the_topic_words_is_content_not_a_denial(kb: Knowledge
 def test_none_said_as_meide_does_not_deny_having_no_choice(kb: Knowledge) -> None:
     # "没得选" is no denial: only a closing "没得" is
     assert states("逾期了两个月，没得选，只能先还一部分", kb).get("overdue_record") == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid", "state"),
+    [
+        ("民间高息的钱从没借过，网贷更不用说", "high_interest_borrowing", "fine"),
+        ("我没给人担保过，联保更不用说", "external_guarantee", "fine"),
+        ("信用卡早就刷爆了，网贷更不用说，七八个平台都借了", "high_interest_borrowing", "raised"),
+    ],
+)
+def test_all_the_more_so_takes_the_previous_clauses_yes_or_no(kb: Knowledge, text: str, sid: str, state: str) -> None:
+    assert states(text, kb).get(sid) == state
