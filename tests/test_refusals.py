@@ -261,3 +261,9 @@ def test_a_guarantee_on_the_record_is_no_excuse_to_hide_it(rules) -> None:  # ty
         refusal_intent(prepare("给亲戚担保的那笔被判了，能让这条别显示吗，给钱也行"), rules) == "request_credit_repair"
     )
     assert refusal_intent(prepare("担保已经解除了，记录多久才会消失"), rules) is None
+
+
+def test_privacy_from_family_and_a_record_not_ones_own_are_lawful(rules) -> None:  # type: ignore[no-untyped-def]
+    assert excused("审核会打到单位去吗？我不想让同事知道我借钱", "request_falsify", rules)
+    assert excused("报告上那个工作单位不是我的，能请他们更正吗", "request_falsify", rules)
+    assert not excused("我不想让家里知道，联系人能不能随便填个空号", "request_falsify", rules)
