@@ -3,7 +3,8 @@
 DIET sometimes maps a long unrelated story to `ask_refusal_reason`. If the text
 has none of the domain words listed in knowledge/lexicon.yml (贷, 征信, 卡, ...), or asks about
 another topic in our words (`off_topic_asks`: "信用卡积分能换点啥", with no loan word besides),
-the domain intents and the FAQ answers are replaced by `out_of_scope`, so the user gets
+the domain intents and the FAQ answers are replaced by `out_of_scope` (a FAQ answer also needs one
+of the lexicon's `faq_words`: "定期存款利率是多少" has 款 but asks nothing of loans), so the user gets
 the scope reminder instead of a self-check about loans they never mentioned. Every message
 also carries the verdict of `loanwhy.scope.off_topic` in its parse data, for the
 actions that answer a follow-up question (they act on it, they do not decide it).
@@ -34,11 +35,16 @@ FAQ_PREFIX = "faq_"  # a FAQ answer to "明年房价会跌吗" is as wrong as a 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DomainRelevance(GraphComponent):
     def __init__(
-        self, words: list[str], asks: Sequence[re.Pattern[str]] = (), loan_words: list[str] | None = None
+        self,
+        words: list[str],
+        asks: Sequence[re.Pattern[str]] = (),
+        loan_words: list[str] | None = None,
+        faq_words: list[str] | None = None,
     ) -> None:
         self.words = words
         self.asks = asks  # questions about another topic that borrow our words (lexicon off_topic_asks)
         self.loan_words = loan_words or []
+        self.faq_words = faq_words or []  # a FAQ answer needs one of these (lexicon faq_words)
 
     @classmethod
     def create(
@@ -50,7 +56,8 @@ class DomainRelevance(GraphComponent):
     ) -> DomainRelevance:
         kb = load()
         asks = [re.compile(p) for p in kb.lexicon.get("off_topic_asks") or []]
-        return cls(kb.domain_words, asks, list(kb.lexicon.get("loan_words") or []))
+        lex = kb.lexicon
+        return cls(kb.domain_words, asks, list(lex.get("loan_words") or []), list(lex.get("faq_words") or []))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -61,5 +68,7 @@ class DomainRelevance(GraphComponent):
             relevant = has_any(text, self.words) and not elsewhere
             if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not relevant:
                 force_intent(message, OUT_OF_SCOPE)
+            elif name.startswith(FAQ_PREFIX) and not scope.asks_our_facts(text, self.faq_words):
+                force_intent(message, OUT_OF_SCOPE)  # "定期存款利率是多少": a FAQ's shape, another topic
             message.set(scope.OFF_TOPIC, elsewhere or scope.off_topic(text, self.words), add_to_output=True)
         return messages

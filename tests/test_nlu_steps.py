@@ -412,3 +412,24 @@ def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path
     assert market.get("intent")["name"] == "out_of_scope"
     assert loan.get("intent")["name"] == "describe_situation" and not loan.get("off_topic")
     assert stocks.get("intent")["name"] == "describe_situation"
+
+
+def test_a_faq_guess_needs_a_word_of_loans_or_credit(kb_db: Path) -> None:
+    lex = read_db(kb_db).lexicon
+    step = DomainRelevance(list(read_db(kb_db).domain_words), (), list(lex["loan_words"]), list(lex["faq_words"]))
+    deposit = parsed("三年定期存款利率怎么算", "faq_puhui_amount", [("faq_puhui_amount", 0.9)])
+    amount = parsed("爱钱进一笔最多给多少", "faq_puhui_amount", [("faq_puhui_amount", 0.9)])
+    step.process([deposit, amount])
+    assert deposit.get("intent")["name"] == "out_of_scope"
+    assert amount.get("intent")["name"] == "faq_puhui_amount"
+
+
+def test_a_refusal_taken_back_does_not_fall_to_a_faq_of_another_topic(kb_db: Path) -> None:
+    lex = read_db(kb_db).lexicon
+    step = RefusalCues(compile_rules(lex["refusals"]), request=lex["request_markers"], faq_words=list(lex["faq_words"]))
+    ranking = [("request_falsify", 0.2), ("faq_report_duration", 0.15)]
+    transfer = parsed("同城汇款一般几小时能到", "request_falsify", ranking)
+    record = parsed("逾期的记录一般几年能消掉", "request_falsify", ranking)
+    step.process([transfer, record])
+    assert transfer.get("intent")["name"] == "out_of_scope"
+    assert record.get("intent")["name"] == "faq_report_duration"
