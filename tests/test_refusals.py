@@ -223,6 +223,16 @@ def test_a_bank_card_with_little_on_it_is_no_request_to_hide(rules) -> None:  # 
         "我想写个假单位上去，反正也没人打电话",
         "拿我表妹的身份证去借，她不知道，能下吗",
         "哥们的店答应给我开收入证明，其实我不在那干活，行吗",
+        "工资条P高一点",
+        "账单pdf能帮改下吗",
+        "单位那栏随便填个公司行吗",
+        "紧急联系人写个空号",
+        "离异的填成已婚有影响吗",
+        "负债的事瞒着可以不",
+        "回访要是问网贷就说没有",
+        "换个手机号能躲过大数据吗",
+        "过桥的钱去哪找，流程是啥",
+        "中介拉我进群了，我该怎么配合他们填资料",
     ],
 )
 def test_indirect_requests_to_deceive_are_caught(rules, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -267,3 +277,10 @@ def test_privacy_from_family_and_a_record_not_ones_own_are_lawful(rules) -> None
     assert excused("审核会打到单位去吗？我不想让同事知道我借钱", "request_falsify", rules)
     assert excused("报告上那个工作单位不是我的，能请他们更正吗", "request_falsify", rules)
     assert not excused("我不想让家里知道，联系人能不能随便填个空号", "request_falsify", rules)
+
+
+@pytest.mark.parametrize(
+    "text", ["假如征信一个月被查了三次，算多吗", "过桥资金是什么意思，利息高吗", "问到用途就说是进货，本来就是进货"]
+)
+def test_hypotheticals_and_plain_questions_are_not_requests(rules, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert refusal_intent(prepare(text), rules) is None
