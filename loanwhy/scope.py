@@ -34,10 +34,3 @@ def asks_elsewhere(text: str, asks: Sequence[re.Pattern[str]], loan_words: list[
         rest, n = ask.subn(" ", rest)
         found = found or n > 0
     return found and not has_any(rest, loan_words)
-
-
-def asks_our_facts(text: str, faq_words: list[str]) -> bool:
-    """A FAQ answer fits only a question with one of `faq_words` (the lexicon's): "跨行转账多久到账" has
-    a FAQ's shape (多久) and "定期存款利率是多少" a domain word (款), but neither asks about loans or credit.
-    With no list configured every question may get a FAQ answer."""
-    return not faq_words or has_any(text, faq_words)

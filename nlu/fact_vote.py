@@ -77,8 +77,6 @@ class FactVote(GraphComponent):
                 ranking, self.threshold, self.ambiguity
             ):
                 continue
-            if not scope.asks_our_facts(text, list((self.kb or load()).lexicon.get("faq_words") or [])):
-                continue  # "淘宝退款多久到账": no FAQ word, whatever the search finds
             guesses = faq_guesses(ranking, self.top_k)
             fact = search.agreed_fact(text, guesses, self.kb or load(), self.index) if guesses else None
             if fact is not None:

@@ -36,7 +36,6 @@ class RefusalCues(GraphComponent):
         request: str | None = None,
         model: deceit.DeceitModel | None = None,
         marked: str | None = None,
-        faq_words: list[str] | None = None,
     ) -> None:
         self.rules = rules
         self.refusals = {rule.name for rule in rules.intents}
@@ -44,7 +43,6 @@ class RefusalCues(GraphComponent):
         self.request = re.compile(request) if request else None
         self.model = model
         self.marked = re.compile(marked) if marked else None
-        self.faq_words = faq_words or []
 
     @classmethod
     def create(
@@ -61,7 +59,6 @@ class RefusalCues(GraphComponent):
             lex.get("request_markers"),
             deceit.load_model(),
             lex.get("deceit_markers"),
-            list(lex.get("faq_words") or []),
         )
 
     def _states(self, text: str) -> bool:
@@ -76,13 +73,6 @@ class RefusalCues(GraphComponent):
         """DIET's request_falsify with no wording rule behind it, on a text the learned check is sure asks
         for nothing shady ("收入都是现金结的，是不是流水不够"): a wrong refusal is worse than a miss."""
         return self.model is not None and self.model.probability(text) < deceit.VETO
-
-    def _elsewhere(self, message: Message, other: str, text: str) -> bool:
-        """DIET's next guess would answer a question of another topic: the relevance step found no word of
-        ours (it ran before DIET's refusal was taken back), or a FAQ guess has none of the FAQ words."""
-        return bool(message.get(scope.OFF_TOPIC)) or (
-            other.startswith("faq_") and not scope.asks_our_facts(text, self.faq_words)
-        )
 
     def _learned(self, text: str, ranking: list[dict[str, Any]]) -> str | None:
         """The refusal the learned check finds in a request the wording rules did not know: the one of
@@ -119,8 +109,8 @@ class RefusalCues(GraphComponent):
                 # DIET read a lawful question as a request to refuse: take its best other guess
                 ranking = message.get(INTENT_RANKING_KEY) or []
                 other = next((r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) not in self.refusals), None)
-                if other is not None and self._elsewhere(message, str(other), text):
-                    other = "out_of_scope"  # "跨行转账多久到账": DIET's next guess was a FAQ of ours
+                if other is not None and message.get(scope.OFF_TOPIC):
+                    other = "out_of_scope"  # "跨行转账多久到账": no word of ours, whatever DIET guessed next
                 if other is not None:
                     force_intent(message, other)
         return messages

@@ -3,8 +3,7 @@
 DIET sometimes maps a long unrelated story to `ask_refusal_reason`. If the text
 has none of the domain words listed in knowledge/lexicon.yml (贷, 征信, 卡, ...), or asks about
 another topic in our words (`off_topic_asks`: "信用卡积分能换点啥", with no loan word besides),
-the domain intents and the FAQ answers are replaced by `out_of_scope` (a FAQ answer also needs one
-of the lexicon's `faq_words`: "定期存款利率是多少" has 款 but asks nothing of loans), so the user gets
+the domain intents and the FAQ answers are replaced by `out_of_scope`, so the user gets
 the scope reminder instead of a self-check about loans they never mentioned. Every message
 also carries the verdict of `loanwhy.scope.off_topic` in its parse data, for the
 actions that answer a follow-up question (they act on it, they do not decide it).
@@ -39,12 +38,10 @@ class DomainRelevance(GraphComponent):
         words: list[str],
         asks: Sequence[re.Pattern[str]] = (),
         loan_words: list[str] | None = None,
-        faq_words: list[str] | None = None,
     ) -> None:
         self.words = words
         self.asks = asks  # questions about another topic that borrow our words (lexicon off_topic_asks)
         self.loan_words = loan_words or []
-        self.faq_words = faq_words or []  # a FAQ answer needs one of these (lexicon faq_words)
 
     @classmethod
     def create(
@@ -56,8 +53,7 @@ class DomainRelevance(GraphComponent):
     ) -> DomainRelevance:
         kb = load()
         asks = [re.compile(p) for p in kb.lexicon.get("off_topic_asks") or []]
-        lex = kb.lexicon
-        return cls(kb.domain_words, asks, list(lex.get("loan_words") or []), list(lex.get("faq_words") or []))
+        return cls(kb.domain_words, asks, list(kb.lexicon.get("loan_words") or []))
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -68,7 +64,5 @@ class DomainRelevance(GraphComponent):
             relevant = has_any(text, self.words) and not elsewhere
             if (name in GATED or name.startswith(FAQ_PREFIX)) and self.words and not relevant:
                 force_intent(message, OUT_OF_SCOPE)
-            elif name.startswith(FAQ_PREFIX) and not scope.asks_our_facts(text, self.faq_words):
-                force_intent(message, OUT_OF_SCOPE)  # "定期存款利率是多少": a FAQ's shape, another topic
             message.set(scope.OFF_TOPIC, elsewhere or scope.off_topic(text, self.words), add_to_output=True)
         return messages

@@ -414,22 +414,26 @@ def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path
     assert stocks.get("intent")["name"] == "describe_situation"
 
 
-def test_a_faq_guess_needs_a_word_of_loans_or_credit(kb_db: Path) -> None:
-    lex = read_db(kb_db).lexicon
-    step = DomainRelevance(list(read_db(kb_db).domain_words), (), list(lex["loan_words"]), list(lex["faq_words"]))
+def test_everyday_banking_is_another_topic(kb_db: Path) -> None:
+    kb = read_db(kb_db)
+    asks = [re.compile(p) for p in kb.lexicon["off_topic_asks"]]
+    step = DomainRelevance(list(kb.domain_words), asks, list(kb.lexicon["loan_words"]))
     deposit = parsed("三年定期存款利率怎么算", "faq_puhui_amount", [("faq_puhui_amount", 0.9)])
-    amount = parsed("爱钱进一笔最多给多少", "faq_puhui_amount", [("faq_puhui_amount", 0.9)])
-    step.process([deposit, amount])
+    refund = parsed("网购的退款几天能到账啊", "faq_report_duration", [("faq_report_duration", 0.9)])
+    loan = parsed("贷款批了钱还没到账，正常吗", "faq_report_duration", [("faq_report_duration", 0.9)])
+    step.process([deposit, refund, loan])
     assert deposit.get("intent")["name"] == "out_of_scope"
-    assert amount.get("intent")["name"] == "faq_puhui_amount"
+    assert refund.get("intent")["name"] == "out_of_scope"
+    assert loan.get("intent")["name"] == "faq_report_duration"
 
 
 def test_a_refusal_taken_back_does_not_fall_to_a_faq_of_another_topic(kb_db: Path) -> None:
     lex = read_db(kb_db).lexicon
-    step = RefusalCues(compile_rules(lex["refusals"]), request=lex["request_markers"], faq_words=list(lex["faq_words"]))
+    relevance = DomainRelevance(list(read_db(kb_db).domain_words))
+    step = RefusalCues(compile_rules(lex["refusals"]), request=lex["request_markers"])
     ranking = [("request_falsify", 0.2), ("faq_report_duration", 0.15)]
-    transfer = parsed("同城汇款一般几小时能到", "request_falsify", ranking)
+    transfer = parsed("跨省转账一般几小时能到", "request_falsify", ranking)
     record = parsed("逾期的记录一般几年能消掉", "request_falsify", ranking)
-    step.process([transfer, record])
+    step.process(relevance.process([transfer, record]))
     assert transfer.get("intent")["name"] == "out_of_scope"
     assert record.get("intent")["name"] == "faq_report_duration"
