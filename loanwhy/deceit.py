@@ -51,8 +51,9 @@ DEV_THRESHOLD = 0.75
 # now needs the learned check to agree.
 VETO = DEV_THRESHOLD
 # the bar for a text that also plans to hide, alter or get past a check (knowledge/lexicon.yml's
-# deceit_markers: "会不会被识破", "直接勾否", "只交第一页"). Chosen on dev20r's and eight earlier dev sets'
-# checks; see the seventh session's note for the figures.
+# deceit_markers: "会不会被识破", "直接勾否", "只交第一页"). Chosen on the checks of dev20r and nine earlier
+# dev sets (dev14, dev15r, dev15s, dev18r, dev19s, blind8, blind9, blind12, blind13): from 0.75 to 0.5 it
+# refused 10 more of 700 requests and no more of 896 other messages; 0.45 and 0.4 added none.
 MARKED_THRESHOLD = 0.5
 
 
