@@ -34,10 +34,7 @@ FAQ_PREFIX = "faq_"  # a FAQ answer to "明年房价会跌吗" is as wrong as a 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class DomainRelevance(GraphComponent):
     def __init__(
-        self,
-        words: list[str],
-        asks: Sequence[re.Pattern[str]] = (),
-        loan_words: list[str] | None = None,
+        self, words: list[str], asks: Sequence[re.Pattern[str]] = (), loan_words: list[str] | None = None
     ) -> None:
         self.words = words
         self.asks = asks  # questions about another topic that borrow our words (lexicon off_topic_asks)

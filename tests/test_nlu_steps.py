@@ -399,10 +399,15 @@ def test_fact_vote_uses_the_fallback_classifiers_thresholds() -> None:
     assert pipeline.index(vote) == pipeline.index(fallback) - 1
 
 
-def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path) -> None:
+def _relevance(kb_db: Path) -> DomainRelevance:
+    """The relevance step as the knowledge base configures it, off-topic asks included."""
     kb = read_db(kb_db)
     asks = [re.compile(p) for p in kb.lexicon["off_topic_asks"]]
-    step = DomainRelevance(list(kb.domain_words), asks, list(kb.lexicon["loan_words"]))
+    return DomainRelevance(list(kb.domain_words), asks, list(kb.lexicon["loan_words"]))
+
+
+def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path) -> None:
+    step = _relevance(kb_db)
     points = parsed("信用卡积分快到期了能兑点什么", "describe_situation", [("describe_situation", 0.6)])
     market = parsed("大盘走势怎么样，还能买吗", "ask_signal_info", [("ask_signal_info", 0.5)])
     loan = parsed("信用卡积分攒了不少，可贷款还是被拒了", "describe_situation", [("describe_situation", 0.6)])
@@ -415,9 +420,7 @@ def test_a_question_about_another_topic_in_our_words_is_out_of_scope(kb_db: Path
 
 
 def test_everyday_banking_is_another_topic(kb_db: Path) -> None:
-    kb = read_db(kb_db)
-    asks = [re.compile(p) for p in kb.lexicon["off_topic_asks"]]
-    step = DomainRelevance(list(kb.domain_words), asks, list(kb.lexicon["loan_words"]))
+    step = _relevance(kb_db)
     deposit = parsed("三年定期存款利率怎么算", "faq_puhui_amount", [("faq_puhui_amount", 0.9)])
     refund = parsed("网购的退款几天能到账啊", "faq_report_duration", [("faq_report_duration", 0.9)])
     loan = parsed("贷款批了钱还没到账，正常吗", "faq_report_duration", [("faq_report_duration", 0.9)])
