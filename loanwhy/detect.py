@@ -16,7 +16,7 @@ from typing import Any
 
 from loanwhy import learned
 from loanwhy import quantities as q
-from loanwhy.kb import Knowledge, load
+from loanwhy.kb import Knowledge, alternation, load
 from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
@@ -124,10 +124,6 @@ class _Rules:
     measure_words: _MeasureWords
 
 
-def _alt(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-
-
 def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
 
@@ -161,9 +157,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         doubts=_words([d for d in doubts if len(d) > 1]),
         hypothetical=hypothetical,
         fiction=re.compile(lex["fiction"]),
-        cues={sid: _alt(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
-        fine={sid: _alt(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
-        unless={sid: _alt(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},
+        cues={sid: alternation(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
+        fine={sid: alternation(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
+        unless={sid: alternation(s["recognise"].get("unless", [])) for sid, s in kb.signals.items()},
         topic_cues={
             sid: (
                 re.compile(s["recognise"]["topic_cues"]["topic"]),
@@ -176,7 +172,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
         resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
         unresolved_before=re.compile(lex.get("unresolved_before", "(?!)")),
-        own_resolved={sid: _alt(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
+        own_resolved={sid: alternation(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
         kept_years={
             sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items() if s["recognise"].get("kept_years")

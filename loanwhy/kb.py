@@ -254,7 +254,7 @@ def _read_numbers(numbers: Any) -> dict[str, Any]:
 def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
     data = _read_yaml(path) or {}
     if not isinstance(data, dict):
-        raise KnowledgeError(f"{path.name}: expected intent: {{cues, across, unless}} entries")
+        raise KnowledgeError(f"{path.name}: expected intent: {{cues, across, unless, goes_ahead, doubts}} entries")
     out = {}
     for intent, rule in data.items():
         if not isinstance(rule, dict) or not rule.get("cues"):
@@ -262,10 +262,12 @@ def _read_refusals(path: Path) -> dict[str, dict[str, list[str]]]:
         _check_regexes(f"{path.name} [{intent}] cues", rule["cues"])
         _check_regexes(f"{path.name} [{intent}] unless", rule.get("unless", []))
         _check_regexes(f"{path.name} [{intent}] across", rule.get("across", []))
+        _check_regexes(f"{path.name} [{intent}] goes_ahead", rule.get("goes_ahead", []))
+        _check_regexes(f"{path.name} [{intent}] doubts", rule.get("doubts", []))
+        if rule.get("doubts") and not rule.get("goes_ahead"):
+            raise KnowledgeError(f"{path.name} [{intent}]: 'doubts' needs a 'goes_ahead' list")
         out[str(intent)] = {
-            "cues": list(rule["cues"]),
-            "unless": list(rule.get("unless", [])),
-            "across": list(rule.get("across", [])),
+            key: list(rule.get(key, [])) for key in ("cues", "unless", "across", "goes_ahead", "doubts")
         }
     return out
 
@@ -402,6 +404,11 @@ def build(db_file: Path | None = None, source_dir: Path = SOURCE_DIR) -> Path:
 
 def has_any(text: str, words: list[str]) -> bool:
     return any(w in text for w in words)
+
+
+def alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    """One expression matching any of `patterns`, or None for none."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,8 +2,9 @@
 
 The cues live in knowledge/refusals.yml (built into the knowledge base). A cue
 counts unless a negation stands just before it in the same clause ("我没有做假流水"
-is a statement, not a request) or an `unless` pattern matches the message (a
-wrong record is disputed, not "repaired"). Question forms such as 有没有 or 能不能
+is a statement, not a request) or the message is excused: an `unless` pattern matches
+it (a wrong record is disputed, not "repaired"), or a `doubts` pattern does and no
+`goes_ahead` pattern does ("中介说能包装，靠谱吗" doubts; "…靠谱吗？我想试试" goes ahead). Question forms such as 有没有 or 能不能
 are not negations. Both word lists are the lexicon's (`refusal_negators`,
 `refusal_not_negations`), not the detector's `negators`: those deny a situation ("无逾期"),
 these decline a request ("我不想做假流水", "拒绝了中介").
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from loanwhy.kb import Knowledge, load
+from loanwhy.kb import Knowledge, alternation, load
 
 WINDOW = 6
 CLAUSE_END = re.compile(r"[，,。.！!？?；;\n]")
@@ -30,6 +31,13 @@ class IntentRules:
     unless: tuple[re.Pattern[str], ...]  # a lawful question, whatever the cues say
     # read over the whole message: a claim in one clause and the truth in the next ("我就说没有？其实我担了两笔")
     across: tuple[re.Pattern[str], ...] = ()
+    doubts: tuple[re.Pattern[str], ...] = ()  # lawful while the writer only doubts or declines ...
+    goes_ahead: re.Pattern[str] | None = None  # ... and does not mean to go ahead
+
+    def excuses(self, text: str) -> bool:
+        if any(u.search(text) for u in self.unless):
+            return True
+        return any(d.search(text) for d in self.doubts) and not (self.goes_ahead and self.goes_ahead.search(text))
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,12 @@ def compile_rules(raw: dict[str, dict[str, list[str]]]) -> Rules:
     return Rules(
         tuple(
             IntentRules(
-                intent, _compiled(rule["cues"]), _compiled(rule.get("unless", [])), _compiled(rule.get("across", []))
+                intent,
+                _compiled(rule["cues"]),
+                _compiled(rule.get("unless", [])),
+                _compiled(rule.get("across", [])),
+                _compiled(rule.get("doubts", [])),
+                alternation(rule.get("goes_ahead", [])),
             )
             for intent, rule in raw.items()
         )
@@ -81,7 +94,7 @@ def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
     rules = rules or _rules_for(load())
     clauses = [c for c in CLAUSE_END.split(text) if c]
     for rule in rules.intents:
-        if any(u.search(text) for u in rule.unless):
+        if rule.excuses(text):
             continue
         for cue in rule.cues:
             if any(not negated(clause, m.start()) for clause in clauses for m in cue.finditer(clause)):
@@ -92,7 +105,7 @@ def refusal_intent(text: str, rules: Rules | None = None) -> str | None:
 
 
 def excused(text: str, intent: str, rules: Rules | None = None) -> bool:
-    """The text matches one of `intent`'s `unless` rules: a lawful question, whatever DIET guessed
+    """`intent`'s rules excuse the text: a lawful question, whatever DIET guessed
     ("收入是现金发的，怎么证明才合规", "流水不够能不能找人担保")."""
     rules = rules or _rules_for(load())
-    return any(u.search(text) for rule in rules.intents if rule.name == intent for u in rule.unless)
+    return any(rule.excuses(text) for rule in rules.intents if rule.name == intent)

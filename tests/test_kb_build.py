@@ -140,3 +140,10 @@ def test_bad_lexicon_entries_name_the_key(sources: Path, tmp_path: Path, old: st
     _edit(sources / "lexicon.yml", old, new)
     with pytest.raises(kb.KnowledgeError, match=message):
         kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_doubts_without_goes_ahead(sources: Path, tmp_path: Path) -> None:
+    """A `doubts` rule excuses only while the writer does not go ahead, so the list saying when is required."""
+    _edit(sources / "refusals.yml", "  goes_ahead: *goes_ahead\n", "")
+    with pytest.raises(kb.KnowledgeError, match=r"refusals.yml \[ask_promise\]: 'doubts' needs a 'goes_ahead' list"):
+        kb.build(tmp_path / "kb.sqlite", sources)

@@ -252,10 +252,13 @@ def test_borrowing_to_repay_and_asking_about_scams_are_not_requests(rules, text:
 
 
 def test_a_doubter_who_means_to_go_ahead_is_not_excused(rules) -> None:  # type: ignore[no-untyped-def]
-    """Asking whether an offer is safe excuses, unless the writer says they will take it or asks how to pass."""
+    """A `doubts` rule (asking whether an offer is safe, whether to front for someone) excuses, unless a
+    `goes_ahead` rule says the writer will take it or asks how to pass; plain `unless` rules stay."""
     assert excused("有人说能帮我刷流水，收五百，这靠谱吗", "request_falsify", rules)
     assert not excused("有人说能帮我刷流水，收五百，我想试试，靠谱吗", "request_falsify", rules)
     assert not excused("表哥让我用我的名义替他借，再跟审核说是我自己用，我该怎么说才能过", "request_falsify", rules)
+    assert excused("朋友让我给他当挂名法人，我该不该答应", "request_falsify", rules)
+    assert not excused("朋友让我给他当挂名法人，我准备答应，该怎么配合", "request_falsify", rules)
     assert excused("老板不给开收入证明，能让单位人事开一份吗", "request_falsify", rules)
     assert not excused("老板不给开收入证明，我自己写一份再找人刻个章行吗", "request_falsify", rules)
 
