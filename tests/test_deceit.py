@@ -126,3 +126,22 @@ def test_the_refusal_step_lowers_the_bar_only_for_a_marked_request() -> None:
     # both ask something about a loan form; only the first plans to get a false answer past the lender
     assert _intent(cues, "三笔网贷没还清，负债这栏我打算直接写零，您看行吗") == "request_falsify"
     assert _intent(cues, "三笔网贷没还清，负债这栏写多少合适，您看行吗") == "describe_situation"
+
+
+def test_a_sure_check_is_heard_on_the_review_and_in_blunt_questions() -> None:
+    """The topic words name the review in applicants' words (家访, 电核, 话术...), and a blunt "能…不" asks."""
+    from nlu.refusal_cues import RefusalCues
+
+    lex = load().lexicon
+    cues = RefusalCues(
+        compile_rules(lex.get("refusals", {})),
+        (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+        lex.get("request_markers"),
+        _Fixed(0.95),
+    )
+    assert _intent(cues, "家访那天让表弟扮成店员，你帮我安排台词") == "request_falsify"
+    assert _intent(cues, "工资条上的数字能改大点不") == "request_falsify"
+    # a sure score alone is not enough: no word of a loan, a document or the review
+    assert _intent(cues, "红烧肉怎么做，教教我", "out_of_scope") == "out_of_scope"
+    # and a statement asks for nothing
+    assert _intent(cues, "家访那天店里人很多，信贷员看了一圈就走了") == "describe_situation"
