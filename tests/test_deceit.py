@@ -27,7 +27,7 @@ def test_examples_label_requests_and_their_neighbours() -> None:
     assert data["能帮我做个假流水吗"] is True  # request_falsify in data/nlu/refusals.yml
     assert data["征信洗白多少钱"] is True  # request_credit_repair
     assert data["怎么在手机银行导出近半年的流水，贷款公司要"] is False  # a lawful neighbour of knowledge/requests/
-    assert sum(data.values()) < len(data) / 4  # most texts are not requests to deceive (about a fifth are)
+    assert sum(data.values()) < len(data) / 3  # most texts are not requests to deceive (about a quarter are)
 
 
 def test_a_broken_requests_file_names_itself(tmp_path: Path) -> None:
