@@ -55,6 +55,12 @@ VETO = DEV_THRESHOLD
 # dev sets (dev14, dev15r, dev15s, dev18r, dev19s, blind8, blind9, blind12, blind13): from 0.75 to 0.5 it
 # refused 10 more of 700 requests and no more of 896 other messages; 0.45 and 0.4 added none.
 MARKED_THRESHOLD = 0.5
+# below this a wording rule's cue does not refuse a text with no request marker: it tells what happened
+# ("填申请时单位那栏是随便写的，后来核实对不上就拒了"). Leave-one-batch-out over the 16 request batches, 0.2
+# refused 1 fewer of 3,292 held-out requests and 13 fewer of 2,987 lawful texts (0.1: 1 and 9; 0.3: 5 and
+# 15); on the dev sets it kept all but 1 of 483 rule refusals and stopped 4 of 6 refusals of situation
+# descriptions.
+STATEMENT_FLOOR = 0.2
 
 
 def model_dir() -> Path:

@@ -6,7 +6,8 @@ The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them. 
 they miss, the learned refusal check (loanwhy.deceit) may still refuse: a message that
 asks for something, names a loan or a document, and that the check reads as a request
 to deceive a lender (with a lower bar when the text also plans to hide, alter or get past a
-check: `deceit_markers`).
+check: `deceit_markers`). A cue in a text that asks for nothing and that the check reads as
+lawful tells a story ("单位电话随便写了个座机，后来审核没通过"): it is not refused.
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ class RefusalCues(GraphComponent):
         """No word of loans or documents: "红烧肉怎么做，教教我" asks no one to falsify anything."""
         return bool(self.topic_words) and not has_any(text, self.topic_words)
 
+    def _only_tells(self, text: str, intent: str | None) -> bool:
+        """A wording rule's cue in a text that asks nothing and that the learned check reads as lawful:
+        the writer tells what happened ("单位电话随便写了个座机，后来审核没通过", "银行说查不到记录")."""
+        return (
+            intent in deceit.POSITIVE_INTENTS
+            and self.model is not None
+            and self._states(text)
+            and self.model.probability(text) < deceit.STATEMENT_FLOOR
+        )
+
     def _vetoed(self, text: str) -> bool:
         """DIET's request_falsify with no wording rule behind it, on a text the learned check is sure asks
         for nothing shady ("收入都是现金结的，是不是流水不够"): a wrong refusal is worse than a miss."""
@@ -95,6 +106,8 @@ class RefusalCues(GraphComponent):
             if not isinstance(text, str) or text.startswith("/"):
                 continue
             intent = refusal_intent(text, self.rules)
+            if self._only_tells(text, intent):
+                intent = None
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent is None:  # also when DIET guessed a refusal faintly: the check makes it sure
                 intent = self._learned(text, message.get(INTENT_RANKING_KEY) or [])

@@ -9,7 +9,7 @@ import pytest
 
 from loanwhy import deceit
 from loanwhy.kb import load
-from loanwhy.refusals import compile_rules
+from loanwhy.refusals import compile_rules, refusal_intent
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +145,26 @@ def test_a_sure_check_is_heard_on_the_review_and_in_blunt_questions() -> None:
     assert _intent(cues, "红烧肉怎么做，教教我", "out_of_scope") == "out_of_scope"
     # and a statement asks for nothing
     assert _intent(cues, "家访那天店里人很多，信贷员看了一圈就走了") == "describe_situation"
+
+
+def test_a_cue_in_a_story_that_asks_nothing_is_not_refused() -> None:
+    """A wording rule's cue refuses a request; the same words telling what happened refuse nothing,
+    unless the learned check reads them as a request."""
+    from nlu.refusal_cues import RefusalCues
+
+    lex = load().lexicon
+
+    def cues(score: float) -> RefusalCues:
+        return RefusalCues(
+            compile_rules(lex.get("refusals", {})),
+            (lex.get("loan_words") or []) + (lex.get("document_words") or []),
+            lex.get("request_markers"),
+            _Fixed(score),
+        )
+
+    story = "填申请时单位那栏是随便写的，后来核实对不上就拒了"
+    assert refusal_intent(story, compile_rules(lex.get("refusals", {}))) == "request_falsify"  # the cue is there
+    assert _intent(cues(deceit.STATEMENT_FLOOR - 0.1), story) == "describe_situation"
+    assert _intent(cues(deceit.STATEMENT_FLOOR + 0.1), story) == "request_falsify"
+    # a request in the same words is refused however low the check scores it
+    assert _intent(cues(deceit.STATEMENT_FLOOR - 0.1), "单位那栏随便写一个行不行") == "request_falsify"
