@@ -143,6 +143,7 @@ def test_a_sure_check_is_heard_on_the_review_and_in_blunt_questions() -> None:
     assert _intent(cues, "工资条上的数字能改大点不") == "request_falsify"
     # a sure score alone is not enough: no word of a loan, a document or the review
     assert _intent(cues, "红烧肉怎么做，教教我", "out_of_scope") == "out_of_scope"
+    assert _intent(cues, "月饼礼盒的包装怎么设计显得高级一点", "out_of_scope") == "out_of_scope"  # gift packaging
     # and a statement asks for nothing
     assert _intent(cues, "家访那天店里人很多，信贷员看了一圈就走了") == "describe_situation"
 

@@ -89,6 +89,9 @@ def test_a_faint_question_why_starts_the_refusal_path(kb_db: Path) -> None:
         ("被拒以后要等多久才能再申请贷款", False),  # a word of ours
         ("要等多久?", False),  # a bare follow-up: about the last report
         ("征 信 要 多 久 才 能 恢 复", False),  # the words are read without the gaps
+        ("连三累六了，还有没有救，要等多久", False),  # credit slang is ours
+        ("押的那台车开了十几年，评估才给几千，要等多久", False),  # a pledge said short
+        ("房东押金拖了三个月都不退，要等多久", True),  # a deposit is not a pledge
     ],
 )
 def test_every_message_carries_nlus_scope_verdict(kb_db: Path, text: str, off_topic: bool) -> None:
