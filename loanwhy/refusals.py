@@ -5,9 +5,10 @@ counts unless a negation stands just before it in the same clause ("我没有做
 is a statement, not a request) or the message is excused: an `unless` pattern matches
 it (a wrong record is disputed, not "repaired"), or a `doubts` pattern does and no
 `goes_ahead` pattern does ("中介说能包装，靠谱吗" doubts; "…靠谱吗？我想试试" goes
-ahead). Question forms such as 有没有 or 能不能 are not negations. Both word lists are the lexicon's (`refusal_negators`,
-`refusal_not_negations`), not the detector's `negators`: those deny a situation ("无逾期"),
-these decline a request ("我不想做假流水", "拒绝了中介").
+ahead). Question forms such as 有没有 or 能不能 are not negations. Both word lists are
+the lexicon's (`refusal_negators`, `refusal_not_negations`), not the detector's
+`negators`: those deny a situation ("无逾期"), these decline a request ("我不想做假流水",
+"拒绝了中介").
 """
 
 from __future__ import annotations
