@@ -130,15 +130,7 @@ def test_the_refusal_step_lowers_the_bar_only_for_a_marked_request() -> None:
 
 def test_a_sure_check_is_heard_on_the_review_and_in_blunt_questions() -> None:
     """The topic words name the review in applicants' words (家访, 电核, 话术...), and a blunt "能…不" asks."""
-    from nlu.refusal_cues import RefusalCues
-
-    lex = load().lexicon
-    cues = RefusalCues(
-        compile_rules(lex.get("refusals", {})),
-        (lex.get("loan_words") or []) + (lex.get("document_words") or []),
-        lex.get("request_markers"),
-        _Fixed(0.95),
-    )
+    cues = _cues(_Fixed(0.95))
     assert _intent(cues, "家访那天让表弟扮成店员，你帮我安排台词") == "request_falsify"
     assert _intent(cues, "工资条上的数字能改大点不") == "request_falsify"
     # a sure score alone is not enough: no word of a loan, a document or the review
@@ -151,21 +143,9 @@ def test_a_sure_check_is_heard_on_the_review_and_in_blunt_questions() -> None:
 def test_a_cue_in_a_story_that_asks_nothing_is_not_refused() -> None:
     """A wording rule's cue refuses a request; the same words telling what happened refuse nothing,
     unless the learned check reads them as a request."""
-    from nlu.refusal_cues import RefusalCues
-
-    lex = load().lexicon
-
-    def cues(score: float) -> RefusalCues:
-        return RefusalCues(
-            compile_rules(lex.get("refusals", {})),
-            (lex.get("loan_words") or []) + (lex.get("document_words") or []),
-            lex.get("request_markers"),
-            _Fixed(score),
-        )
-
     story = "填申请时单位那栏是随便写的，后来核实对不上就拒了"
-    assert refusal_intent(story, compile_rules(lex.get("refusals", {}))) == "request_falsify"  # the cue is there
-    assert _intent(cues(deceit.STATEMENT_FLOOR - 0.1), story) == "describe_situation"
-    assert _intent(cues(deceit.STATEMENT_FLOOR + 0.1), story) == "request_falsify"
+    assert refusal_intent(story, compile_rules(load().lexicon.get("refusals", {}))) == "request_falsify"  # the cue
+    assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR - 0.1)), story) == "describe_situation"
+    assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR + 0.1)), story) == "request_falsify"
     # a request in the same words is refused however low the check scores it
-    assert _intent(cues(deceit.STATEMENT_FLOOR - 0.1), "单位那栏随便写一个行不行") == "request_falsify"
+    assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR - 0.1)), "单位那栏随便写一个行不行") == "request_falsify"
