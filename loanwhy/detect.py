@@ -553,6 +553,7 @@ MIN_LEARNED_CHARS = 4
 # a sentence shorter than this (alphanumeric characters) may deny a signal to the model ("没借网贷") but
 # not raise one: "资料交了", "未设抵押" name a topic, they rarely say a problem the rules miss (dev sets)
 MIN_RAISING_CHARS = 9
+NEIGHBOUR_MIN = 0.3
 
 
 def without_negation(clause: str, kb: Knowledge | None = None) -> str | None:
@@ -607,6 +608,21 @@ def _denied_nearby(parts: list[str], clause: str, sid: str, model: learned.Signa
             stripped is not None
             and (sid in model.above(stripped) or _names_topic(other, sid, kb))
             and _clause_denied(other, sid, model.scores(other).get(sid, 0.0), model, kb)
+        ):
+            return True
+    return False
+
+
+def _problem_next_door(parts: list[str], clause: str, sid: str, model: learned.SignalModel) -> bool:
+    """The clause names the topic and its neighbour says the problem ("担保人是我朋友，他的厂子上个月
+    刚停产"): read together, they state it."""
+    i = parts.index(clause)
+    for other in (parts[j] for j in (i - 1, i + 1) if 0 <= j < len(parts)):
+        pair = clause + "，" + other if parts.index(other) > i else other + "，" + clause
+        if (
+            model.scores(other).get(sid, 0.0) >= NEIGHBOUR_MIN
+            and sid in model.above(pair)
+            and model.states_problem(pair, sid)
         ):
             return True
     return False
@@ -670,7 +686,8 @@ def _learned_findings(
                     or _denied_all_the_more(parts, clause, rules)
                 )
             if not denied and (
-                sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS or not model.states_problem(clause, sid)
+                sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS
+                or not (model.states_problem(clause, sid) or _problem_next_door(parts, clause, sid, model))
             ):
                 continue
             out.append(Finding(sid, FINE if denied else RAISED, clause))

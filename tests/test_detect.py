@@ -208,6 +208,27 @@ def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
     assert analyse(text, kb)[sid].state == FINE
 
 
+def test_the_lender_is_no_third_party(kb: Knowledge) -> None:
+    """"他们行" is the lender, not someone else's situation: its tightening still counts."""
+    assert "lender_tightening" in raised("客户经理透露，他们行这阵子放款收得很紧，新客户一律不批", kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("我表哥给我当担保人，他在工地打零工没固定收入", "weak_guarantor"),
+        ("我跑货拉拉的，前年每个月流水两万多，今年平台派单少了，卡里进账四千来块", "cashflow_drop"),
+    ],
+)
+def test_topic_and_problem_in_neighbouring_clauses(kb: Knowledge, text: str, sid: str) -> None:
+    """The best clause names the topic, the next one says what is wrong: read together they state it."""
+    assert sid in raised(text, kb)
+
+
+def test_a_neighbouring_clause_that_says_nothing_wrong_raises_nothing(kb: Knowledge) -> None:
+    assert "weak_guarantor" not in raised("给我作保的是我姐夫，他在国企上班，收入稳定", kb)
+
+
 def test_without_negation_keeps_words_that_only_look_negative(kb: Knowledge) -> None:
     from loanwhy.detect import without_negation
 
