@@ -209,7 +209,7 @@ def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
 
 
 def test_the_lender_is_no_third_party(kb: Knowledge) -> None:
-    """The lender ("他们行") is, not someone else's situation: its tightening still counts."""
+    """The lender ("他们行") is not someone else's situation: its tightening still counts."""
     assert "lender_tightening" in raised("客户经理透露，他们行这阵子放款收得很紧，新客户一律不批", kb)
 
 
