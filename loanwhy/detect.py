@@ -88,6 +88,7 @@ class _Rules:
     negators: re.Pattern[str]
     not_neg: re.Pattern[str]
     doubts: re.Pattern[str]
+    lender_report: re.Pattern[str]  # a doubt word that reports what the lender told the writer
     hypothetical: re.Pattern[str]
     fiction: re.Pattern[str]  # a story to write: nobody's situation
     cues: dict[str, re.Pattern[str] | None]
@@ -155,6 +156,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         negators=_words(lex["negators"]),
         not_neg=_words(lex["not_negations"]),
         doubts=_words([d for d in doubts if len(d) > 1]),
+        lender_report=re.compile(lex.get("lender_report", "(?!)")),
         hypothetical=hypothetical,
         fiction=re.compile(lex["fiction"]),
         cues={sid: alternation(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
@@ -290,7 +292,10 @@ def _denied_all_the_more(parts: list[str], clause: str, rules: _Rules) -> bool:
 
 
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
-    return bool(rules.doubts.search(clause[max(0, start - _NEG_WINDOW) : start]))
+    """A doubt word shortly before the hit. 人家 said of the writer is the lender's word, a report
+    ("人家说我是白户"); "人家说白户贷不了" and "群里老哥说我成黑户了" stay hearsay."""
+    window = clause[max(0, start - _NEG_WINDOW) : start]
+    return any(not rules.lender_report.match(window, m.start()) for m in rules.doubts.finditer(window))
 
 
 def _measure(

@@ -155,6 +155,8 @@ def _hedged(piece: str, kb: Knowledge) -> bool:
     """An unsure or questioning piece ("查询多不多我不清楚", "担保？", "股票不太懂", "怎么会逾期呢？"):
     naming a topic there states nothing about it."""
     lex = kb.lexicon
+    for phrase in lex.get("not_unsure", []):
+        piece = piece.replace(phrase, "")  # "忘了还" says what happened, not that they forgot the answer
     return piece.rstrip().endswith(("？", "?")) or any(
         w in piece for w in (*lex["unknown_words"], *lex.get("hedge_words", []))
     )
@@ -231,6 +233,7 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
     the whole answer read as a description (`whole`)."""
     facts: Facts = {}
     numbers: set[str] = set()  # sub-questions answered by a bare number ("七八次")
+    answered = {sid for sids, _ in aligned for sid in sids}
 
     def put(sid: str, fact: dict[str, Any]) -> None:
         # as within one message, a problem stated in one piece beats a fine read in another
@@ -248,13 +251,18 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
             if guided is not None and len(piece) <= SHORT_ANSWER:
                 numbers.add(sid)
             fact = guided or read.get(sid)  # a number is read as the answer it is
+            if guided and guided["state"] == FINE and read.get(sid, {}).get("state") == RAISED:
+                fact = read[sid]  # "卡有五张，基本都刷到头了": five cards are not many, the words still say it
             if fact is not None:
                 put(sid, fact)
             elif not unsure and not whole and sid not in facts:  # a clause of a description need not answer
                 facts[sid] = _cleared(piece)  # names no problem: fine, but not a denial of one said before
         for sid, fact in plain.items():  # what the rules read plainly, whichever sub-question it answers
-            if fact["state"] == RAISED:
-                put(sid, fact)
+            if fact["state"] != RAISED or (not whole and sid in answered and sid not in sids):
+                continue  # "没给人担保。村里会计说能给俺担保": each sentence answers its own sub-question
+            if sid in sids and unsure and _hedged(fact["evidence"], kb):
+                continue  # "不知道有没有记录" states no thin file; "晚了一个多月才还上，…应该还有记录" an overdue
+            put(sid, fact)
     if whole:
         described = _read_firmly(whole, kb)
         for sid, fact in list(facts.items()):

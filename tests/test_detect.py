@@ -249,3 +249,17 @@ def test_a_year_long_past_is_judged_against_today() -> None:
     assert not _long_past("2021年晚还过一次", 5, rules, today=date(2025, 1, 1))
     assert _long_past("早还清了，到现在五年多了", 5, rules)  # years since, counted to now
     assert not _long_past("六年前逾期过，现在又逾期了", 5, rules)  # and a new one now
+
+
+def test_what_the_lender_said_of_the_writer_is_no_hearsay(kb: Knowledge) -> None:
+    assert "thin_credit_file" in raised("去银行打了征信，上面一条都没有，人家说我是白户", kb)
+    assert "overdue_record" not in raised("群里老哥说我成黑户了，其实我从来没逾期", kb)
+
+
+def test_little_card_use_said_loosely_is_fine(kb: Knowledge) -> None:
+    assert analyse("信用卡一张，额度一万，没咋刷", kb)["card_overdraft"].state == FINE
+
+
+def test_the_bank_coming_for_the_guarantors_is_no_guarantor_of_ones_own(kb: Knowledge) -> None:
+    text = "我们几家厂是互相担保的，现在有一家老板跑路了，银行正找我们这几个担保的要钱"
+    assert "external_guarantee" in raised(text, kb)

@@ -110,3 +110,26 @@ def test_a_general_denial_does_not_undo_a_problem_said_before() -> None:
     merged = merge_answer(before, new, "loan")
     assert merged["weak_guarantor"]["state"] == RAISED
     assert all("cleared" not in f for f in merged.values())
+
+
+def test_another_sentence_does_not_overrule_the_answer_to_its_own_sub_question() -> None:
+    # 金额？对外担保？担保人和抵押？收紧？ — the guarantor sentence names 担保 but answers the third part
+    got = states("想借五万。没给人担保过。村里会计说能给俺担保，他有工资。车子刚评估过，够。没听说收紧", "loan")
+    assert got["external_guarantee"] == FINE
+
+
+def test_words_of_a_problem_beat_a_count_below_the_bar() -> None:
+    # five cards are not many, but the same sentence says they are all used up
+    got = states("卡有五张，说实话基本都刷到头了，这几个月每张只能还最低。网贷没有。股票不碰", "debts")
+    assert got["card_overdraft"] == RAISED
+
+
+def test_unsure_sentences_raise_nothing_of_their_own() -> None:
+    got = states("逾期这个不太记得了。半年查了两次。不知道有没有记录", "credit")
+    assert got.get("overdue_record") != RAISED
+    assert got.get("thin_credit_file") != RAISED
+
+
+def test_a_forgotten_payment_is_a_fact_not_an_unsure_answer() -> None:
+    got = states("前年有张信用卡忘了还，晚了一个多月才还上，征信上应该还有记录。半年查了两次。有信用卡", "credit")
+    assert got["overdue_record"] == RAISED
