@@ -618,10 +618,12 @@ def _denied_nearby(parts: list[str], clause: str, sid: str, model: learned.Signa
     return False
 
 
-def _problem_next_door(parts: list[str], clause: str, sid: str, model: learned.SignalModel) -> bool:
+def _problem_next_door(parts: list[str], clause: str, sid: str, model: learned.SignalModel, kb: Knowledge) -> bool:
     """The clause names the topic and its neighbour says the problem ("担保人是我朋友，他的厂子上个月
     刚停产"): read together, they state it."""
     i = parts.index(clause)
+    if any(without_negation(p, kb) is not None for j, p in enumerate(parts) if abs(j - i) > 1):
+        return False  # "担保人也有，是开厂的朋友，没有负债": a denial further on may be about the same thing
     for other in (parts[j] for j in (i - 1, i + 1) if 0 <= j < len(parts)):
         pair = clause + "，" + other if parts.index(other) > i else other + "，" + clause
         if (
@@ -692,7 +694,7 @@ def _learned_findings(
                 )
             if not denied and (
                 sum(ch.isalnum() for ch in sentence) < MIN_RAISING_CHARS
-                or not (model.states_problem(clause, sid) or _problem_next_door(parts, clause, sid, model))
+                or not (model.states_problem(clause, sid) or _problem_next_door(parts, clause, sid, model, kb))
             ):
                 continue
             out.append(Finding(sid, FINE if denied else RAISED, clause))
