@@ -6,7 +6,9 @@ learned classifier) finds a raised signal, the intent becomes `describe_situatio
 so the applicant gets the diagnosis at once. A refusal said in any words ("贷款没下来，
 你说说是哪的问题") starts the refusal path even when DIET is unsure. Lender wording that names no reason
 ("综合评分不足") without any situation becomes `ask_lender_wording`: explained, then
-the short self-check. Refusal cues run after this step and still win.
+the short self-check. A statement of how things stand ("没拖过款，就申请了这一回", often the
+answer to our own question) is a situation too, not the FAQ whose words it shares.
+Refusal cues run after this step and still win.
 """
 
 from __future__ import annotations
@@ -144,9 +146,9 @@ class SituationCues(GraphComponent):
             predicted = message.get(INTENT) or {}
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             # "红烧肉怎么做？家里没有白糖" names no word of loans: whatever the detector reads, no situation
-            raised = (self.domain is None or self.domain(text)) and any(
-                f.state == RAISED for f in analyse(text).values()
-            )
+            ours = self.domain is None or self.domain(text)
+            found = analyse(text).values() if ours else []
+            raised = any(f.state == RAISED for f in found)
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
             # too close to the runner-up is as bad: FallbackClassifier's ambiguity_threshold sends both to "did you mean"
             ranking = message.get(INTENT_RANKING_KEY) or []
@@ -183,6 +185,10 @@ class SituationCues(GraphComponent):
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)
+            elif not raised and found and str(current).startswith("faq_") and self._states(text):
+                # "没拖欠过，就申请了这一回": the applicant says how things stand (often answering our
+                # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it
+                force_intent(message, SITUATION)
             elif (
                 not raised
                 and confidence < FALLBACK

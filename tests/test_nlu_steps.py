@@ -177,6 +177,20 @@ def test_a_stated_situation_wins_when_diet_is_unsure(kb_db: Path) -> None:
     assert sure.get("intent")["name"] == "faq_overdue_help"
 
 
+def test_a_statement_of_how_things_stand_is_no_faq_question(kb_db: Path) -> None:
+    # an answer to the report's follow-up question, in words the record-retention FAQ also uses
+    from nlu.situation_cues import SituationCues
+
+    step = SituationCues(None, None, None, re.compile("吗|多久|几年|？"))
+    ranking = [("faq_report_duration", 0.8)]
+    told = step.process([parsed("没拖过款，钱都是到日子就还。就申请了这一回", "faq_report_duration", ranking)])[0]
+    asked = step.process([parsed("没逾期的话，查询记录留几年", "faq_report_duration", ranking)])[0]
+    plain = step.process([parsed("征信报告上的记录会保留一段时间", "faq_report_duration", ranking)])[0]
+    assert told.get("intent")["name"] == "describe_situation"
+    assert asked.get("intent")["name"] == "faq_report_duration"  # a question keeps its FAQ
+    assert plain.get("intent")["name"] == "faq_report_duration"  # nothing of the writer's situation in it
+
+
 def test_a_lawful_question_is_not_refused_on_diets_word(kb_db: Path) -> None:
     step = RefusalCues(compile_rules(read_db(kb_db).lexicon["refusals"]))
     lawful = step.process(
