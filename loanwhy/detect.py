@@ -294,8 +294,9 @@ def _denied_all_the_more(parts: list[str], clause: str, rules: _Rules) -> bool:
 def _doubted(clause: str, start: int, rules: _Rules) -> bool:
     """A doubt word shortly before the hit. 人家 said of the writer is the lender's word, a report
     ("人家说我是白户"); "人家说白户贷不了" and "群里老哥说我成黑户了" stay hearsay."""
-    window = clause[max(0, start - _NEG_WINDOW) : start]
-    return any(not rules.lender_report.match(window, m.start()) for m in rules.doubts.finditer(window))
+    begin = max(0, start - _NEG_WINDOW)
+    window = clause[begin:start]
+    return any(not rules.lender_report.match(clause, begin + m.start()) for m in rules.doubts.finditer(window))
 
 
 def _measure(

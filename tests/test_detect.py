@@ -278,3 +278,7 @@ def test_the_bank_coming_for_the_guarantors_is_no_guarantor_of_ones_own(kb: Know
 )
 def test_a_topic_named_with_a_good_word_is_fine(kb: Knowledge, text: str, sid: str) -> None:
     assert analyse(text, kb)[sid].state == FINE
+
+
+def test_the_lenders_word_that_the_trade_is_not_served(kb: Knowledge) -> None:
+    assert "high_risk_industry" in raised("我开了个棋牌室，去银行问，人家说我们这个行业不做", kb)
