@@ -185,9 +185,14 @@ class SituationCues(GraphComponent):
             ):
                 # "这次怎么就不给我贷了?": a refusal in the applicant's words, even when DIET is unsure
                 force_intent(message, REFUSED)
-            elif not raised and found and str(current).startswith("faq_") and self._states(text):
+            elif (
+                not raised
+                and found
+                and (str(current).startswith("faq_") or (current == SITUATION and faint))
+                and self._states(text)
+            ):
                 # "没拖欠过，就申请了这一回": the applicant says how things stand (often answering our
-                # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it
+                # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it (nor FactVote's)
                 force_intent(message, SITUATION)
             elif (
                 not raised

@@ -187,6 +187,9 @@ def test_a_statement_of_how_things_stand_is_no_faq_question(kb_db: Path) -> None
     asked = step.process([parsed("没逾期的话，查询记录留几年", "faq_report_duration", ranking)])[0]
     plain = step.process([parsed("征信报告上的记录会保留一段时间", "faq_report_duration", ranking)])[0]
     assert told.get("intent")["name"] == "describe_situation"
+    faint = [("describe_situation", 0.34), ("faq_report_duration", 0.3)]
+    sure = step.process([parsed("没拖过款，钱都是到日子就还。就申请了这一回", "describe_situation", faint)])[0]
+    assert sure.get("intent")["confidence"] == 1.0  # made sure: no FAQ vote or "did you mean" after it
     assert asked.get("intent")["name"] == "faq_report_duration"  # a question keeps its FAQ
     assert plain.get("intent")["name"] == "faq_report_duration"  # nothing of the writer's situation in it
 
