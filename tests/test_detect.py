@@ -282,3 +282,11 @@ def test_a_topic_named_with_a_good_word_is_fine(kb: Knowledge, text: str, sid: s
 
 def test_the_lenders_word_that_the_trade_is_not_served(kb: Knowledge) -> None:
     assert "high_risk_industry" in raised("我开了个棋牌室，去银行问，人家说我们这个行业不做", kb)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["收入证明也没有，钱都是现结的", "我没单位，收入证明开不了", "工作那栏瞎填的，地址写的宿舍"],
+)
+def test_a_proof_lacking_or_a_form_filled_at_random_is_unverifiable(kb: Knowledge, text: str) -> None:
+    assert "unverifiable_info" in raised(text, kb)
