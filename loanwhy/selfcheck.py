@@ -24,6 +24,7 @@ UNKNOWN = "unknown"
 ANSWERED = "answered"
 BLANKET = "cleared"  # a fact key: fine by a general denial ("没有"), not said of this signal
 SHORT_ANSWER = 14
+BARE_TOPIC = 4  # an unsure answer's clause this short is the topic named, not a problem stated
 _SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+")
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")  # a sentence with its end mark
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n，,]+|\s+")
@@ -155,6 +156,7 @@ def _hedged(piece: str, kb: Knowledge) -> bool:
     """An unsure or questioning piece ("查询多不多我不清楚", "担保？", "股票不太懂", "怎么会逾期呢？"):
     naming a topic there states nothing about it."""
     lex = kb.lexicon
+    piece = prepare(piece, kb)  # "記不得" as "记不得" (a message is prepared already; a call from elsewhere may not be)
     for phrase in lex.get("not_unsure", []):
         piece = piece.replace(phrase, "")  # "忘了还" says what happened, not that they forgot the answer
     return piece.rstrip().endswith(("？", "?")) or any(
@@ -260,8 +262,9 @@ def _read_parts(aligned: list[tuple[tuple[str, ...], str]], t: Topic, kb: Knowle
         for sid, fact in plain.items():  # what the rules read plainly, whichever sub-question it answers
             if fact["state"] != RAISED or (not whole and sid in answered and sid not in sids):
                 continue  # "没给人担保。村里会计说能给俺担保": each sentence answers its own sub-question
-            if sid in sids and unsure and _hedged(fact["evidence"], kb):
-                continue  # "不知道有没有记录" states no thin file; "晚了一个多月才还上，…应该还有记录" an overdue
+            if sid in sids and unsure and (_hedged(fact["evidence"], kb) or len(fact["evidence"]) <= BARE_TOPIC):
+                # "不知道有没有记录" and "逾期……不太记得" state nothing; "晚了一个多月才还上，…应该还有记录" does
+                continue
             put(sid, fact)
     if whole:
         described = _read_firmly(whole, kb)

@@ -133,3 +133,14 @@ def test_unsure_sentences_raise_nothing_of_their_own() -> None:
 def test_a_forgotten_payment_is_a_fact_not_an_unsure_answer() -> None:
     got = states("前年有张信用卡忘了还，晚了一个多月才还上，征信上应该还有记录。半年查了两次。有信用卡", "credit")
     assert got["overdue_record"] == RAISED
+
+
+@pytest.mark.parametrize(
+    ("text", "tid", "sid"),
+    [
+        ("逾期……不太记得。查了几次不清楚。不是第一次借钱了", "credit", "overdue_record"),
+        ("擔保的事我記不得了", "loan", "external_guarantee"),
+    ],
+)
+def test_a_topic_named_in_an_unsure_answer_is_not_raised(text: str, tid: str, sid: str) -> None:
+    assert states(text, tid).get(sid) != RAISED
