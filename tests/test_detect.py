@@ -290,3 +290,9 @@ def test_the_lenders_word_that_the_trade_is_not_served(kb: Knowledge) -> None:
 )
 def test_a_proof_lacking_or_a_form_filled_at_random_is_unverifiable(kb: Knowledge, text: str) -> None:
     assert "unverifiable_info" in raised(text, kb)
+
+
+def test_a_large_secured_loan_is_not_over_the_credit_loan_cap(kb: Knowledge) -> None:
+    assert "amount_over_limit" not in raised("想借五十万，走抵押", kb)
+    assert "amount_over_limit" not in raised("想借三十万，拿厂里的设备押", kb)
+    assert "amount_over_limit" in raised("没抵押，想借五十万", kb)
