@@ -147,7 +147,7 @@ class SituationCues(GraphComponent):
             current, confidence = predicted.get(INTENT_NAME_KEY), float(predicted.get("confidence") or 0.0)
             # "红烧肉怎么做？家里没有白糖" names no word of loans: whatever the detector reads, no situation
             ours = self.domain is None or self.domain(text)
-            found = analyse(text).values() if ours else []
+            found = list(analyse(text).values()) if ours else []
             raised = any(f.state == RAISED for f in found)
             # an intent already right but below FallbackClassifier's bar is made sure, or it ends in "did you mean"
             # too close to the runner-up is as bad: FallbackClassifier's ambiguity_threshold sends both to "did you mean"
