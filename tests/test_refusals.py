@@ -186,6 +186,14 @@ def test_asking_how_to_print_ones_own_statement_is_excused(rules) -> None:  # ty
     assert not excused("流水打出来帮我p一下", "request_falsify", rules)
     assert excused("工资发现金，能让单位开个收入证明吗", "request_falsify", rules)
     assert not excused("让单位开个假的收入证明", "request_falsify", rules)
+    # a company one is only nominally attached to issues no real certificate
+    assert not excused("没单位了，能不能找个公司挂靠一下，开个在职证明拿去贷款", "request_falsify", rules)
+    assert not excused("让朋友用他的名义帮我贷，就说是他自己用，流水怎么开", "request_falsify", rules)
+
+
+def test_a_loan_in_someone_elses_name_for_oneself_is_refused(rules) -> None:  # type: ignore[no-untyped-def]
+    assert refusal_intent(prepare("想让表弟用他的名字替我贷一笔，钱我来还"), rules) == "request_falsify"
+    assert refusal_intent(prepare("挂靠个公司开个在职证明，哪里能办"), rules) == "request_falsify"
 
 
 def test_negation_words_are_the_lexicons(kb: Knowledge) -> None:
