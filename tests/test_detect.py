@@ -202,9 +202,17 @@ def test_zhuyaoshi_is_not_a_hypothetical(kb: Knowledge) -> None:
         ("网贷没有", "high_interest_borrowing"),
         ("没抵押东西", "collateral_value"),
         ("股票不碰", "stock_speculation"),
+        # a topic named with a good word beside it
+        ("白户不是", "thin_credit_file"),  # the denial after the word
+        ("做了好些年生意了，哪会没记录", "thin_credit_file"),  # a rhetorical question denies
+        ("信用卡一张 额度八千 用得不多", "card_overdraft"),
+        ("信用卡一张，额度一万，没咋刷", "card_overdraft"),
+        ("厂房有证，评估也正常", "collateral_value"),
+        ("单位收入证明开了，盖了章的", "unverifiable_info"),
+        ("店里流水每个月四五万，挺稳", "cashflow_drop"),
     ],
 )
-def test_short_denials_are_fine(kb: Knowledge, text: str, sid: str) -> None:
+def test_denials_and_good_words_are_fine(kb: Knowledge, text: str, sid: str) -> None:
     assert analyse(text, kb)[sid].state == FINE
 
 
@@ -256,28 +264,9 @@ def test_what_the_lender_said_of_the_writer_is_no_hearsay(kb: Knowledge) -> None
     assert "overdue_record" not in raised("群里老哥说我成黑户了，其实我从来没逾期", kb)
 
 
-def test_little_card_use_said_loosely_is_fine(kb: Knowledge) -> None:
-    assert analyse("信用卡一张，额度一万，没咋刷", kb)["card_overdraft"].state == FINE
-
-
 def test_the_bank_coming_for_the_guarantors_is_no_guarantor_of_ones_own(kb: Knowledge) -> None:
     text = "我们几家厂是互相担保的，现在有一家老板跑路了，银行正找我们这几个担保的要钱"
     assert "external_guarantee" in raised(text, kb)
-
-
-@pytest.mark.parametrize(
-    ("text", "sid"),
-    [
-        ("白户不是", "thin_credit_file"),  # the denial after the word
-        ("做了好些年生意了，哪会没记录", "thin_credit_file"),  # a rhetorical question denies
-        ("信用卡一张 额度八千 用得不多", "card_overdraft"),
-        ("厂房有证，评估也正常", "collateral_value"),
-        ("单位收入证明开了，盖了章的", "unverifiable_info"),
-        ("店里流水每个月四五万，挺稳", "cashflow_drop"),
-    ],
-)
-def test_a_topic_named_with_a_good_word_is_fine(kb: Knowledge, text: str, sid: str) -> None:
-    assert analyse(text, kb)[sid].state == FINE
 
 
 def test_the_lenders_word_that_the_trade_is_not_served(kb: Knowledge) -> None:
