@@ -641,6 +641,58 @@ def _problem_next_door(parts: list[str], clause: str, sid: str, model: learned.S
     return False
 
 
+CLAUSE_HIT_MIN = (
+    0.97  # a clause alone raises a signal only when this sure (chosen on the dev cases: 0.9 added false ones)
+)
+
+
+def _hits(sentence: str, scored: list[tuple[str, dict[str, float]]], model: learned.SignalModel) -> dict[str, float]:
+    """Signals the model finds in the sentence, or in one of its clauses alone: a long sentence can
+    bury a clear clause ("三头一起干，哪头都没顾上，今年账户里走的钱一下子掉了一大截")."""
+    hits = dict(model.above(sentence))
+    if len(scored) > 1:
+        for clause, _ in scored:
+            if sum(ch.isalnum() for ch in clause) < MIN_RAISING_CHARS:
+                continue
+            for sid, p in model.above(clause).items():
+                if p >= CLAUSE_HIT_MIN and model.states_problem(clause, sid):
+                    hits[sid] = max(hits.get(sid, 0.0), p)
+    return hits
+
+
+def _speaks(clause: str, sid: str, rules: _Rules, someone_else: set[str], hypothetical: bool) -> bool:
+    """The clause is the applicant's own statement, not a guess, a question, a hypothesis or
+    someone else's matter."""
+    if not hypothetical and rules.hypothetical.search(clause):
+        return False
+    if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
+        return False  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
+    return sid in rules.about_others or not (clause in someone_else or rules.others.search(clause.strip()))
+
+
+def _evidence(
+    scored: list[tuple[str, dict[str, float]]],
+    sid: str,
+    model: learned.SignalModel,
+    rules: _Rules,
+    someone_else: set[str],
+    hypothetical: bool,
+    counted: str | None = None,
+) -> str | None:
+    """The clause that carries the finding: the best-scoring one, or, when that one is a question,
+    a guess, someone else's matter or the clause whose count has spoken already (`counted`), the best
+    other clause that passes the threshold on its own ("他们打回访电话我一个都没接到，单位地址也填得跟社保上
+    的不一样"; "信用卡有四张，每个月都只能还个最低")."""
+    ranked = sorted(scored, key=lambda cs: cs[1].get(sid, 0.0), reverse=True)
+    best = ranked[0][0]
+    if best != counted and _speaks(best, sid, rules, someone_else, hypothetical):
+        return best
+    for clause, _ in ranked[1:]:
+        if clause != counted and sid in model.above(clause) and _speaks(clause, sid, rules, someone_else, hypothetical):
+            return clause
+    return None
+
+
 def _learned_findings(
     text: str,
     found: dict[str, Finding],
@@ -669,21 +721,19 @@ def _learned_findings(
     for sentence in _SENTENCES.split(text):
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
-        hits = {sid: p for sid, p in model.above(sentence).items() if sid in open_ and p >= rules.learned_min[sid]}
+        parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
+        scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
+        hits = {
+            sid for sid, p in _hits(sentence, scored, model).items() if sid in open_ and p >= rules.learned_min[sid]
+        }
         if not hits:
             continue
-        parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
         someone_else = {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}
-        scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
+
         for sid in hits:
-            clause = max(scored, key=lambda cs: cs[1].get(sid, 0.0))[0]
-            if sid in found and clause == found[sid].evidence:
-                continue  # the count's own clause: the number has spoken there
-            if not hypothetical and rules.hypothetical.search(clause):
-                continue
-            if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
-                continue  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
-            if sid not in rules.about_others and (clause in someone_else or rules.others.search(clause.strip())):
+            counted = found[sid].evidence if sid in found else None  # the number has spoken in that clause
+            clause = _evidence(scored, sid, model, rules, someone_else, hypothetical, counted)
+            if clause is None:
                 continue
             unless = rules.unless[sid]
             if unless is not None and unless.search(sentence):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
+from loanwhy import detect, learned
 from loanwhy.detect import FINE, RAISED, analyse, raised
 from loanwhy.kb import Knowledge
 
@@ -285,3 +288,49 @@ def test_a_large_secured_loan_is_not_over_the_credit_loan_cap(kb: Knowledge) -> 
     assert "amount_over_limit" not in raised("想借五十万，走抵押", kb)
     assert "amount_over_limit" not in raised("想借三十万，拿厂里的设备押", kb)
     assert "amount_over_limit" in raised("没抵押，想借五十万", kb)
+
+
+class _Scores:
+    """A stand-in signal model: fixed scores per clause, every signal over 0.5 counts."""
+
+    def __init__(self, table: dict[str, dict[str, float]]) -> None:
+        self.table = table
+
+    def scores(self, text: str) -> dict[str, float]:
+        return self.table.get(text, {})
+
+    def above(self, text: str) -> dict[str, float]:
+        return {sid: p for sid, p in self.scores(text).items() if p >= 0.5}
+
+    def states_problem(self, text: str, sid: str) -> bool:
+        return True
+
+
+def _stub(table: dict[str, dict[str, float]]) -> learned.SignalModel:
+    return cast(learned.SignalModel, _Scores(table))
+
+
+def test_the_evidence_moves_past_a_clause_about_someone_else(kb: Knowledge) -> None:
+    """When the best clause is someone else's matter, the next clause that passes alone carries it."""
+    rules = detect._rules_for(kb)
+    other = {"我哥资料没交全"}
+    scored = [("我哥资料没交全", {"unverifiable_info": 0.97}), ("我单位地址填错了", {"unverifiable_info": 0.9})]
+    model = _stub(dict(scored))
+    clause = detect._evidence(scored, "unverifiable_info", model, rules, other, False)
+    assert clause == "我单位地址填错了"
+    weak = [("我哥资料没交全", {"unverifiable_info": 0.97}), ("我单位地址填错了", {"unverifiable_info": 0.3})]
+    assert detect._evidence(weak, "unverifiable_info", _stub(dict(weak)), rules, other, False) is None
+    # the clause whose count has spoken is passed over too
+    assert (
+        detect._evidence(scored, "unverifiable_info", model, rules, set(), False, "我哥资料没交全")
+        == "我单位地址填错了"
+    )
+
+
+def test_a_sure_clause_counts_even_when_the_long_sentence_does_not(kb: Knowledge) -> None:
+    scored = [("三样一起做", {"cross_industry": 0.95}), ("今年卡上的钱一下子少了一大截", {"cashflow_drop": 0.98})]
+    model = _stub({**dict(scored), "三样一起做，今年卡上的钱一下子少了一大截": {"cross_industry": 0.9}})
+    hits = detect._hits("三样一起做，今年卡上的钱一下子少了一大截", scored, model)
+    assert set(hits) == {"cross_industry", "cashflow_drop"}
+    unsure = [("三样一起做", {"cross_industry": 0.95}), ("今年卡上的钱一下子少了一大截", {"cashflow_drop": 0.9})]
+    assert "cashflow_drop" not in detect._hits("x", unsure, _stub(dict(unsure)))
