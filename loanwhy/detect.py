@@ -459,9 +459,7 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            named_before = i > 0 and topic is not None and bool(topic[0].search(parts[i - 1]))
-            if named_before and rules.negators.search(rules.not_neg.sub("__", parts[i - 1])):
-                named_before = False  # "网贷从来不碰，…": a subject named only to deny it
+            named_before = topic is not None and _named_earlier(prepared, parts, i, topic[0], rules)
             named_here = topic is not None and (bool(topic[0].search(clause)) or named_before)
             if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
@@ -473,6 +471,21 @@ def analyse(
         for f in _learned_findings(prepared, found, rules, kb, hypothetical, soft):
             keep(f)
     return _settle_resolved(found, prepared, rules)
+
+
+def _named_earlier(text: str, parts: list[str], i: int, topic: re.Pattern[str], rules: _Rules) -> bool:
+    """An earlier clause of the same sentence names the topic, and no clause since speaks of the writer
+    ("担保人是我老丈人，六十多了，退休金不高": the third clause is still about him). A topic named only to
+    deny it names nothing ("网贷从来不碰，…")."""
+    sentence = _sentence_of(text, parts[i])
+    for j in range(i - 1, -1, -1):
+        if _sentence_of(text, parts[j]) != sentence:
+            return False
+        if topic.search(parts[j]):
+            return not rules.negators.search(rules.not_neg.sub("__", parts[j]))
+        if rules.first_person.search(parts[j]):
+            return False
+    return False
 
 
 def _sentence_of(text: str, clause: str) -> str:
