@@ -45,7 +45,15 @@ _MIN_RUN = 11
 # an amount range ("100000-200000元"): groups of at most 9 digits joined by a dash or tilde, a unit right after
 _RANGE_SEP = re.compile(r"\s*[-~～—–－]\s*")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_SECRET = r"(?P<value>[0-9A-Za-z!@#$%^&*._\-]{3,32})"
+# a code typed in groups ("660 213") or a password
+_SECRET = r"(?P<value>\d{2,4}(?: \d{2,4}){1,3}(?!\d)|[0-9A-Za-z!@#$%^&*._\-]{3,32})"
+# a number the writer masked in part ("6226 80** **** 9006", "1517003****"): the digits left still name it
+_PARTLY_MASKED = re.compile(r"(?<![0-9*])[0-9*](?:[\s\-]?[0-9*]){10,}(?![0-9*])")
+_MIN_SHOWN = 4  # digits left in clear for a partly masked number to count
+# a number typed in pieces after its kind ("手机是152，后面是1394 6481"): groups of 3 or more digits at
+# most _PIECE_GAP characters apart that together have 11 or more digits
+_PIECE = re.compile(r"\d{3,}(?:[ \-]\d{2,})*")
+_PIECE_GAP = 12
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class _Patterns:
     run: re.Pattern[str]  # 11 or more digits across any separators: a phone, ID or card number
     numeral_first: re.Pattern[str]  # a word that starts with a numeral after a separator ("一直")
     numeral_last: re.Pattern[str]
+    kinds: re.Pattern[str]  # the kinds of personal numbers ("身份证", "手机")
     unit_after: re.Pattern[str]
     named: tuple[re.Pattern[str], ...]  # a secret or part of a number after its name
     offer: re.Pattern[str]
@@ -75,6 +84,7 @@ def _patterns_for(knowledge: Knowledge) -> _Patterns:
         re.compile(f"(?<![{digit}])\\+?[{digit}](?:{_GAP}[{digit}])" + "{10,}" + f"(?:{_GAP}[Xx])?(?![{digit}])"),
         re.compile(f"^[{numerals}]{_SEPARATORS}(?=[0-9])"),
         re.compile(f"(?<=[0-9]){_SEPARATORS}[{numerals}]$"),
+        re.compile(words["number_kinds"]),
         re.compile(f"\\s*(?:{words['amount_units']})"),
         (
             # "密码是123456", "身份证后六位 12345X", "验证码：8848"
@@ -95,7 +105,7 @@ def _patterns_for(knowledge: Knowledge) -> _Patterns:
             ),
         ),
         re.compile(
-            f"(?:{words['offered_kinds']}).{{0,8}}(?:{words['offer_after']})"
+            f"(?:{words['offered_kinds']}).{{0,12}}(?:{words['offer_after']})"
             f"|(?:{words['offer_before']})(?:{words['offered_after']})"
         ),
     )
@@ -159,6 +169,41 @@ def _mask_run(p: _Patterns, match: re.Match[str]) -> str:
     return before + MASK + after
 
 
+def _partly_masked(match: re.Match[str]) -> str:
+    run = match.group()
+    return MASK if run.count("*") >= 2 and sum(ch.isdigit() for ch in run) >= _MIN_SHOWN else run
+
+
+def _amount(piece: re.Match[str], p: _Patterns) -> bool:
+    """A piece that reads as an amount: a unit after it, or a round sum ("100000")."""
+    digits = piece.group()
+    return bool(p.unit_after.match(piece.string, piece.end())) or (digits.isdigit() and digits.endswith("000"))
+
+
+def _mask_pieces(p: _Patterns, text: str) -> str:
+    """Mask the pieces of a number typed in parts after its kind is named."""
+    view = to_simplified(text)
+    kind = p.kinds.search(view if len(view) == len(text) else text)
+    if kind is None:
+        return text
+    pieces = [m for m in _PIECE.finditer(text, kind.start()) if not _amount(m, p)]
+    runs: list[list[re.Match[str]]] = []
+    for m in pieces:
+        if runs and m.start() - runs[-1][-1].end() <= _PIECE_GAP:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    spans = [
+        (m.start(), m.end())
+        for run in runs
+        if len(run) > 1 and sum(ch.isdigit() for m in run for ch in m.group()) >= _MIN_RUN
+        for m in run
+    ]
+    for start, end in reversed(spans):
+        text = text[:start] + MASK + text[end:]
+    return text
+
+
 def mask(text: str) -> str:
     """Replace every personal number, password and code with a fixed marker."""
     if not text:
@@ -171,6 +216,8 @@ def mask(text: str) -> str:
     out = p.run.sub(partial(_mask_run, p), out)
     for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
+    out = _PARTLY_MASKED.sub(_partly_masked, out)
+    out = _mask_pieces(p, out)
     # names are found in a Simplified view ("驗證碼是826403" like "验证码是826403"), converted once; the
     # text keeps its own characters around each marker
     view = to_simplified(out)

@@ -49,6 +49,9 @@ def test_masked_in_a_sentence(number: str) -> None:
         ("有效期08/27，帮我查额度", "08/27"),
         ("短信验证码刚到，是731540，帮我看看", "731540"),
         ("两个密码设的都是 4 0 9 2 7 7", "4 0 9 2 7 7"),
+        ("动态码 417 905 到了", "905"),
+        ("OTP 553 208, 帮我看下", "553"),
+        ("身份证开头是330106，你先记着", "330106"),
     ],
 )
 def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -> None:
@@ -70,6 +73,8 @@ def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -
         "这笔贷款有效期是3年",
         "验证码发了3次都没收到",
         "密码输错2次被锁了",
+        "手机上申请的，借了50000，还了30000，还差20000元",
+        "手机号不方便给，借款100000和20000",
     ],
 )
 def test_ordinary_numbers_survive(text: str) -> None:
@@ -193,3 +198,17 @@ def test_traditional_names_of_secrets_are_read_like_simplified_ones() -> None:
     assert "826403" not in masked and "驗證碼" in masked
     assert privacy.offers_personal_info("網銀密碼跟取款密碼是同一組，要不要告訴你")
     assert privacy.offers_personal_info("我的身分證號要不要給你")
+
+
+@pytest.mark.parametrize(
+    "text, pieces",
+    [
+        ("信用卡 6217 93** **** 4412 只还了最低", ["6217", "4412"]),
+        ("我手机1867720****，审核打不通", ["1867720"]),
+        ("手机是139，后面是2281 7730，是不是被标记了", ["139", "2281", "7730"]),
+        ("身份证前面是320581，生日那段19900412，尾号3317", ["320581", "19900412", "3317"]),
+    ],
+)
+def test_a_number_masked_in_part_or_typed_in_pieces_is_masked(text: str, pieces: list[str]) -> None:
+    masked = mask(text)
+    assert MASK in masked and not any(piece in masked for piece in pieces)
