@@ -407,6 +407,7 @@ def analyse(
     parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
     others = _someone_else(prepared, parts, rules)
+    sentences = [_sentence_of(prepared, c) for c in parts]
     for i, clause in enumerate(parts):
         spans = q.periods(clause)
         if spans:
@@ -415,7 +416,7 @@ def analyse(
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
         someone_else = others[i]
-        sentence = _sentence_of(prepared, clause)
+        sentence = sentences[i]
         for sid in kb.signals:
             if someone_else and sid not in rules.about_others:
                 continue  # "我老公逾期了": somebody else's situation
@@ -459,7 +460,7 @@ def analyse(
             if said_fine:
                 keep(Finding(sid, FINE, clause))
             topic = rules.topic_cues.get(sid)
-            named_before = topic is not None and _named_earlier(prepared, parts, i, topic[0], rules)
+            named_before = topic is not None and _named_earlier(parts, sentences, i, topic[0], rules)
             named_here = topic is not None and (bool(topic[0].search(clause)) or named_before)
             if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
@@ -473,13 +474,12 @@ def analyse(
     return _settle_resolved(found, prepared, rules)
 
 
-def _named_earlier(text: str, parts: list[str], i: int, topic: re.Pattern[str], rules: _Rules) -> bool:
+def _named_earlier(parts: list[str], sentences: list[str], i: int, topic: re.Pattern[str], rules: _Rules) -> bool:
     """An earlier clause of the same sentence names the topic, and no clause since speaks of the writer
     ("担保人是我老丈人，六十多了，退休金不高": the third clause is still about him). A topic named only to
     deny it names nothing ("网贷从来不碰，…")."""
-    sentence = _sentence_of(text, parts[i])
     for j in range(i - 1, -1, -1):
-        if _sentence_of(text, parts[j]) != sentence:
+        if sentences[j] != sentences[i]:
             return False
         if topic.search(parts[j]):
             return not rules.negators.search(rules.not_neg.sub("__", parts[j]))
@@ -654,9 +654,8 @@ def _problem_next_door(parts: list[str], clause: str, sid: str, model: learned.S
     return False
 
 
-CLAUSE_HIT_MIN = (
-    0.97  # a clause alone raises a signal only when this sure (chosen on the dev cases: 0.9 added false ones)
-)
+# a clause alone raises a signal only when this sure (chosen on the dev cases: 0.9 added false ones)
+CLAUSE_HIT_MIN = 0.97
 
 
 def _hits(sentence: str, scored: list[tuple[str, dict[str, float]]], model: learned.SignalModel) -> dict[str, float]:
@@ -735,14 +734,13 @@ def _learned_findings(
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
             continue  # "没有": too little to read a situation from (the rules still read it)
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
-        scored = [(c, model.scores(c)) for c in parts] if len(parts) > 1 else [(parts[0], model.scores(parts[0]))]
+        scored = [(c, model.scores(c)) for c in parts]
         hits = {
             sid for sid, p in _hits(sentence, scored, model).items() if sid in open_ and p >= rules.learned_min[sid]
         }
         if not hits:
             continue
         someone_else = {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}
-
         for sid in hits:
             counted = found[sid].evidence if sid in found else None  # the number has spoken in that clause
             clause = _evidence(scored, sid, model, rules, someone_else, hypothetical, counted)
