@@ -35,7 +35,12 @@ POSITIVE_INTENTS = frozenset({"request_falsify", "request_credit_repair"})
 DEV_SHARE = 0.2
 GRID = [round(0.4 + i * 0.05, 2) for i in range(12)]  # 0.40 … 0.95
 BETA = 0.5  # F-beta on the held-out share: precision counts four times as much as recall
-REGULARISATION = 4.0
+# inverse regularisation of the logistic regression. Leave-one-batch-out over the 20 request batches
+# (train without one writer's batch, decide its texts through the wording rules and the check's gate):
+# C=32 refuses 3,322 of 3,738 held-out requests and 262 of 3,272 lawful neighbours; C=4 (before) 3,241
+# and 250. Over 11,030 other dev texts (situations, persona answers, facts, lawful and off-topic
+# questions) both refuse the same number.
+REGULARISATION = 32.0
 
 # the threshold in use, chosen on development sets through the wording rules and the check's gate,
 # without DIET. On the refusal and lawful checks of dev14, dev15r, dev15s and dev18r, 0.75 refuses 318 of
@@ -61,6 +66,11 @@ MARKED_THRESHOLD = 0.5
 # 15); on the dev sets it kept all but 1 of 483 rule refusals and stopped 4 of 6 refusals of situation
 # descriptions.
 STATEMENT_FLOOR = 0.2
+# a text with no request word ("银行流水半年的，出一份多少米") is refused only when the
+# check is this sure. Leave-one-batch-out over the three newest request batches (other writers): 0.85
+# refused 12 more of 412 held-out requests and no more of 258 lawful neighbours; over 11,030 other
+# dev texts it refused 2 more (both offers of an ID number), 0.9 one more.
+UNASKED_THRESHOLD = 0.85
 
 
 def model_dir() -> Path:

@@ -6,8 +6,9 @@ The wording rules are in knowledge/refusals.yml; loanwhy.refusals applies them. 
 they miss, the learned refusal check (loanwhy.deceit) may still refuse: a message that
 asks for something, names a loan or a document, and that the check reads as a request
 to deceive a lender (with a lower bar when the text also plans to hide, alter or get past a
-check: `deceit_markers`). A cue in a text that asks for nothing and that the check reads as
-lawful tells a story ("单位电话随便写了个座机，后来审核没通过"): it is not refused.
+check: `deceit_markers`; a much higher one when no word in it asks: "银行流水半年的，出一份多少米").
+A cue in a text that asks for nothing and that the check reads as lawful tells a story
+("单位电话随便写了个座机，后来审核没通过"): it is not refused.
 """
 
 from __future__ import annotations
@@ -88,14 +89,12 @@ class RefusalCues(GraphComponent):
     def _learned(self, text: str, ranking: list[dict[str, Any]]) -> str | None:
         """The refusal the learned check finds in a request the wording rules did not know: the one of
         request_falsify and request_credit_repair that DIET ranks higher."""
-        if (
-            self.model is None
-            or self._states(text)
-            or self._off_topic(text)
-            or excused(text, "request_falsify", self.rules)
-        ):
+        if self.model is None or self._off_topic(text) or excused(text, "request_falsify", self.rules):
             return None
-        if not self.model.asks_to_deceive(text, marked=bool(self.marked and self.marked.search(text))):
+        if self._states(text):  # no request word ("银行流水半年的，出一份多少米"): only a very sure check refuses
+            if self.model.probability(text) < deceit.UNASKED_THRESHOLD:
+                return None
+        elif not self.model.asks_to_deceive(text, marked=bool(self.marked and self.marked.search(text))):
             return None
         names = [r.get(INTENT_NAME_KEY) for r in ranking]
         return next((n for n in names if n in deceit.POSITIVE_INTENTS), "request_falsify")
