@@ -95,6 +95,7 @@ class _Rules:
     fine: dict[str, re.Pattern[str] | None]
     unless: dict[str, re.Pattern[str] | None]
     topic_cues: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]
+    topic_fine: dict[str, re.Pattern[str] | None]  # good words about the topic named earlier: "名下无负债"
     measures: dict[str, list[dict[str, Any]]]
     limits: dict[str, float]
     resolved: re.Pattern[str]
@@ -169,6 +170,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
             )
             for sid, s in kb.signals.items()
             if s["recognise"].get("topic_cues")
+        },
+        topic_fine={
+            sid: alternation((s["recognise"].get("topic_cues") or {}).get("fine", [])) for sid, s in kb.signals.items()
         },
         measures=measures,
         limits={sid: float(s.get("limit", 0)) for sid, s in kb.signals.items()},
@@ -462,6 +466,9 @@ def analyse(
             topic = rules.topic_cues.get(sid)
             named_before = topic is not None and _named_earlier(parts, sentences, i, topic[0], rules)
             named_here = topic is not None and (bool(topic[0].search(clause)) or named_before)
+            good = rules.topic_fine.get(sid)
+            if named_here and good is not None and good.search(clause):
+                keep(Finding(sid, FINE, clause))  # "担保人是我岳父，名下没有负债": good words about the topic
             if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
                 # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")

@@ -127,7 +127,7 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
         topic = rec["topic_cues"]
         if not isinstance(topic, dict) or not topic.get("topic") or not topic.get("cues"):
             raise KnowledgeError(f"{where}: topic_cues needs 'topic' and 'cues'")
-        _check_regexes(f"{where} recognise.topic_cues", [topic["topic"], *topic["cues"]])
+        _check_regexes(f"{where} recognise.topic_cues", [topic["topic"], *topic["cues"], *topic.get("fine", [])])
     for m in rec["measures"]:
         if m.get("kind") not in MEASURE_KINDS:
             raise KnowledgeError(f"{where}: measure kind must be one of {sorted(MEASURE_KINDS)}")

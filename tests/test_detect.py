@@ -40,6 +40,10 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("身份证和户口本都交了", set(), {"unverifiable_info"}),
     ("好多网贷平台现在都不怎么放款了", set(), {"high_interest_borrowing"}),
     ("这次担保人是我妹夫，在医院上班，自己没啥负债", set(), {"weak_guarantor"}),
+    # good words about the guarantor named earlier in the sentence, not only beside the word
+    ("担保人这回是我岳父，退休前在粮站上班，名下没有任何负债", set(), {"weak_guarantor"}),
+    ("找的保证人是合作社的老李，他家养殖场一直经营得挺好，生意稳定", set(), {"weak_guarantor"}),
+    ("担保人是我表舅，他手上没有稳定收入，还欠着信用社的钱", {"weak_guarantor"}, set()),
     ("两张卡，额度一万二，基本不刷", set(), {"card_overdraft"}),
     ("三张卡，总额度六万，每个月都全额还", set(), {"card_overdraft"}),
     ("在你们这借了四年，年年续，今年没续上", {"renewal_review"}, set()),
