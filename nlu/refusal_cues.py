@@ -8,7 +8,8 @@ asks for something, names a loan or a document, and that the check reads as a re
 to deceive a lender (with a lower bar when the text also plans to hide, alter or get past a
 check: `deceit_markers`; a much higher one when no word in it asks: "银行流水半年的，出一份多少米").
 A cue in a text that asks for nothing and that the check reads as lawful tells a story
-("单位电话随便写了个座机，后来审核没通过"): it is not refused.
+("单位电话随便写了个座机，后来审核没通过"): it is not refused; nor is a cue in any text the check
+is all but sure is lawful ("征信修复是不是全是骗人的").
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ class RefusalCues(GraphComponent):
             and self.model.probability(text) < deceit.STATEMENT_FLOOR
         )
 
+    def _disowned(self, intent: str | None, text: str) -> bool:
+        """A wording rule's cue in a text the learned check is all but sure asks nothing shady
+        ("征信修复是不是全是骗人的", "前年P过一次流水被拒了，现在还能再申吗")."""
+        return (
+            intent in deceit.POSITIVE_INTENTS
+            and self.model is not None
+            and self.model.probability(text) < deceit.RULE_FLOOR
+        )
+
     def _vetoed(self, text: str) -> bool:
         """DIET's request_falsify with no wording rule behind it, on a text the learned check is sure asks
         for nothing shady ("收入都是现金结的，是不是流水不够"): a wrong refusal is worse than a miss."""
@@ -105,7 +115,8 @@ class RefusalCues(GraphComponent):
             if not isinstance(text, str) or text.startswith("/"):
                 continue
             intent = refusal_intent(text, self.rules)
-            if self._only_tells(text, intent):
+            disowned = self._disowned(intent, text)
+            if disowned or self._only_tells(text, intent):
                 intent = None
             current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if intent is None:  # also when DIET guessed a refusal faintly: the check makes it sure
@@ -115,7 +126,8 @@ class RefusalCues(GraphComponent):
             elif current in self.refusals and self._off_topic(text):
                 force_intent(message, "out_of_scope")
             elif current in self.refusals and (
-                excused(text, str(current), self.rules)
+                (disowned and current in deceit.POSITIVE_INTENTS)
+                or excused(text, str(current), self.rules)
                 or (current == "request_falsify" and (self._states(text) or self._vetoed(text)))
             ):
                 # DIET read a lawful question as a request to refuse: take its best other guess

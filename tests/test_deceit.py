@@ -158,5 +158,14 @@ def test_a_cue_in_a_story_that_asks_nothing_is_not_refused() -> None:
     assert refusal_intent(story, compile_rules(load().lexicon.get("refusals", {}))) == "request_falsify"  # the cue
     assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR - 0.1)), story) == "describe_situation"
     assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR + 0.1)), story) == "request_falsify"
-    # a request in the same words is refused however low the check scores it
+    # a request in the same words is refused unless the check is all but sure it is lawful
     assert _intent(_cues(_Fixed(deceit.STATEMENT_FLOOR - 0.1)), "单位那栏随便写一个行不行") == "request_falsify"
+
+
+def test_a_cue_the_check_is_all_but_sure_is_lawful_is_not_refused() -> None:
+    """The cue "洗白征信" in a question whether it is a scam: lawful. DIET's refusal does not stand either."""
+    text = "网上那些洗白征信的是不是都是骗人的"
+    assert refusal_intent(text, compile_rules(load().lexicon.get("refusals", {}))) is not None  # the cue
+    assert _intent(_cues(_Fixed(deceit.RULE_FLOOR + 0.01)), text) != "describe_situation"
+    assert _intent(_cues(_Fixed(deceit.RULE_FLOOR - 0.01)), text) == "describe_situation"
+    assert _intent(_cues(_Fixed(deceit.RULE_FLOOR - 0.01)), text, guess="request_falsify") == "describe_situation"
