@@ -303,6 +303,33 @@ def test_a_large_secured_loan_is_not_over_the_credit_loan_cap(kb: Knowledge) -> 
     assert "amount_over_limit" not in raised("想借五十万，走抵押", kb)
     assert "amount_over_limit" not in raised("想借三十万，拿厂里的设备押", kb)
     assert "amount_over_limit" in raised("没抵押，想借五十万", kb)
+    assert "amount_over_limit" not in raised("打算借四十万，仓库抵押", kb)  # the asset named before the pledge
+    assert "amount_over_limit" in raised("要借二十五万，不想押房子", kb)
+    assert "amount_over_limit" in raised("想办个二十万的无抵押贷款", kb)
+
+
+def test_the_lenders_word_that_the_amount_is_within_range(kb: Knowledge) -> None:
+    assert "amount_over_limit" not in raised("报了三十万，业务员说在他们额度范围以内", kb)
+    assert "amount_over_limit" in raised("报了三十万，业务员说超出额度了", kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("炒股的账户前年就全部清仓了", "stock_speculation"),  # a degree word between the adverb and the verb
+        ("逾期这事真没有，放心", "overdue_record"),
+        ("逾期0次，卡都按时还", "overdue_record"),
+        ("我从来按时还，不逾期", "overdue_record"),
+        ("说我炒股那是冤枉，一毛钱没投过", "stock_speculation"),
+        ("征信报告上已经看不到那条逾期了", "overdue_record"),  # the record is gone
+        ("民间的高息钱一分钱都没借过", "high_interest_borrowing"),
+        ("担保没替谁做过", "external_guarantee"),
+        ("每个月进账跟往年差不太多", "cashflow_drop"),
+        ("两张卡，额度用得蛮少", "card_overdraft"),
+    ],
+)
+def test_a_denial_or_a_finished_situation_in_everyday_words(kb: Knowledge, text: str, sid: str) -> None:
+    assert sid not in raised(text, kb)
 
 
 class _Scores:
