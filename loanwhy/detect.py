@@ -89,6 +89,7 @@ class _Rules:
     not_neg: re.Pattern[str]
     doubts: re.Pattern[str]
     lender_report: re.Pattern[str]  # a doubt word that reports what the lender told the writer
+    a_not_a: re.Pattern[str]  # "收不收紧", "超没超": a question in the A-not-A form
     hypothetical: re.Pattern[str]
     fiction: re.Pattern[str]  # a story to write: nobody's situation
     cues: dict[str, re.Pattern[str] | None]
@@ -158,6 +159,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         not_neg=_words(lex["not_negations"]),
         doubts=_words([d for d in doubts if len(d) > 1]),
         lender_report=re.compile(lex.get("lender_report", "(?!)")),
+        a_not_a=re.compile(lex.get("a_not_a", "(?!)")),
         hypothetical=hypothetical,
         fiction=re.compile(lex["fiction"]),
         cues={sid: alternation(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
@@ -295,11 +297,15 @@ def _denied_all_the_more(parts: list[str], clause: str, rules: _Rules) -> bool:
     return at > 0 and bool(rules.a_fortiori.search(clause)) and bool(rules.negators.search(parts[at - 1]))
 
 
-def _doubted(clause: str, start: int, rules: _Rules) -> bool:
-    """A doubt word shortly before the hit. 人家 said of the writer is the lender's word, a report
+def _doubted(clause: str, start: int, rules: _Rules, end: int | None = None) -> bool:
+    """A doubt word shortly before the hit or inside it ("银行是不是收紧了"), or the hit asked in the
+    A-not-A form ("收不收紧我哪知道"). 人家 said of the writer is the lender's word, a report
     ("人家说我是白户"); "人家说白户贷不了" and "群里老哥说我成黑户了" stay hearsay."""
     begin = max(0, start - _NEG_WINDOW)
-    window = clause[begin:start]
+    stop = start if end is None else end
+    if rules.a_not_a.search(clause, begin, max(stop, start + 2)):
+        return True
+    window = clause[begin:stop]
     return any(not rules.lender_report.match(clause, begin + m.start()) for m in rules.doubts.finditer(window))
 
 
@@ -453,7 +459,7 @@ def analyse(
             said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
             if cue is not None and not decided and not said_fine and not marked[i][1]:  # a question asserts no fact
                 for hit in cue.finditer(clause):
-                    if _doubted(clause, hit.start(), rules):
+                    if _doubted(clause, hit.start(), rules, hit.end()):
                         continue
                     denied = _denied(clause, hit.start(), rules, hit.end())
                     # "给人担保？没有": the denial is the next clause on its own
@@ -473,7 +479,9 @@ def analyse(
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
                 # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")
                 for hit in topic[1].finditer(clause):
-                    if not _doubted(clause, hit.start(), rules) and not _denied(clause, hit.start(), rules, hit.end()):
+                    if not _doubted(clause, hit.start(), rules, hit.end()) and not _denied(
+                        clause, hit.start(), rules, hit.end()
+                    ):
                         keep(Finding(sid, RAISED, clause))
     if use_model:
         for f in _learned_findings(prepared, found, rules, kb, hypothetical, soft):

@@ -66,6 +66,7 @@ PRIVACY_PATTERNS = (
     "offer_after",
     "offer_before",
     "offered_after",
+    "told_secret",
 )
 
 

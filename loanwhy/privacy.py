@@ -46,7 +46,8 @@ _MIN_RUN = 11
 _RANGE_SEP = re.compile(r"\s*[-~～—–－]\s*")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 # a code typed in groups ("660 213") or a password
-_SECRET = r"(?P<value>\d{2,4}(?: \d{2,4}){1,3}(?!\d)|[0-9A-Za-z!@#$%^&*._\-]{3,32})"
+# (or written in numerals, "背面三位数是三七一": {n} is the lexicon's numeral characters)
+_SECRET = r"(?P<value>[{n}]{{3,8}}(?![{n}])|\d{{2,4}}(?: \d{{2,4}}){{1,3}}(?!\d)|[0-9A-Za-z!@#$%^&*._\-]{{3,32}})"
 # a number the writer masked in part ("6226 80** **** 9006", "1517003****"): the digits left still name it
 _PARTLY_MASKED = re.compile(r"(?<![0-9*])[0-9*](?:[\s\-]?[0-9*]){10,}(?![0-9*])")
 _MIN_SHOWN = 4  # digits left in clear for a partly masked number to count
@@ -54,6 +55,9 @@ _MIN_SHOWN = 4  # digits left in clear for a partly masked number to count
 # most _PIECE_GAP characters apart that together have 11 or more digits
 _PIECE = re.compile(r"\d{3,}(?:[ \-]\d{2,})*")
 _PIECE_GAP = 12
+# a company's service line ("400-880-6655"): ten digits of its own, never a piece of a personal number
+_HOTLINE = re.compile(r"[48]00[ \-]?\d{3}[ \-]?\d{4}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -90,13 +94,14 @@ def _patterns_for(knowledge: Knowledge) -> _Patterns:
             # "密码是123456", "身份证后六位 12345X", "验证码：8848"
             re.compile(
                 f"(?P<key>(?:{words['secret_names']}){value_after}"
-                f"|(?:{words['number_kinds']}){words['number_part']}{value_after})" + _SECRET,
+                f"|(?:{words['number_kinds']}){words['number_part']}{value_after})" + _SECRET.format(n=numerals),
                 re.IGNORECASE,
             ),
-            # a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6")
+            # a code or password a few words after its name ("验证码刚收到，是482913", "密码都是 8 5 0 3 1 6",
+            # "短信码是零零九七五一", "查询码，我的是 8xq2m7")
             re.compile(
                 f"(?P<key>(?:{words['secret_names_later']})[^0-9A-Za-z]{{1,10}}?)"
-                r"(?P<value>\d(?:\s?\d){3,7})(?![\d])"
+                f"(?P<value>[{digit}](?:\\s?[{digit}]){{3,7}}(?![{digit}])|(?=[A-Za-z]*[0-9])[0-9A-Za-z]{{5,16}}(?![0-9A-Za-z]))"
             ),
             # a card's expiry as printed on it
             re.compile(
@@ -106,7 +111,7 @@ def _patterns_for(knowledge: Knowledge) -> _Patterns:
         ),
         re.compile(
             f"(?:{words['offered_kinds']}).{{0,12}}(?:{words['offer_after']})"
-            f"|(?:{words['offer_before']})(?:{words['offered_after']})"
+            f"|(?:{words['offer_before']})(?:{words['offered_after']})|{words['told_secret']}"
         ),
     )
 
@@ -157,7 +162,7 @@ def _amount_range(run: str, after: str, unit_after: re.Pattern[str]) -> bool:
 def _mask_run(p: _Patterns, match: re.Match[str]) -> str:
     """MASK for a run of digits, keeping a lone Chinese numeral at either end that only a separator
     joins to Arabic digits (the 一 of "一直"), as long as the rest is still a number."""
-    if _amount_range(match.group(), match.string[match.end() :], p.unit_after):
+    if _amount_range(match.group(), match.string[match.end() :], p.unit_after) or _glued_numeral(p, match):
         return match.group()
     run, before, after = match.group(), "", ""
     first = p.numeral_first.match(run)
@@ -167,6 +172,21 @@ def _mask_run(p: _Patterns, match: re.Match[str]) -> str:
     if last and _digits(run[: last.start()], p.numerals) >= _MIN_RUN:
         after = last.group()
     return before + MASK + after
+
+
+def _glued_numeral(p: _Patterns, match: re.Match[str]) -> bool:
+    """ "400-880-6655一直占线": a numeral glued to the word after it (or before it) made the run long
+    enough; without it the digits are too few for a personal number."""
+    run, text = match.group(), match.string
+    after = text[match.end() : match.end() + 1]
+    before = text[match.start() - 1 : match.start()] if match.start() else ""
+    if any(ch in p.numerals for ch in run[1:-1]):
+        return False  # "幺94六三77二294": numerals inside, a number typed in both forms
+    if len(run) > 1 and run[-1] in p.numerals and run[-2].isdigit() and _CJK.match(after):
+        return _digits(run[:-1], p.numerals) < _MIN_RUN
+    if len(run) > 1 and run[0] in p.numerals and run[1].isdigit() and _CJK.match(before):
+        return _digits(run[1:], p.numerals) < _MIN_RUN
+    return False
 
 
 def _partly_masked(match: re.Match[str]) -> str:
@@ -186,7 +206,7 @@ def _mask_pieces(p: _Patterns, text: str) -> str:
     kind = p.kinds.search(view if len(view) == len(text) else text)
     if kind is None:
         return text
-    pieces = [m for m in _PIECE.finditer(text, kind.start()) if not _amount(m, p)]
+    pieces = [m for m in _PIECE.finditer(text, kind.start()) if not _amount(m, p) and not _HOTLINE.fullmatch(m.group())]
     runs: list[list[re.Match[str]]] = []
     for m in pieces:
         if runs and m.start() - runs[-1][-1].end() <= _PIECE_GAP:

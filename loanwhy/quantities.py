@@ -103,6 +103,9 @@ def _cn2an(token: str) -> float | None:
         return None
 
 
+_LISTED = re.compile(r"(.*[千百])([一二两三四五六七八九])")
+
+
 def _alternatives(words: Iterable[str]) -> str:
     """A regex group body matching any of the words, longest first (个多月 before 个月)."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
@@ -170,10 +173,10 @@ def amounts(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     units = _units()
     for m, start, end in _spans(text, "AMOUNT", units.amount):
-        base = cn_int(m.group(1))
+        scale = units.money[m.group(2).lower()]
+        base = _listed(m.group(1), scale) or cn_int(m.group(1))
         if base is None:
             continue
-        scale = units.money[m.group(2).lower()]
         value = base * scale
         tail = m.group(3)
         if tail and scale >= 1000:
@@ -184,6 +187,18 @@ def amounts(text: str) -> list[Quantity]:
                 value += t
         out.append(Quantity(value, units.base["money"], start, end))
     return out
+
+
+def _listed(token: str, scale: float) -> float | None:
+    """ "五千一万": two amounts side by side (5千 or 1万), not 5,100万; the larger one is read. A run with a
+    smaller scale inside it and one digit before the money unit only ends like that when it lists."""
+    m = _LISTED.fullmatch(token)
+    if m is None or scale < 10000:
+        return None
+    first, last = cn_int(m.group(1)), cn_int(m.group(2))
+    if first is None or last is None or first >= scale:
+        return None
+    return last
 
 
 def counts(text: str) -> list[Quantity]:

@@ -332,6 +332,29 @@ def test_a_denial_or_a_finished_situation_in_everyday_words(kb: Knowledge, text:
     assert sid not in raised(text, kb)
 
 
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("贷款公司查没查得严我也不晓得", "lender_tightening"),  # an A-not-A question is no statement
+        ("行里是不是在收紧额度，我问了也没人讲", "lender_tightening"),  # the doubt inside the hit
+        ("信贷员没说过要收紧", "lender_tightening"),
+        ("这个真说不准，也没人跟我提", "lender_tightening"),
+        ("我咋能是白户，车贷都还了三年", "thin_credit_file"),
+        ("前些年在信用社借过钱，记录是有的", "thin_credit_file"),
+        ("从没借过一分钱，不会有逾期", "overdue_record"),
+        ("征信上的借款记录二十来条，都正常还着", "frequent_inquiries"),
+        ("这回就想借个三千一万的，周转一下", "amount_over_limit"),  # two amounts side by side
+    ],
+)
+def test_a_question_a_doubt_or_a_fact_that_is_no_problem(kb: Knowledge, text: str, sid: str) -> None:
+    assert sid not in raised(text, kb)
+
+
+def test_a_lender_saying_an_asset_is_hard_to_sell_is_no_doubt(kb: Knowledge) -> None:
+    assert "collateral_value" in raised("押的门面在城郊，银行说不好变现", kb)
+    assert "lender_tightening" in raised("信贷员说今年上面收紧了", kb)
+
+
 class _Scores:
     """A stand-in signal model: fixed scores per clause, every signal over 0.5 counts."""
 

@@ -212,3 +212,47 @@ def test_traditional_names_of_secrets_are_read_like_simplified_ones() -> None:
 def test_a_number_masked_in_part_or_typed_in_pieces_is_masked(text: str, pieces: list[str]) -> None:
     masked = mask(text)
     assert MASK in masked and not any(piece in masked for piece in pieces)
+
+
+@pytest.mark.parametrize(
+    "text, kept_out",
+    [
+        ("打这个吧：幺三洞 两拐幺八 九九洞六", "九九洞六"),  # radio digits and 两, spaced
+        ("手机尾号7742，前七位是136 0588", "0588"),  # the number told in two parts
+        ("信用卡背面那三位是八四二", "八四二"),
+        ("短信验证码 肆柒玖贰，快帮我填", "肆柒玖贰"),
+        ("征信网站的查询码我的是 k7p2w9 ，你登一下", "k7p2w9"),
+        ("卡上印的有效期是11/28", "11/28"),
+    ],
+)
+def test_a_number_or_code_in_unusual_forms_is_masked(text: str, kept_out: str) -> None:
+    masked = mask(text)
+    assert MASK in masked and kept_out not in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网银密码是我生日倒过来，你要就给你",
+        "支付密码就是身份证后六位",
+        "卡背后的安全码要不要也报给你",
+        "我老婆征信中心的账号密码我都有，你帮她登进去看看",
+        "把征信报告的截图发你看看吧",
+    ],
+)
+def test_a_secret_told_in_words_or_offered_is_seen(text: str) -> None:
+    assert privacy.offers_personal_info(mask(text)) or mask(text) != text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客服热线400-660-1234一直打不通，是官方的吗",
+        "手机号换了要不要告诉贷款公司",
+        "卡号变了，要不要去平台重新绑卡",
+        "查询密码是几位数的",
+        "就想借个五千一万的，利息多少",
+    ],
+)
+def test_a_number_or_word_near_a_personal_one_is_left_alone(text: str) -> None:
+    assert mask(text) == text and not privacy.offers_personal_info(text)

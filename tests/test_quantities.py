@@ -24,6 +24,8 @@ pytestmark = pytest.mark.usefixtures("kb_db")  # the units are the lexicon's, bu
         ("七八十万", 750000),
         ("五十多万", 550000),
         ("二十来万", 200000),
+        ("五千一万", 10000),  # two amounts side by side: the larger, not 5,100万
+        ("一千五百万", 15000000),
     ],
 )
 def test_amounts(text: str, value: float) -> None:
