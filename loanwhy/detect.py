@@ -625,8 +625,8 @@ def _names_topic(clause: str, sid: str, kb: Knowledge) -> bool:
         found = pattern.search(clause) if pattern is not None else None
         if (
             found is not None
-            and not rules.negators.search(clause[: found.start()])
-            and rules.negators.search(clause[found.end() : found.end() + TOPIC_DENIAL_WINDOW])
+            and not rules.negators.search(rules.not_neg.sub("__", clause[: found.start()]))
+            and rules.negators.search(rules.not_neg.sub("__", clause[found.end() : found.end() + TOPIC_DENIAL_WINDOW]))
         ):
             return True
     return False

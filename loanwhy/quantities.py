@@ -39,6 +39,7 @@ class _Numbers:
     more: dict[str, float]
     range: re.Pattern[str]  # 七八十: two neighbouring digits and a scale
     scales: dict[str, float]
+    listed: re.Pattern[str]  # 五千一(万): a number ending in 百 or 千 and one more digit
 
 
 def _char_class(chars: Iterable[str]) -> str:
@@ -57,6 +58,7 @@ def _numbers_for(knowledge: Knowledge) -> _Numbers:
         {str(w): float(v) for w, v in numbers["more"].items()},
         re.compile(rf"([{digits}])([{digits}])({_alternatives(scales)})"),
         scales,
+        re.compile(rf"(.*[{_char_class(w for w, v in scales.items() if v >= 100)}])([{digits}])"),
     )
 
 
@@ -101,9 +103,6 @@ def _cn2an(token: str) -> float | None:
         return float(cn2an.cn2an(token, "smart"))
     except (ValueError, KeyError, TypeError):
         return None
-
-
-_LISTED = re.compile(r"(.*[千百])([一二两三四五六七八九])")
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -192,7 +191,8 @@ def amounts(text: str) -> list[Quantity]:
 def _listed(token: str, scale: float) -> float | None:
     """ "五千一万": two amounts side by side (5千 or 1万), not 5,100万; the larger one is read. A run with a
     smaller scale inside it and one digit before the money unit only ends like that when it lists."""
-    m = _LISTED.fullmatch(token)
+    numbers = _numbers()
+    m = numbers.listed.fullmatch(token)
     if m is None or scale < 10000:
         return None
     first, last = cn_int(m.group(1)), cn_int(m.group(2))
