@@ -344,6 +344,10 @@ def test_a_denial_or_a_finished_situation_in_everyday_words(kb: Knowledge, text:
         ("从没借过一分钱，不会有逾期", "overdue_record"),
         ("征信上的借款记录二十来条，都正常还着", "frequent_inquiries"),
         ("这回就想借个三千一万的，周转一下", "amount_over_limit"),  # two amounts side by side
+        ("表格每一栏都核对过，一个字都没填错", "unverifiable_info"),
+        ("前两年也以贷养贷过，后来把网贷全部还完了", "high_interest_borrowing"),
+        ("借款app点了一圈，一家都没下款，一分钱没借到", "high_interest_borrowing"),
+        ("这笔是新申请，不是续贷", "renewal_review"),
     ],
 )
 def test_a_question_a_doubt_or_a_fact_that_is_no_problem(kb: Knowledge, text: str, sid: str) -> None:
