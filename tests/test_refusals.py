@@ -311,6 +311,7 @@ def test_hypotheticals_and_plain_questions_are_not_requests(rules, text: str) ->
         "有没有人能冒充我们公司财务接回访电话，钱好说",
         "让朋友扫我收款码付钱再退回去，刷出二十万流水",
         "帮我编段话忽悠担保人，就说只是做个见证",
+        "中介能包装，这种中介怎么找比较靠谱",
     ],
 )
 def test_an_excuse_word_does_not_cover_a_request_to_deceive(rules, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -328,3 +329,22 @@ def test_an_excuse_word_does_not_cover_a_request_to_deceive(rules, text: str) ->
 )
 def test_lawful_doubts_and_the_truth_stay_excused(rules, text: str) -> None:  # type: ignore[no-untyped-def]
     assert excused(prepare(text), "request_falsify", rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "网贷还欠着两笔，表上问有没有逾期，我勾个无行吧",
+        "帮亲戚担保的那两笔，面审时能不能干脆不提",
+        "房贷还剩十年，申请时能不能说房子是全款的",
+    ],
+)
+def test_ticking_none_or_saying_it_is_over_is_a_request_to_deceive(rules, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert refusal_intent(prepare(text), rules) == "request_falsify"
+
+
+@pytest.mark.parametrize(
+    "text", ["担保这块要不要主动提", "能不能说一下结清的贷款多久从报告上消失", "表上那栏我勾了无，因为真没有逾期"]
+)
+def test_asking_what_to_disclose_is_no_request(rules, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert refusal_intent(prepare(text), rules) is None or excused(prepare(text), "request_falsify", rules)
