@@ -90,6 +90,9 @@ class _Rules:
     doubts: re.Pattern[str]
     lender_report: re.Pattern[str]  # a doubt word that reports what the lender told the writer
     a_not_a: re.Pattern[str]  # "收不收紧", "超没超": a question in the A-not-A form
+    turn: re.Pattern[str]  # a sentence that turns against the one before ("可那几笔担保去年就解除了")
+    correction: re.Pattern[str]  # a clause that corrects what was said ("其实我半年就查了一次")
+    named_words: dict[str, re.Pattern[str] | None]  # each signal's own words (its synonyms)
     hypothetical: re.Pattern[str]
     fiction: re.Pattern[str]  # a story to write: nobody's situation
     cues: dict[str, re.Pattern[str] | None]
@@ -160,6 +163,11 @@ def _rules_for(kb: Knowledge) -> _Rules:
         doubts=_words([d for d in doubts if len(d) > 1]),
         lender_report=re.compile(lex.get("lender_report", "(?!)")),
         a_not_a=re.compile(lex.get("a_not_a", "(?!)")),
+        turn=re.compile(lex.get("turn", "(?!)")),
+        correction=re.compile(lex.get("correction", "(?!)")),
+        named_words={
+            sid: _words(s.get("synonyms", [])) if s.get("synonyms") else None for sid, s in kb.signals.items()
+        },
         hypothetical=hypothetical,
         fiction=re.compile(lex["fiction"]),
         cues={sid: alternation(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
@@ -409,6 +417,7 @@ def analyse(
             found[f.signal] = f
 
     soft: dict[str, str] = {}  # a fine read from a count that does not decide ("四张卡"): its clause
+    corrected: dict[str, int] = {}  # "…征信花了，其实我半年就查了一次": the clause whose count corrects it
 
     prepared = prepare(text, kb)
     if rules.fiction.search(prepared):
@@ -453,6 +462,8 @@ def analyse(
                     if weak and sid not in found:
                         soft[sid] = clause
                     keep(Finding(sid, RAISED if verdict[0] else FINE, clause, verdict[1], soft=weak))
+                    if not verdict[0] and not weak and rules.correction.match(clause):
+                        corrected.setdefault(sid, i)
                     decided = decided or m.get("decides", True)
             cue = rules.cues[sid]
             fine = rules.fine[sid]
@@ -486,6 +497,10 @@ def analyse(
     if use_model:
         for f in _learned_findings(prepared, found, rules, kb, hypothetical, soft):
             keep(f)
+    for sid, at in corrected.items():
+        f = found[sid]
+        if f.state == RAISED and f.evidence in parts[:at]:
+            found[sid] = Finding(sid, FINE, parts[at], f.value)
     return _settle_resolved(found, prepared, rules)
 
 
@@ -561,6 +576,19 @@ def _finished(pattern: re.Pattern[str], sentence: str, rules: _Rules) -> bool:
     )
 
 
+def _turned_next(text: str, sentence: str, sid: str, rules: _Rules) -> str:
+    """The next sentence when it turns against this one and names the same signal, else ""."""
+    at = text.find(sentence)
+    if at < 0 or not sentence:
+        return ""
+    rest = [p for p in _SENTENCES.split(text[at + len(sentence) :]) if p.strip()]
+    named = rules.named_words.get(sid)
+    if not rest or named is None:
+        return ""
+    nxt = rest[0].strip()
+    return nxt if rules.turn.match(nxt) and named.search(nxt) else ""
+
+
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
     """A finished situation is fine ("担保去年就解除了"); for a signal whose record outlives the
     event (a settled overdue stays 5 years) only its own patterns count ("七年前逾期过")."""
@@ -569,6 +597,9 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         if f.state != RAISED:
             continue
         where = _sentence_of(text, f.evidence)
+        turn = _turned_next(text, where, sid, rules)
+        if turn:
+            where = f"{where}。{turn}"  # "…说我担保太多。可那几笔担保去年就全部解除了"
         own = rules.own_resolved.get(sid)
         general = None if sid in rules.resolved_counts else _finished(rules.resolved, where, rules)
         if general and rules.still_holds.search(f.evidence) and not _finished(rules.resolved, f.evidence, rules):

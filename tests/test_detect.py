@@ -354,6 +354,15 @@ def test_a_question_a_doubt_or_a_fact_that_is_no_problem(kb: Knowledge, text: st
     assert sid not in raised(text, kb)
 
 
+def test_a_later_sentence_or_clause_that_corrects_what_was_said(kb: Knowledge) -> None:
+    assert "external_guarantee" not in raised("信贷员说我对外担保太多。可那两笔担保上个月都解除了", kb)
+    assert "external_guarantee" in raised(
+        "给表哥担保了三十万。不过网贷已经还清了", kb
+    )  # the turn is about another thing
+    assert "frequent_inquiries" not in raised("我妈说我征信花了，其实我半年只查过一次", kb)
+    assert "frequent_inquiries" in raised("征信花了，其实两个月就查了十几次", kb)
+
+
 def test_a_lender_saying_an_asset_is_hard_to_sell_is_no_doubt(kb: Knowledge) -> None:
     assert "collateral_value" in raised("押的门面在城郊，银行说不好变现", kb)
     assert "lender_tightening" in raised("信贷员说今年上面收紧了", kb)
