@@ -36,6 +36,8 @@ _PHONE = re.compile(r"(?<![0-9])(?:\+?86[\s\-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:" + _SEP + r"\d{4}){2,3}" + _SEP + r"\d{0,4}(?![0-9])")
 _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
+# an ID number from Taiwan (a letter, 1 or 2, eight digits): users writing Traditional Chinese type it too
+_TW_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][12]\d{8}(?![0-9])")
 # a separator: anything that is neither a letter nor a digit (spaces, dashes, dots, brackets, bars,
 # CJK punctuation, soft hyphen and other format characters), plus "_" and the long-vowel marks
 # (ー, ｰ: letters to Unicode, dashes to the eye); up to 8 of them between two digits
@@ -234,7 +236,7 @@ def mask(text: str) -> str:
     # the widest pattern first: a shorter one taking part of a run (the 13 digits of a card split 6+13)
     # would leave the rest in clear
     out = p.run.sub(partial(_mask_run, p), out)
-    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _LONG_DIGITS):
+    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _TW_ID, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
     out = _PARTLY_MASKED.sub(_partly_masked, out)
     out = _mask_pieces(p, out)

@@ -348,6 +348,11 @@ def test_a_denial_or_a_finished_situation_in_everyday_words(kb: Knowledge, text:
         ("前两年也以贷养贷过，后来把网贷全部还完了", "high_interest_borrowing"),
         ("借款app点了一圈，一家都没下款，一分钱没借到", "high_interest_borrowing"),
         ("这笔是新申请，不是续贷", "renewal_review"),
+        ("原先算白户，去年办了张信用卡按时还，现在征信上有记录了", "thin_credit_file"),
+        ("前年那笔高利贷早还干净了，后来再没借过", "high_interest_borrowing"),
+        ("前年查得多，可最近半年一次都没查过", "frequent_inquiries"),
+        ("担保那是我姐的事，我自己一笔都没有", "external_guarantee"),
+        ("押的门面位置挺好，评估不成问题", "collateral_value"),
     ],
 )
 def test_a_question_a_doubt_or_a_fact_that_is_no_problem(kb: Knowledge, text: str, sid: str) -> None:

@@ -223,6 +223,7 @@ def test_a_number_masked_in_part_or_typed_in_pieces_is_masked(text: str, pieces:
         ("短信验证码 肆柒玖贰，快帮我填", "肆柒玖贰"),
         ("征信网站的查询码我的是 k7p2w9 ，你登一下", "k7p2w9"),
         ("卡上印的有效期是11/28", "11/28"),
+        ("我的身分證字號 F223456789，幫我看看", "223456789"),
     ],
 )
 def test_a_number_or_code_in_unusual_forms_is_masked(text: str, kept_out: str) -> None:
