@@ -477,6 +477,14 @@ def _load_cached(path: str) -> Knowledge:
     return read_db(Path(path))
 
 
+@lru_cache(maxsize=4)
+def _load_default(kb_env: str | None, var_env: str | None) -> Knowledge:
+    """Keyed by the variables `paths.kb_db` reads, so the path is not rebuilt on every call."""
+    return _load_cached(str(db_path()))
+
+
 def load(path: Path | None = None) -> Knowledge:
     """The knowledge of this process, read once from the database."""
-    return _load_cached(str(path or db_path()))
+    if path is not None:
+        return _load_cached(str(path))
+    return _load_default(os.environ.get("LOANWHY_KB"), os.environ.get("LOANWHY_VAR"))

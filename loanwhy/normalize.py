@@ -39,7 +39,9 @@ def clean(text: str, max_chars: int = MAX_CHARS) -> str:
     return text[:max_chars]
 
 
+@lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
+    """Cached: one message is folded several times (diagnosis, refusal check, privacy)."""
     return str(_t2s().convert(text))
 
 

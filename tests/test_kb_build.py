@@ -147,3 +147,15 @@ def test_doubts_without_goes_ahead(sources: Path, tmp_path: Path) -> None:
     _edit(sources / "refusals.yml", "  goes_ahead: *goes_ahead\n", "")
     with pytest.raises(kb.KnowledgeError, match=r"refusals.yml \[ask_promise\]: 'doubts' needs a 'goes_ahead' list"):
         kb.build(tmp_path / "kb.sqlite", sources)
+
+
+def test_load_follows_the_database_the_environment_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`load()` caches per LOANWHY_KB / LOANWHY_VAR value, so pointing them elsewhere is seen at once."""
+    db = tmp_path / "other.sqlite"
+    kb.build(db)
+    monkeypatch.setenv("LOANWHY_KB", str(db))
+    first = kb.load()
+    assert first is kb.load() and first is kb.load(db)
+    monkeypatch.setenv("LOANWHY_KB", str(tmp_path / "missing.sqlite"))
+    with pytest.raises(kb.KnowledgeError):
+        kb.load()
