@@ -92,6 +92,9 @@ class _Rules:
     a_not_a: re.Pattern[str]  # "收不收紧", "超没超": a question in the A-not-A form
     turn: re.Pattern[str]  # a sentence that turns against the one before ("可那几笔担保去年就解除了")
     correction: re.Pattern[str]  # a clause that corrects what was said ("其实我半年就查了一次")
+    reported: re.Pattern[str]  # a word that reports a claim ("说我是白户")
+    retraction: re.Pattern[str]  # the claim taken back after it ("…肯定不对", "…其实搞错了")
+    denied_named: dict[str, re.Pattern[str]]  # a clause denying the signal by name ("谈不上老客户")
     named_words: dict[str, re.Pattern[str] | None]  # each signal's own words (its synonyms)
     hypothetical: re.Pattern[str]
     fiction: re.Pattern[str]  # a story to write: nobody's situation
@@ -135,6 +138,17 @@ def _words(words: list[str]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=4)
+def _denied_named(kb: Knowledge, lead: str | None) -> dict[str, re.Pattern[str]]:
+    """Per signal: a clause that opens by denying one of its words. Words that are themselves a
+    negation ("没有信用记录") are left out: "不是没有信用记录" says it is so."""
+    out: dict[str, re.Pattern[str]] = {}
+    for sid, s in kb.signals.items():
+        words = [w for w in s.get("synonyms") or [] if not w.startswith(("没", "不", "无", "零"))]
+        if lead and words:
+            out[sid] = re.compile(f"(?:{lead})(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})")
+    return out
+
+
 def _rules_for(kb: Knowledge) -> _Rules:
     lex = kb.lexicon
     hypothetical = re.compile(lex["hypothetical"])
@@ -165,6 +179,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
         a_not_a=re.compile(lex.get("a_not_a", "(?!)")),
         turn=re.compile(lex.get("turn", "(?!)")),
         correction=re.compile(lex.get("correction", "(?!)")),
+        reported=re.compile(lex.get("reported", "(?!)")),
+        retraction=re.compile(lex.get("retraction", "(?!)")),
+        denied_named=_denied_named(kb, lex.get("denied_by_name")),
         named_words={
             sid: _words(s.get("synonyms", [])) if s.get("synonyms") else None for sid, s in kb.signals.items()
         },
@@ -476,6 +493,7 @@ def analyse(
                     # "给人担保？没有": the denial is the next clause on its own
                     denied = denied or (not clause[hit.end() :].strip() and _bare_denial(following, rules))
                     denied = denied or _denied_all_the_more(parts, clause, rules)
+                    denied = denied or _retracted(clause, hit.start(), hit.end(), following, rules)
                     state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
@@ -501,7 +519,31 @@ def analyse(
         f = found[sid]
         if f.state == RAISED and f.evidence in parts[:at]:
             found[sid] = Finding(sid, FINE, parts[at], f.value)
+    for sid, f in list(found.items()):
+        if f.state == RAISED and f.value is None and _denied_later(parts, sentences, f.evidence, sid, rules):
+            found[sid] = Finding(sid, FINE, f.evidence, f.value)
     return _settle_resolved(found, prepared, rules)
+
+
+def _retracted(clause: str, start: int, end: int, following: str, rules: _Rules) -> bool:
+    """A claim reported just before the phrase and taken back after it, in the same clause or as the
+    next one: "前面说我有逾期是说错了", "刚才说我信用卡逾期，其实搞错了", "说我是白户肯定不对"."""
+    if not rules.reported.search(clause, max(0, start - _NEG_WINDOW), start):
+        return False
+    rest = clause[end:].strip()
+    if rules.retraction.search(rest):
+        return True
+    return len(rest) <= 2 and bool(rules.retraction.search(following.strip()))
+
+
+def _denied_later(parts: list[str], sentences: list[str], evidence: str, sid: str, rules: _Rules) -> bool:
+    """A later clause of the same sentence denies the signal by name: "跟这家合作才一年，谈不上老客户".
+    A finding read from a number is left to the number."""
+    pattern = rules.denied_named.get(sid)
+    if pattern is None or evidence not in parts:
+        return False
+    i = parts.index(evidence)
+    return any(sentences[j] == sentences[i] and pattern.match(parts[j].strip()) for j in range(i + 1, len(parts)))
 
 
 def _named_earlier(parts: list[str], sentences: list[str], i: int, topic: re.Pattern[str], rules: _Rules) -> bool:

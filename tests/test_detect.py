@@ -417,3 +417,40 @@ def test_a_sure_clause_counts_even_when_the_long_sentence_does_not(kb: Knowledge
     assert set(hits) == {"cross_industry", "cashflow_drop"}
     unsure = [("三样一起做", {"cross_industry": 0.95}), ("今年卡上的钱一下子少了一大截", {"cashflow_drop": 0.9})]
     assert "cashflow_drop" not in detect._hits("x", unsure, _stub(dict(unsure)))
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("上回跟您讲我有逾期，那是讲错了，其实一天都没晚过", "overdue_record"),  # a claim taken back
+        ("客服说我是白户，这话根本不对", "thin_credit_file"),
+        ("之前以为自己卡刷爆了，算错了", "card_overdraft"),
+        ("在这家才借过一回，算不上老客户", "renewal_review"),  # a later clause denies it by name
+        ("额度八万欠着三万，这不叫刷爆吧", "card_overdraft"),
+        ("股票那东西我弄不懂，一直没开户", "stock_speculation"),
+        ("前几年玩过虚拟币，去年全撤出来了，再也不碰了", "stock_speculation"),
+        ("我那哥们才是网贷借了一堆的人", "high_interest_borrowing"),
+        ("信用卡逾期的是我合伙人", "overdue_record"),
+        ("那笔逾期记在我前妻名下，我这边干干净净", "overdue_record"),
+        ("信贷员讲他们今年不良爆了，收得紧", "overdue_record"),  # the lender's bad loans
+        ("拿老家县城的铺面去抵押，想借十五万", "amount_over_limit"),  # secured
+        ("押的那套在地铁站边上，不愁卖", "collateral_value"),
+    ],
+)
+def test_a_claim_taken_back_or_denied_by_name_later(kb: Knowledge, text: str, sid: str) -> None:
+    assert sid not in raised(text, kb)
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("信贷员说我有逾期，我查了确实有两笔", "overdue_record"),  # reported and confirmed
+        ("卡都刷爆了，这不算小事吧", "card_overdraft"),  # the later clause denies nothing by name
+        ("我是白户，不是没有收入", "thin_credit_file"),
+        ("房子在山沟里，不好卖", "collateral_value"),
+        ("我弟帮我看过，我自己三张卡都刷爆了", "card_overdraft"),
+        ("想借十五万的信用贷，没有抵押", "amount_over_limit"),
+    ],
+)
+def test_the_same_words_still_raise_when_the_problem_stands(kb: Knowledge, text: str, sid: str) -> None:
+    assert sid in raised(text, kb)
