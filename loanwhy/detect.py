@@ -142,8 +142,9 @@ def _denied_named(kb: Knowledge, lead: str | None) -> dict[str, re.Pattern[str]]
     """Per signal: a clause that opens by denying one of its words. Words that are themselves a
     negation ("没有信用记录") are left out: "不是没有信用记录" says it is so."""
     out: dict[str, re.Pattern[str]] = {}
+    negative = re.compile(kb.lexicon["negative_word"])
     for sid, s in kb.signals.items():
-        words = [w for w in s.get("synonyms") or [] if not w.startswith(("没", "不", "无", "零"))]
+        words = [w for w in s.get("synonyms") or [] if not negative.match(w)]
         if lead and words:
             out[sid] = re.compile(f"(?:{lead})(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})")
     return out
