@@ -26,7 +26,8 @@ _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year sa
 _SPLIT = re.compile(
     r"([,，。.!！?？;；\n~～]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too
-_SENTENCES = re.compile(r"[。!！?？;；\n]+")
+# an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
+_SENTENCES = re.compile(r"[。!！?？;；\n\U0001F300-\U0001FAFF\u2600-\u27BF]+")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class _Rules:
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
     others: re.Pattern[str]
+    asking_for: re.Pattern[str]
     asks_about: re.Pattern[str]
     about_others: set[str]
     negation_is_content: set[str]  # "没办过信用卡" says a thin file: a negation there does not deny it
@@ -214,6 +216,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         others=re.compile(lex.get("others_subject", "(?!)")),
+        asking_for=re.compile(lex.get("asking_for", "(?!)")),
         asks_about=re.compile(lex.get("asks_about", "(?!)")),
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
         not_identity=re.compile(lex.get("not_identity", "(?!)")),
@@ -454,6 +457,8 @@ def analyse(
         following = parts[i + 1] if i + 1 < len(parts) else ""
         someone_else = others[i]
         sentence = sentences[i]
+        if rules.asking_for.match(sentence.strip()):
+            continue  # "帮我表弟问的，…": the whole sentence is another applicant's
         for sid in kb.signals:
             if someone_else and sid not in rules.about_others:
                 continue  # "我老公逾期了": somebody else's situation
@@ -820,13 +825,14 @@ def _learned_findings(
         if sid not in found or (found[sid].state == FINE and found[sid].evidence == soft.get(sid))
     }
     for sentence in _SENTENCES.split(text):
-        if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS:
+        if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS or rules.asking_for.match(sentence.strip()):
             continue  # "没有": too little to read a situation from (the rules still read it)
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
         scored = [(c, model.scores(c)) for c in parts]
-        hits = {
-            sid for sid, p in _hits(sentence, scored, model).items() if sid in open_ and p >= rules.learned_min[sid]
-        }
+        # a break word that opens the sentence joins it to nothing ("就是手机号换了，…")
+        read = sentence.strip()
+        read = read[m.end() :] if (m := rules.breaks.match(read)) else read
+        hits = {sid for sid, p in _hits(read, scored, model).items() if sid in open_ and p >= rules.learned_min[sid]}
         if not hits:
             continue
         someone_else = {c for c, other in zip(parts, _someone_else(sentence, parts, rules), strict=True) if other}

@@ -13,6 +13,14 @@ from loanwhy.kb import Knowledge
 CASES: list[tuple[str, set[str], set[str]]] = [
     # (message, must be raised, must not be raised)
     ("半年查了两次征信", set(), {"frequent_inquiries"}),
+    ("上周我自己用云闪付查了四次征信，看看有没有问题", set(), {"frequent_inquiries"}),  # own look, no hard inquiry
+    ("这个月到处申请，被查了四次征信", {"frequent_inquiries"}, set()),
+    ("早年开过化工厂，七八年前就关掉了，现在开面馆", set(), {"high_risk_industry"}),
+    ("家里的屠宰场去年已经把车间关了，现在只卖熟食", set(), {"high_risk_industry"}),
+    ("原先合伙的茶楼和驾校，现在都退出来了，只管我的五金店", set(), {"cross_industry"}),
+    ("帮我表弟问的，他的担保人自己也欠着一堆钱", set(), {"weak_guarantor"}),
+    ("贷款被拒了😭 担保早就解除了", set(), {"external_guarantee"}),
+    ("人家说核实不了我的收入", {"unverifiable_info"}, set()),
     ("前两个月申了几个贷款，少说也有十来次", {"frequent_inquiries"}, set()),  # the next clause says how many
     ("去年一个月能走十几万，今年也就五六万", {"cashflow_drop"}, set()),
     ("找亲戚借了三十万", set(), {"amount_over_limit"}),  # a debt, not the amount asked for
