@@ -182,6 +182,17 @@ def _read_firmly(text: str, kb: Knowledge) -> Facts:
     return facts
 
 
+def _without_asking_back(text: str, kb: Knowledge) -> str:
+    """An answer that ends by asking what it means ("…透支到顶了，这个影响大吗"): what it states, the
+    question left for the diagnosis to answer. An answer unsure elsewhere too stays whole."""
+    parts = [c for c in clauses(prepare(text, kb), kb) if c.strip()]
+    asks_back = re.compile(kb.lexicon.get("asks_back", "(?!)"))
+    if len(parts) < 2 or not asks_back.search(parts[-1].strip()):
+        return text
+    stated = "，".join(parts[:-1])
+    return text if _hedged(stated, kb) else stated
+
+
 def _has_quantity(text: str) -> bool:
     return bool(q.counts(text) or q.amounts(text) or q.ratios(text))
 
@@ -292,6 +303,7 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
             facts = {sid: _fact(RAISED, said) for sid in button.get("raised", [])}
             facts.update({sid: _fact(FINE, said) for sid in button.get("fine", []) if sid not in facts})
             return (ANSWERED if facts else UNKNOWN), facts
+    said = _without_asking_back(said, kb)
     aligned = _aligned(said, t)
     if aligned is not None:
         pieces, by_sentence = aligned

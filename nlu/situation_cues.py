@@ -188,11 +188,13 @@ class SituationCues(GraphComponent):
             elif (
                 not raised
                 and found
-                and (str(current).startswith("faq_") or (current == SITUATION and faint))
+                and (str(current).startswith("faq_") or faint)
+                and current != HANDOFF
                 and self._states(text)
             ):
                 # "没拖欠过，就申请了这一回": the applicant says how things stand (often answering our
-                # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it (nor FactVote's)
+                # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it (nor FactVote's).
+                # "不过去年已经把车间关了": a correction DIET cannot place is news, not "did you mean"
                 force_intent(message, SITUATION)
             elif (
                 not raised

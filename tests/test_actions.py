@@ -608,6 +608,15 @@ def test_a_follow_up_answer_may_end_what_was_said_before(kb: Knowledge) -> None:
     assert slot(events, "facts")["external_guarantee"]["state"] == "fine"
 
 
+def test_a_follow_up_answer_that_clears_the_only_problem_updates_the_report(kb: Knowledge) -> None:
+    # with nothing raised any more the report still follows (rules: situation_known), no core fallback
+    said_before = dx.findings_to_facts("我之前给人做过担保", kb)
+    t = tracker("后来银行发了解除通知，担保已经没了", slots={"facts": said_before}, events=_follow_up_asked("work"))
+    _, events = run(ActionAnalyseMessage(), t)
+    assert slot(events, "facts")["external_guarantee"]["state"] == "fine"
+    assert slot(events, "situation_known") is True
+
+
 def test_a_count_in_a_follow_up_answer_ends_nothing_said_before(kb: Knowledge) -> None:
     # "两张卡逾期过" answers the credit question; two cards are not many, but that ends no "全刷爆了"
     said_before = dx.findings_to_facts("六张信用卡全刷爆了，只还最低", kb)

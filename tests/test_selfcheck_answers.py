@@ -144,3 +144,21 @@ def test_a_forgotten_payment_is_a_fact_not_an_unsure_answer() -> None:
 )
 def test_a_topic_named_in_an_unsure_answer_is_not_raised(text: str, tid: str, sid: str) -> None:
     assert states(text, tid).get(sid) != RAISED
+
+
+@pytest.mark.parametrize(
+    ("text", "tid", "sid"),
+    [
+        ("顺便说下，我四张信用卡都刷到顶了，这个影响大吗", "work", "card_overdraft"),
+        ("对了，前两个月有笔网贷拖了一周才还，这个算逾期吗", "credit", "overdue_record"),
+    ],
+)
+def test_a_fact_followed_by_what_does_this_mean_is_an_answer(text: str, tid: str, sid: str) -> None:
+    # the closing question asks about what was said; what was said still counts, for any topic
+    status, facts = parse_answer(text, tid)
+    assert status == ANSWERED and facts[sid]["state"] == RAISED
+
+
+def test_asking_back_after_an_unsure_clause_stays_unsure() -> None:
+    status, facts = parse_answer("逾期我记不太清了，这个影响大吗", "credit")
+    assert RAISED not in {f["state"] for f in facts.values()}
