@@ -115,6 +115,7 @@ class _Rules:
     post_negation: re.Pattern[str]
     others: re.Pattern[str]
     asking_for: re.Pattern[str]
+    hearsay: re.Pattern[str]
     asks_about: re.Pattern[str]
     about_others: set[str]
     negation_is_content: set[str]  # "没办过信用卡" says a thin file: a negation there does not deny it
@@ -217,6 +218,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         others=re.compile(lex.get("others_subject", "(?!)")),
         asking_for=re.compile(lex.get("asking_for", "(?!)")),
+        hearsay=re.compile(lex.get("hearsay_opening", "(?!)")),
         asks_about=re.compile(lex.get("asks_about", "(?!)")),
         about_others={sid for sid, s in kb.signals.items() if s["recognise"].get("others")},
         not_identity=re.compile(lex.get("not_identity", "(?!)")),
@@ -491,7 +493,8 @@ def analyse(
             cue = rules.cues[sid]
             fine = rules.fine[sid]
             said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
-            if cue is not None and not decided and not said_fine and not marked[i][1]:  # a question asserts no fact
+            hearsay = bool(rules.hearsay.match(clause))  # what others say states nothing of the writer
+            if cue is not None and not decided and not said_fine and not marked[i][1] and not hearsay:
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules, hit.end()):
                         continue
@@ -771,7 +774,11 @@ def _speaks(clause: str, sid: str, rules: _Rules, someone_else: set[str], hypoth
     someone else's matter."""
     if not hypothetical and rules.hypothetical.search(clause):
         return False
-    if _doubted(clause, min(len(clause), _NEG_WINDOW), rules) or rules.asks_about.search(clause):
+    if (
+        _doubted(clause, min(len(clause), _NEG_WINDOW), rules)
+        or rules.asks_about.search(clause)
+        or rules.hearsay.match(clause)
+    ):
         return False  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
     return sid in rules.about_others or not (clause in someone_else or rules.others.search(clause.strip()))
 

@@ -21,6 +21,12 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("帮我表弟问的，他的担保人自己也欠着一堆钱", set(), {"weak_guarantor"}),
     ("贷款被拒了😭 担保早就解除了", set(), {"external_guarantee"}),
     ("人家说核实不了我的收入", {"unverifiable_info"}, set()),
+    ("快手上有人说花两千就能把逾期删掉，靠谱吗", set(), {"overdue_record"}),  # hearsay, not the writer's record
+    ("股票以前玩过，去年一股脑全卖了，再不碰了", set(), {"stock_speculation"}),
+    ("单位电话填错了一位，后来去门店改过来了", set(), {"unverifiable_info"}),
+    ("我舍友网贷逾期被催收天天打电话，我自己一笔都没借过", set(), {"overdue_record"}),
+    ("做电镀的，去年环保来查过，说都达标", set(), {"high_risk_industry"}),
+    ("网上说查询多了会被拒，我这个月被查了五次", {"frequent_inquiries"}, set()),
     ("前两个月申了几个贷款，少说也有十来次", {"frequent_inquiries"}, set()),  # the next clause says how many
     ("去年一个月能走十几万，今年也就五六万", {"cashflow_drop"}, set()),
     ("找亲戚借了三十万", set(), {"amount_over_limit"}),  # a debt, not the amount asked for
