@@ -72,7 +72,7 @@ class ActionAnalyseMessage(Action):
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         # an answer to the question a report ended with updates that report, even when it clears the
-        # only problem the report named ("不过车间去年就关了")
+        # only problem the report named (the workshop the report blamed was closed last year)
         known = known or (tid is not None and bool(facts))
         return [SlotSet("facts", facts), SlotSet("situation_known", known)]
 
