@@ -16,6 +16,7 @@ from actions.terms import explain_terms
 from actions.welcome import offer_selfcheck_at_start
 from loanwhy import cases
 from loanwhy import diagnose as dx
+from loanwhy.answers import fact_for
 from loanwhy.detect import RAISED, prepare
 from loanwhy.kb import load
 
@@ -28,7 +29,9 @@ class ActionAnswerFact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
-        fact = load().facts.get(intent[len(FAQ_PREFIX) :]) if intent.startswith(FAQ_PREFIX) else None
+        text = latest_text(tracker)
+        # the other lender's counterpart when the question names only that one
+        fact = fact_for(intent[len(FAQ_PREFIX) :], prepare(text)) if intent.startswith(FAQ_PREFIX) else None
         explain_terms(dispatcher, tracker, go_on=False)  # slang asked about in the same question comes first
         if fact is None:
             dispatcher.utter_message(response="utter_fact_missing")
@@ -36,7 +39,6 @@ class ActionAnswerFact(Action):
             dispatcher.utter_message(response="utter_fact", answer=" ".join(str(fact["answer"]).split()))
         # a message that states a settled card overdue may arrive as a question about overdue debts:
         # what it states about the applicant still counts for a later diagnosis
-        text = latest_text(tracker)
         said = dx.findings_to_facts(text)
         if not said and not stored_facts(tracker) and not form_used(tracker) and _refused(text):
             # a fact asked by someone refused for no stated reason: the answer, then the questions that find the reason

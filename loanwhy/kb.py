@@ -316,7 +316,7 @@ def read_sources(source_dir: Path = SOURCE_DIR) -> dict[str, Any]:
                     raise KnowledgeError(f"{path.name} [{fid}]: missing field '{name}'")
             if fid in facts:
                 raise KnowledgeError(f"{path.name} [{fid}]: duplicate fact id")
-            facts[fid] = entry
+            facts[fid] = {"lender": "", "counterparts": {}, **entry}  # every row has every column
     suggestions = _read_yaml(source_dir / "suggestions.yml") or {}
     if not isinstance(suggestions, dict) or not all(isinstance(v, str) and v for v in suggestions.values()):
         raise KnowledgeError("suggestions.yml: expected intent: button text pairs")

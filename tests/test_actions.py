@@ -183,6 +183,21 @@ def test_fact_answers_come_from_the_knowledge_base(kb: Knowledge, intent: str) -
     assert messages[0]["answer"].replace(" ", "") == "".join(kb.facts[intent[4:]]["answer"].split())
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "answered"),
+    [
+        ("普惠金融的门店开在哪些省市", "faq_yalian_cities", "puhui_about"),  # the other lender's counterpart
+        ("亚联财在哪些城市有网点", "faq_yalian_cities", "yalian_cities"),
+        ("亚联财是哪年成立的", "faq_puhui_about", "yalian_legit"),
+        ("亚联财和爱钱进哪个门店多", "faq_yalian_cities", "yalian_cities"),  # both named: the classifier's choice
+        ("网点在哪", "faq_yalian_cities", "yalian_cities"),
+    ],
+)
+def test_a_question_about_one_lender_gets_that_lenders_fact(kb: Knowledge, text: str, intent: str, answered: str) -> None:
+    messages, _ = run(ActionAnswerFact(), tracker(text, intent=intent))
+    assert messages[0]["answer"].replace(" ", "") == "".join(kb.facts[answered]["answer"].split())
+
+
 def test_a_question_that_also_says_why_one_was_refused_gets_the_reasons_too(kb: Knowledge) -> None:
     text = "信用卡逾期三个月还没还，网贷也好几笔到期了，现在哪都借不出来，该怎么办"
     messages, events = run(ActionAnswerFact(), tracker(text, intent="faq_overdue_help"))

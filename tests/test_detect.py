@@ -214,6 +214,30 @@ def test_ranking_puts_overdue_first(kb: Knowledge) -> None:
         ("没劳动合同，工资都是老板发现金", "unverifiable_info", "raised"),
         ("最近现金流紧张", "unverifiable_info", None),
         ("我教了一辈子书，跟高危行业沾不上边", "high_risk_industry", "fine"),  # a denial after the phrase
+        # a word of a signal in another sense, or another person's matter
+        ("昨天那单快递逾期派送了，被投诉", "overdue_record", None),
+        ("衣服过了退货期，店家说逾期不给退", "overdue_record", None),
+        ("我是同事的紧急联系人，他的网贷催收天天打给我", "overdue_record", None),
+        ("我闺蜜信用卡逾期了好几期", "overdue_record", None),
+        ("今年我婆婆的贷款逾期了", "overdue_record", None),
+        ("最近手头紧，生活费收紧了不少", "lender_tightening", None),
+        ("卖的冰箱都有五年质保担保", "external_guarantee", None),
+        ("我上班的单位给兄弟企业担保了一个亿", "external_guarantee", None),
+        ("亲戚拉我一起搞互保，我没答应", "external_guarantee", None),
+        ("村里人都找我担保我都签了字", "external_guarantee", "raised"),
+        ("门面租约刚续了五年", "renewal_review", None),
+        ("营业执照经营范围写了七八项，其实就开了个修车铺", "cross_industry", None),
+        ("在电镀厂边上开了个小卖部", "high_risk_industry", None),
+        ("以前在煤矿干过几年，早就辞职回家养鸡了", "high_risk_industry", None),
+        # a dip every year that comes back, or one that recovered
+        ("做冷饮的，每年冬天流水都掉一大半，开春又涨回来", "cashflow_drop", None),
+        ("前年流水掉了一半，后来都恢复了", "cashflow_drop", "fine"),
+        # pocket money in shares, or a plan not made
+        ("股票就是几千块零花钱，玩玩而已", "stock_speculation", "fine"),
+        ("还在犹豫要不要拿十万炒股", "stock_speculation", None),
+        # the amount lowered under the cap before applying
+        ("原先想借二十万，后来改成8万申请的", "amount_over_limit", "fine"),
+        ("想申请15万信用贷给家里盖房子，不想抵押", "amount_over_limit", "raised"),
     ],
 )
 def test_denied_finished_and_own_guarantor(kb: Knowledge, text: str, sid: str, state: str | None) -> None:
