@@ -24,7 +24,7 @@ _NEG_WINDOW = 8
 _POST_WINDOW = 16  # a denial after the phrase may follow a short list ("跟化工、污染那些根本不沾边")
 _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
 _SPLIT = re.compile(
-    r"([,，。.!！?？;；\n~～\U0001F300-\U0001FAFF\u2600-\u27BF\u200d\ufe0f]+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
+    r"([,，。.!！?？;；:：\n~～\U0001F300-\U0001FAFF\u2600-\u27BF\u200d\ufe0f]+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too, and so does an emoji
 # an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
 _SENTENCES = re.compile(r"[。!！?？;；\n\U0001F300-\U0001FAFF\u2600-\u27BF]+")
@@ -113,6 +113,7 @@ class _Rules:
     kept_years: dict[str, int]
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
+    topic_filler: re.Pattern[str]
     others: re.Pattern[str]
     asking_for: re.Pattern[str]
     hearsay: re.Pattern[str]
@@ -216,6 +217,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
+        topic_filler=re.compile(lex.get("topic_filler", "")),
         others=re.compile(lex.get("others_subject", "(?!)")),
         asking_for=re.compile(lex.get("asking_for", "(?!)")),
         hearsay=re.compile(lex.get("hearsay_opening", "(?!)")),
@@ -499,8 +501,9 @@ def analyse(
                     if _doubted(clause, hit.start(), rules, hit.end()):
                         continue
                     denied = _denied(clause, hit.start(), rules, hit.end())
-                    # "给人担保？没有": the denial is the next clause on its own
-                    denied = denied or (not clause[hit.end() :].strip() and _bare_denial(following, rules))
+                    # "给人担保？没有", "逾期这事儿，没有": the denial is the next clause on its own
+                    rest = clause[hit.end() :].strip()
+                    denied = denied or (bool(rules.topic_filler.fullmatch(rest)) and _bare_denial(following, rules))
                     denied = denied or _denied_all_the_more(parts, clause, rules)
                     denied = denied or _retracted(clause, hit.start(), hit.end(), following, rules)
                     state = FINE if denied else RAISED

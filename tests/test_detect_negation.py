@@ -29,6 +29,24 @@ def test_a_denial_after_the_phrase_still_denies(kb: Knowledge, text: str, sid: s
     assert states(text, kb).get(sid) == "fine"
 
 
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("逾期这回事儿，没有", "overdue_record"),
+        ("炒股嘛，压根没有", "stock_speculation"),
+        ("联保什么的，一律没有", "external_guarantee"),
+        ("给人担保这块，我是零", "external_guarantee"),
+        ("高利贷？我想都没想过", "high_interest_borrowing"),
+        ("刷爆信用卡跟我可不沾边", "card_overdraft"),
+        ("说我晚还过，那是没影的事", "overdue_record"),
+        ("不良记录：无", "overdue_record"),
+        ("到处申请贷款，从没有过那种事", "frequent_inquiries"),
+    ],
+)
+def test_the_topic_first_and_the_denial_after_it(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
 def test_a_guaranteed_loan_is_a_product_not_a_guarantee_for_others(kb: Knowledge) -> None:
     assert states("担保贷没批，信贷员说担保人不行，可那是我亲哥啊", kb).get("external_guarantee") != "raised"
     assert states("帮表哥的厂担保了一笔贷款", kb).get("external_guarantee") == "raised"
