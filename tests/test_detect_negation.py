@@ -47,6 +47,21 @@ def test_the_topic_first_and_the_denial_after_it(kb: Knowledge, text: str, sid: 
     assert states(text, kb).get(sid) != "raised"
 
 
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("是我舅舅的网贷逾期了，不是我", "overdue_record"),
+        ("隔壁老李把信用卡刷爆了", "card_overdraft"),
+        ("我们厂里好多人都借了网贷", "high_interest_borrowing"),
+        ("我担心以后流水掉一大半", "cashflow_drop"),
+        ("早年炒股亏过十万，那都是十年前的事了", "stock_speculation"),
+        ("以前给人担保过，早就处理好了", "external_guarantee"),
+    ],
+)
+def test_someone_elses_a_fear_or_a_long_past_story_raises_nothing(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
 def test_a_guaranteed_loan_is_a_product_not_a_guarantee_for_others(kb: Knowledge) -> None:
     assert states("担保贷没批，信贷员说担保人不行，可那是我亲哥啊", kb).get("external_guarantee") != "raised"
     assert states("帮表哥的厂担保了一笔贷款", kb).get("external_guarantee") == "raised"
