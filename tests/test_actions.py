@@ -193,7 +193,9 @@ def test_fact_answers_come_from_the_knowledge_base(kb: Knowledge, intent: str) -
         ("网点在哪", "faq_yalian_cities", "yalian_cities"),
     ],
 )
-def test_a_question_about_one_lender_gets_that_lenders_fact(kb: Knowledge, text: str, intent: str, answered: str) -> None:
+def test_a_question_about_one_lender_gets_that_lenders_fact(
+    kb: Knowledge, text: str, intent: str, answered: str
+) -> None:
     messages, _ = run(ActionAnswerFact(), tracker(text, intent=intent))
     assert messages[0]["answer"].replace(" ", "") == "".join(kb.facts[answered]["answer"].split())
 
