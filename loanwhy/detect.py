@@ -23,11 +23,12 @@ RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
 _POST_WINDOW = 16  # a denial after the phrase may follow a short list ("跟化工、污染那些根本不沾边")
 _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
+_EMOJI = r"\U0001F300-\U0001FAFF\u2600-\u27BF"  # character ranges, for a class
 _SPLIT = re.compile(
-    r"([,，。.!！?？;；:：\n~～\U0001F300-\U0001FAFF\u2600-\u27BF\u200d\ufe0f]+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
+    rf"([,，。.!！?？;；:：\n~～{_EMOJI}\u200d\ufe0f]+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too, and so does an emoji
 # an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
-_SENTENCES = re.compile(r"[。!！?？;；\n\U0001F300-\U0001FAFF\u2600-\u27BF]+")
+_SENTENCES = re.compile(rf"[。!！?？;；\n{_EMOJI}]+")
 
 
 @dataclass(frozen=True)
