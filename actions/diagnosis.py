@@ -54,7 +54,9 @@ class ActionAnalyseMessage(Action):
         found = dx.findings_to_facts(text)
         tid = pending_follow_up(tracker)
         if tid is None:
-            facts = dx.merge(stored_facts(tracker), found)
+            stored = stored_facts(tracker)
+            # "信用卡逾期过一次" then "不过那是2015年的事了": the new message may take back an older problem
+            facts = {**dx.merge(stored, found), **dx.taken_back(stored, text, found)}
         else:
             # the answer to the question the last report ended with decides its own topic; about other
             # topics it may end or deny what was said (a guarantee released) but not raise what the
@@ -70,6 +72,8 @@ class ActionAnalyseMessage(Action):
                 if sid not in stored or (f.get("state") != dx.RAISED and not f.get("soft"))
             }
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
+            taken = dx.taken_back(stored, text, {**found, **new, tid: {}})
+            facts = {**facts, **taken}
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         # an answer to the question a report ended with updates that report, even when it clears the
         # only problem the report named (the workshop the report blamed was closed last year)

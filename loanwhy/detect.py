@@ -60,7 +60,7 @@ class _MeasureWords:
     from_to: re.Pattern[str]
     only_left: re.Pattern[str]
     drop_fell: re.Pattern[str]
-    fell_to: list[str]
+    fell_to: re.Pattern[str]  # "降到一半", not "降了不到一成"
     more_than: re.Pattern[str]
 
 
@@ -78,7 +78,9 @@ def _measure_words(table: dict[str, dict[str, Any]]) -> _MeasureWords:
         from_to=_words(table["drop"]["from_to"]),
         only_left=_words(table["drop"]["only_left"]),
         drop_fell=_words(table["drop"]["fell"]),
-        fell_to=list(table["drop"]["fell_to"]),
+        fell_to=re.compile(
+            "(?<![{}])(?:{})".format("".join(table["drop"]["not_reached"]), "|".join(table["drop"]["fell_to"]))
+        ),
         more_than=_words(table["amount"]["more_than"]),
     )
 
@@ -114,6 +116,7 @@ class _Rules:
     kept_years: dict[str, int]
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
+    unrelated: tuple[re.Pattern[str], re.Pattern[str]]  # "跟逾期没关系": the word before, the words after
     topic_filler: re.Pattern[str]
     others: re.Pattern[str]
     asking_for: re.Pattern[str]
@@ -218,6 +221,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
+        unrelated=(re.compile(lex.get("unrelated_before", "(?!)")), re.compile(lex.get("unrelated", "(?!)"))),
         topic_filler=re.compile(lex.get("topic_filler", "")),
         others=re.compile(lex.get("others_subject", "(?!)")),
         asking_for=re.compile(lex.get("asking_for", "(?!)")),
@@ -305,12 +309,21 @@ def _denied(clause: str, start: int, rules: _Rules, end: int | None = None) -> b
         longer = clause[max(0, start - 2 * _NEG_WINDOW) : start]
         if rules.negators.search(rules.not_neg.sub("__", longer)):
             return True
+    if end is not None and rules.unrelated[0].search(clause, max(0, start - 1), start):
+        if rules.unrelated[1].match(clause[end : end + _POST_WINDOW]):
+            return True  # "跟逾期没关系", "和炒股不沾边"
     return end is not None and bool(rules.post_negation.match(clause[end : end + _POST_WINDOW]))
 
 
 def _bare_denial(clause: str, rules: _Rules) -> bool:
     said = clause.strip()
     return 0 < len(said) <= _NEG_WINDOW and bool(rules.post_negation.match(said))
+
+
+def only_denial(text: str, kb: Knowledge | None = None) -> bool:
+    """The whole message is a bare "no" ("没有了", "不是"): it answers a question, it names nothing."""
+    said = re.sub(r"[,，。.!！?？;；~～\s]+", "", prepare(text, kb))
+    return _bare_denial(said, _rules_for(kb or load()))
 
 
 def _answered_no(text: str, clause: str, rules: _Rules) -> bool:
@@ -408,7 +421,7 @@ def _measure(
         verb = words.drop_fell.search(clause)
         if verb and ratios:
             value = ratios[-1].value
-            if any(w in clause[verb.start() : ratios[-1].start] for w in words.fell_to):
+            if words.fell_to.search(clause, verb.start(), ratios[-1].start):
                 value = 1 - value
             return value >= m["min"], value
         return None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from loanwhy.detect import FINE, RAISED, analyse
+from loanwhy.detect import FINE, RAISED, analyse, only_denial
 from loanwhy.kb import Knowledge, load
 
 Facts = dict[str, dict[str, Any]]
@@ -27,6 +27,35 @@ def merge(old: Facts | None, new: Facts) -> Facts:
     merged = dict(old or {})
     merged.update(new)
     return merged
+
+
+def taken_back(old: Facts | None, text: str, said: Facts, kb: Knowledge | None = None) -> Facts:
+    """Problems an earlier message raised that the latest one takes back, read as if the two were one
+    message: "信用卡逾期过一次" then "不过那是2015年的事了" or "哦不对，那是我老公的".
+
+    Only a message that names no topic of its own can take something back, only a problem raised by
+    words (not a count, which a count replaces) and stated in its own clause; a signal the latest
+    message speaks about itself (`said`) is left to `merge`.
+    """
+    kb = kb or load()
+    out: Facts = {}
+    if only_denial(text, kb) or topic_signals(text, kb):
+        # "没有了" answers whatever was asked last; "我本人没逾期过" speaks of its own topic
+        return out
+    for sid, fact in (old or {}).items():
+        evidence = str(fact.get("evidence") or "")
+        if fact.get("state") != RAISED or fact.get("value") is not None or sid in said or not evidence:
+            continue
+        alone = analyse(evidence, kb).get(sid)
+        if alone is None or alone.state != RAISED:
+            continue  # raised with the help of its message's context: the clause alone cannot be re-read
+        joined = analyse(f"{evidence}，{text}", kb)
+        if not joined:
+            continue  # nothing read at all ("写个小故事…"): not a correction of anything
+        now = joined.get(sid)
+        if now is None or now.state != RAISED:
+            out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": None}
+    return out
 
 
 @dataclass(frozen=True)

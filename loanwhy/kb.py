@@ -49,7 +49,7 @@ MEASURE_WORDS = {
     "count": ("default_units",),
     "ratio": ("fell", "used"),
     "used_of_limit": ("limit", "used", "limit_after"),
-    "drop": ("from_to", "only_left", "fell", "fell_to"),
+    "drop": ("from_to", "only_left", "fell", "fell_to", "not_reached"),
     "amount": ("more_than",),
 }
 # the lexicon's `privacy` patterns (loanwhy/privacy.py); `digits` is a list of characters

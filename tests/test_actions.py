@@ -82,6 +82,24 @@ def test_analyse_merges_facts_and_flags_known(kb: Knowledge) -> None:
     assert slot(events, "situation_known") is True
 
 
+@pytest.mark.parametrize(
+    ("earlier", "text", "state"),
+    [
+        ("信用卡逾期过一次", "不过那是2015年的事了，早还了", "fine"),
+        ("我给朋友做了担保", "不过去年已经解除了", "fine"),
+        ("我炒股", "不是，是我老婆，我没碰", "fine"),
+        ("我给朋友做了担保", "没有了", "raised"),  # a bare "no" answers a question, it takes nothing back
+        ("我给朋友做了担保", "我本人从来没逾期过", "raised"),  # a new topic of its own
+    ],
+)
+def test_a_later_message_may_take_back_an_earlier_problem(kb: Knowledge, earlier: str, text: str, state: str) -> None:
+    stored = dx.findings_to_facts(earlier, kb)
+    sid = next(iter(stored))
+    assert stored[sid]["state"] == "raised"
+    _, events = run(ActionAnalyseMessage(), tracker(text, slots={"facts": stored}))
+    assert slot(events, "facts")[sid]["state"] == state
+
+
 def test_analyse_without_facts_asks(kb: Knowledge) -> None:
     _, events = run(ActionAnalyseMessage(), tracker("我的贷款被拒了", intent="ask_refusal_reason"))
     assert slot(events, "situation_known") is False

@@ -261,3 +261,53 @@ def test_none_said_as_meide_does_not_deny_having_no_choice(kb: Knowledge) -> Non
 )
 def test_all_the_more_so_takes_the_previous_clauses_yes_or_no(kb: Knowledge, text: str, sid: str, state: str) -> None:
     assert states(text, kb).get(sid) == state
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("炒股的人是不是不好贷款", "stock_speculation"),
+        ("信用卡刷爆的人是不是都被拒", "card_overdraft"),
+        ("有逾期的话还能申请吗", "overdue_record"),
+        ("信用卡用到多少算刷爆", "card_overdraft"),
+        ("什么样的行业算高危行业", "high_risk_industry"),
+    ],
+)
+def test_people_in_general_a_condition_or_what_counts_raises_nothing(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
+def test_people_like_me_are_the_writer(kb: Knowledge) -> None:
+    assert states("像我这种征信花了的人怎么办", kb).get("frequent_inquiries") == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        ("今年流水比去年少了一点点", "fine"),
+        ("流水稍微少了些，淡季嘛", "fine"),
+        ("营业额下降了，不到一成", "fine"),
+        ("流水降了不到两成", "fine"),
+        ("流水降到一成", "raised"),
+        ("流水比去年少了一大半", "raised"),
+    ],
+)
+def test_a_small_dip_is_no_drop(kb: Knowledge, text: str, state: str) -> None:
+    assert states(text, kb).get("cashflow_drop") == state
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("本来以为是逾期的问题，打了报告一看一条都没有", "overdue_record"),
+        ("我还以为是征信花了，自己查了才三次", "frequent_inquiries"),
+        ("跟逾期没关系，我征信干干净净", "overdue_record"),
+        ("我这情况和炒股不沾边", "stock_speculation"),
+    ],
+)
+def test_a_mistaken_guess_or_nothing_to_do_with_it_raises_nothing(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
+def test_asking_whether_it_matters_still_states_the_fact(kb: Knowledge) -> None:
+    assert states("跟网贷有关系吗，我借了十几个", kb).get("high_interest_borrowing") == "raised"
