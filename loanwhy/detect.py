@@ -116,6 +116,7 @@ class _Rules:
     kept_years: dict[str, int]
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
+    owned_by_other: re.Pattern[str]  # "…，那是我老公的": after the phrase, someone else's
     unrelated: tuple[re.Pattern[str], re.Pattern[str]]  # "跟逾期没关系": the word before, the words after
     topic_filler: re.Pattern[str]
     others: re.Pattern[str]
@@ -221,6 +222,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
+        owned_by_other=re.compile(lex.get("owned_by_other", "(?!)")),
         unrelated=(re.compile(lex.get("unrelated_before", "(?!)")), re.compile(lex.get("unrelated", "(?!)"))),
         topic_filler=re.compile(lex.get("topic_filler", "")),
         others=re.compile(lex.get("others_subject", "(?!)")),
@@ -520,6 +522,7 @@ def analyse(
                     denied = denied or (bool(rules.topic_filler.fullmatch(rest)) and _bare_denial(following, rules))
                     denied = denied or _denied_all_the_more(parts, clause, rules)
                     denied = denied or _retracted(clause, hit.start(), hit.end(), following, rules)
+                    denied = denied or _owned_by_other(rest, parts[i + 1 : i + 3], rules)
                     state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
@@ -549,6 +552,12 @@ def analyse(
         if f.state == RAISED and f.value is None and _denied_later(parts, sentences, f.evidence, sid, rules):
             found[sid] = Finding(sid, FINE, f.evidence, f.value)
     return _settle_resolved(found, prepared, rules)
+
+
+def _owned_by_other(rest: str, after: list[str], rules: _Rules) -> bool:
+    """Right after the phrase, someone else is named as its owner: "信用卡逾期过一次，那是我老公的",
+    "逾期那个是我老公的卡", "炒股的是我儿子", "…，哦不对，是我弟借的"."""
+    return bool(rules.owned_by_other.match("，".join([rest, *after])))
 
 
 def _retracted(clause: str, start: int, end: int, following: str, rules: _Rules) -> bool:

@@ -311,3 +311,27 @@ def test_a_mistaken_guess_or_nothing_to_do_with_it_raises_nothing(kb: Knowledge,
 
 def test_asking_whether_it_matters_still_states_the_fact(kb: Knowledge) -> None:
     assert states("跟网贷有关系吗，我借了十几个", kb).get("high_interest_borrowing") == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("信用卡逾期过一次，哦不对，那是我老公的", "overdue_record"),
+        ("逾期那个是我老公的卡", "overdue_record"),
+        ("刷爆的那张卡是我老婆在用", "card_overdraft"),
+        ("炒股的是我儿子，跟我没关系", "stock_speculation"),
+    ],
+)
+def test_someone_else_named_as_the_owner_after_the_phrase(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("信用卡刷爆了，是我老公让我刷的", "card_overdraft"),
+        ("网贷借了五六个，这是我老公的意思", "high_interest_borrowing"),
+    ],
+)
+def test_someone_else_who_asked_for_it_is_no_owner(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "raised"
