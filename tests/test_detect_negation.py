@@ -320,6 +320,7 @@ def test_asking_whether_it_matters_still_states_the_fact(kb: Knowledge) -> None:
         ("逾期那个是我老公的卡", "overdue_record"),
         ("刷爆的那张卡是我老婆在用", "card_overdraft"),
         ("炒股的是我儿子，跟我没关系", "stock_speculation"),
+        ("催收电话天天打到我这，但是是我表弟欠的钱", "overdue_record"),
     ],
 )
 def test_someone_else_named_as_the_owner_after_the_phrase(kb: Knowledge, text: str, sid: str) -> None:
