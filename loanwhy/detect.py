@@ -116,6 +116,10 @@ class _Rules:
     kept_years: dict[str, int]
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
+    list_tail: re.Pattern[str]  # the rest of a list after the phrase
+    self_correction: re.Pattern[str]  # "哦说错了" right after the phrase
+    corrected_named: re.Pattern[str]  # "哦不是续贷" right after it, naming it again
+    object_me: re.Pattern[str]  # "打到我这": 我 as object, not as subject
     owned_by_other: re.Pattern[str]  # "…，那是我老公的": after the phrase, someone else's
     unrelated: tuple[re.Pattern[str], re.Pattern[str]]  # "跟逾期没关系": the word before, the words after
     topic_filler: re.Pattern[str]
@@ -222,6 +226,10 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         learned_min={sid: float(s["recognise"].get("learned_min", 0.0)) for sid, s in kb.signals.items()},
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
+        list_tail=re.compile(lex.get("list_tail", "(?!)")),
+        self_correction=re.compile(lex.get("self_correction", "(?!)")),
+        corrected_named=re.compile(lex.get("corrected_named", "(?!)")),
+        object_me=re.compile(lex.get("object_me", "(?!)")),
         owned_by_other=re.compile(lex.get("owned_by_other", "(?!)")),
         unrelated=(re.compile(lex.get("unrelated_before", "(?!)")), re.compile(lex.get("unrelated", "(?!)"))),
         topic_filler=re.compile(lex.get("topic_filler", "")),
@@ -468,11 +476,15 @@ def analyse(
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
     others = _someone_else(prepared, parts, rules)
     sentences = [_sentence_of(prepared, c) for c in parts]
+    supposed: str | None = None  # the sentence of the last clause that only supposes
     for i, clause in enumerate(parts):
         spans = q.periods(clause)
         if spans:
             carried = spans[0].value
         if not hypothetical and rules.hypothetical.search(clause):
+            supposed = sentences[i]  # "要是我找我哥当担保人，他有两张卡逾期，会不会不行？": all of it supposes
+            continue
+        if not hypothetical and supposed == sentences[i] and _asks(prepared, supposed):
             continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
         someone_else = others[i]
@@ -519,10 +531,12 @@ def analyse(
                     denied = _denied(clause, hit.start(), rules, hit.end())
                     # "给人担保？没有", "逾期这事儿，没有": the denial is the next clause on its own
                     rest = clause[hit.end() :].strip()
-                    denied = denied or (bool(rules.topic_filler.fullmatch(rest)) and _bare_denial(following, rules))
+                    listed = rules.list_tail.sub("", rest, count=1)  # "网贷、担保、炒股，一样都不沾"
+                    denied = denied or (bool(rules.topic_filler.fullmatch(listed)) and _bare_denial(following, rules))
                     denied = denied or _denied_all_the_more(parts, clause, rules)
                     denied = denied or _retracted(clause, hit.start(), hit.end(), following, rules)
                     denied = denied or _owned_by_other(rest, parts[i + 1 : i + 3], rules)
+                    denied = denied or _corrected_next(hit.group(), rest, following, rules)
                     state = FINE if denied else RAISED
                     keep(Finding(sid, state, clause))
             if said_fine:
@@ -552,6 +566,21 @@ def analyse(
         if f.state == RAISED and f.value is None and _denied_later(parts, sentences, f.evidence, sid, rules):
             found[sid] = Finding(sid, FINE, f.evidence, f.value)
     return _settle_resolved(found, prepared, rules)
+
+
+def _asks(text: str, sentence: str) -> bool:
+    """The sentence ends with a question mark."""
+    at = text.find(sentence)
+    return at >= 0 and text[at + len(sentence) : at + len(sentence) + 1] in ("?", "？")
+
+
+def _corrected_next(phrase: str, rest: str, following: str, rules: _Rules) -> bool:
+    """The clause right after the phrase corrects it: "我是跑化工运输的，哦说错了，以前是",
+    "这次续贷，哦不是续贷，是新申请的"."""
+    said = following.strip()
+    if len(rest) <= 6 and rules.self_correction.match(said):
+        return True
+    return len(rest) <= 2 and bool(rules.corrected_named.match(said)) and phrase in said[:12]
 
 
 def _owned_by_other(rest: str, after: list[str], rules: _Rules) -> bool:
@@ -612,7 +641,7 @@ def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:
             carried, previous = False, sentence
         if rules.others.search(clause.strip()):
             carried = True
-        elif rules.first_person.search(clause):
+        elif rules.first_person.search(rules.object_me.sub("", clause)):
             carried = False
         out.append(carried)
     return out

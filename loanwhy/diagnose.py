@@ -33,19 +33,19 @@ def taken_back(old: Facts | None, text: str, said: Facts, kb: Knowledge | None =
     """Problems an earlier message raised that the latest one takes back, read as if the two were one
     message: "信用卡逾期过一次" then "不过那是2015年的事了" or "哦不对，那是我老公的".
 
-    Only a message that names no topic of its own can take something back, only a problem raised by
-    words (not a count, which a count replaces) and stated in its own clause; a signal the latest
-    message speaks about itself (`said`) is left to `merge`.
+    Only a message that names no other topic can take something back ("申请了12万" then "哦不对，后来
+    改成8万了"; "我去年炒股" then "今年初就全部清仓了"), and only a problem stated in its own clause; a
+    signal the latest message decides itself (`said`) is left to `merge`.
     """
     kb = kb or load()
     out: Facts = {}
-    if only_denial(text, kb) or topic_signals(text, kb):
-        # "没有了" answers whatever was asked last; "我本人没逾期过" speaks of its own topic
-        return out
+    if only_denial(text, kb):
+        return out  # "没有了" answers whatever was asked last
+    topics = set(topic_signals(text, kb))
     for sid, fact in (old or {}).items():
         evidence = str(fact.get("evidence") or "")
-        if fact.get("state") != RAISED or fact.get("value") is not None or sid in said or not evidence:
-            continue
+        if fact.get("state") != RAISED or sid in said or not evidence or topics - {sid}:
+            continue  # "我本人没逾期过" after a guarantor's story speaks of its own topic
         alone = analyse(evidence, kb).get(sid)
         if alone is None or alone.state != RAISED:
             continue  # raised with the help of its message's context: the clause alone cannot be re-read
@@ -54,7 +54,7 @@ def taken_back(old: Facts | None, text: str, said: Facts, kb: Knowledge | None =
             continue  # nothing read at all ("写个小故事…"): not a correction of anything
         now = joined.get(sid)
         if now is None or now.state != RAISED:
-            out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": None}
+            out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": now.value if now else None}
     return out
 
 

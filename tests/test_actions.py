@@ -88,6 +88,8 @@ def test_analyse_merges_facts_and_flags_known(kb: Knowledge) -> None:
         ("信用卡逾期过一次", "不过那是2015年的事了，早还了", "fine"),
         ("我给朋友做了担保", "不过去年已经解除了", "fine"),
         ("我炒股", "不是，是我老婆，我没碰", "fine"),
+        ("申请了12万的信用贷", "哦不对，后来我改成8万重新提交的", "fine"),
+        ("我去年拿了三十来万在炒股", "不过今年初就全部清仓了，专心开店了", "fine"),
         ("我给朋友做了担保", "没有了", "raised"),  # a bare "no" answers a question, it takes nothing back
         ("我给朋友做了担保", "我本人从来没逾期过", "raised"),  # a new topic of its own
     ],

@@ -336,3 +336,37 @@ def test_someone_else_named_as_the_owner_after_the_phrase(kb: Knowledge, text: s
 )
 def test_someone_else_who_asked_for_it_is_no_owner(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("儿子借了好多网贷，现在还逾期着，催收电话都打到我这来了", "overdue_record"),
+        ("网贷、担保、炒股，一样都不沾", "external_guarantee"),
+        ("担保？谁敢找我担保哈哈哈", "external_guarantee"),
+        ("老板嫌不良太高，先停一停新客户", "overdue_record"),
+        ("老伴以前有张信用卡逾期过，不过那是她名下的卡", "overdue_record"),
+        ("逾期倒还没有，他每月帮我还个最低", "overdue_record"),
+        ("夏天淡季流水本来就少，跟往年同期比是持平的", "cashflow_drop"),
+        ("这次续贷，哦不是续贷，是重新申请一笔新的", "renewal_review"),
+        ("我是跑化工原料运输的，哦说错了，以前是，现在改拉快递了", "high_risk_industry"),
+        ("我以前在小煤窑干活，去年就辞了", "high_risk_industry"),
+        ("要是我找我哥当担保人，他有两张卡逾期，会不会不行？", "weak_guarantor"),
+        ("抵押物是一套学区房，值钱得很", "collateral_value"),
+    ],
+)
+def test_denied_in_the_ways_long_stories_deny(kb: Knowledge, text: str, sid: str) -> None:
+    # from dev39a/dev39b (dev sets, read)
+    assert states(text, kb).get(sid) != "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("逾期还没还上", "overdue_record"),
+        ("我逾期了两次，如果现在申请会不会被拒？", "overdue_record"),
+        ("抵押的是老房子，不值钱、也不好卖", "collateral_value"),
+    ],
+)
+def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "raised"
