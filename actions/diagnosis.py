@@ -53,10 +53,10 @@ class ActionAnalyseMessage(Action):
         text = latest_text(tracker)
         found = dx.findings_to_facts(text)
         tid = pending_follow_up(tracker)
+        stored = stored_facts(tracker)
         if tid is None:
-            stored = stored_facts(tracker)
-            # "信用卡逾期过一次" then "不过那是2015年的事了": the new message may take back an older problem
-            facts = {**dx.merge(stored, found), **dx.taken_back(stored, text, found)}
+            facts = dx.merge(stored, found)
+            said = found
         else:
             # the answer to the question the last report ended with decides its own topic; about other
             # topics it may end or deny what was said (a guarantee released) but not raise what the
@@ -64,7 +64,6 @@ class ActionAnalyseMessage(Action):
             _, new = selfcheck.parse_answer(text, tid, load())
             if not new and not found and _intent(tracker) in NOT_AN_ANSWER:
                 return [SlotSet("follow_up_open", False), FollowupAction(NOT_AN_ANSWER[_intent(tracker)])]
-            stored = stored_facts(tracker)
             # ... and a count that decides nothing (two cards named in passing) ends nothing said before
             outside = {
                 sid: f
@@ -72,8 +71,9 @@ class ActionAnalyseMessage(Action):
                 if sid not in stored or (f.get("state") != dx.RAISED and not f.get("soft"))
             }
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
-            taken = dx.taken_back(stored, text, {**found, **new, tid: {}})
-            facts = {**facts, **taken}
+            said = {**found, **new, tid: {}}  # the asked topic is the answer's to decide
+        # an earlier overdue, then "that was back in 2015": the new message may take back an older problem
+        facts = {**facts, **dx.taken_back(stored, text, said)}
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         # an answer to the question a report ended with updates that report, even when it clears the
         # only problem the report named (the workshop the report blamed was closed last year)
