@@ -163,7 +163,9 @@ def _denied_named(kb: Knowledge, lead: str | None) -> dict[str, re.Pattern[str]]
     return out
 
 
+@lru_cache(maxsize=4)
 def _rules_for(kb: Knowledge) -> _Rules:
+    """The lexicon and signal files compiled once per knowledge base (it is frozen)."""
     lex = kb.lexicon
     hypothetical = re.compile(lex["hypothetical"])
     # a hypothetical word (如果, 万一) sets its whole clause aside: no doubt of its own
@@ -890,10 +892,11 @@ def _learned_findings(
         if sum(ch.isalnum() for ch in sentence) < MIN_LEARNED_CHARS or rules.asking_for.match(sentence.strip()):
             continue  # "没有": too little to read a situation from (the rules still read it)
         parts = [c for c in clauses(sentence, kb) if c.strip()] or [sentence]
-        scored = [(c, model.scores(c)) for c in parts]
         # a break word that opens the sentence joins it to nothing ("就是手机号换了，…")
         read = sentence.strip()
         read = read[m.end() :] if (m := rules.breaks.match(read)) else read
+        model.warm([read, *parts])
+        scored = [(c, model.scores(c)) for c in parts]
         hits = {sid for sid, p in _hits(read, scored, model).items() if sid in open_ and p >= rules.learned_min[sid]}
         if not hits:
             continue

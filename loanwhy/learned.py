@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import yaml
 
@@ -41,6 +42,8 @@ REGULARISATION = 10.0
 CONTRAST_REGULARISATION = 1.0
 CONTRAST_GRID = [round(0.3 + i * 0.05, 2) for i in range(9)]  # 0.30 … 0.70
 FLOOR = 0.75  # a message is longer than an example: a learned signal needs a clear score (chosen on the dev sets)
+ROW_CACHE = 4096  # texts whose features are kept (a message reads a few dozen)
+_STACKED: WeakKeyDictionary[Any, tuple[Any, Any]] = WeakKeyDictionary()  # see `_stacked`
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,26 @@ def read_model(folder: Path) -> tuple[Any, dict[str, Any]]:
     return classifier, json.loads((folder / "meta.json").read_text(encoding="utf-8"))
 
 
+def _stacked(model: Any) -> tuple[Any, Any] | None:
+    """Every per-signal logistic regression's weights side by side (columns) and intercepts, or None
+    when one of them is not a fitted linear model (a label seen with one value only). Kept beside the
+    model, not in it (nothing extra is pickled), and made again after each fit."""
+    estimators = getattr(model, "estimators_", None)
+    kept = _STACKED.get(model)
+    if kept is not None and kept[0] is estimators:
+        return kept[1]
+    stacked = None
+    if estimators and all(getattr(e, "coef_", None) is not None and e.coef_.shape[0] == 1 for e in estimators):
+        import numpy as np
+
+        stacked = (
+            np.ascontiguousarray(np.vstack([e.coef_ for e in estimators]).T),
+            np.concatenate([e.intercept_ for e in estimators]),
+        )
+    _STACKED[model] = (estimators, stacked)
+    return stacked
+
+
 class _Classifier(NgramFeatures):
     """Character and word n-gram TF-IDF, one logistic regression per signal."""
 
@@ -183,13 +206,26 @@ class _Classifier(NgramFeatures):
         return self
 
     def scores(self, texts: list[str]) -> list[dict[str, float]]:
-        probs = self.model.predict_proba(self._features(texts))
+        return self.scores_of(self._features(texts))
+
+    def scores_of(self, features: Any) -> list[dict[str, float]]:
+        """`scores` of texts already turned into features (rows of `_features`)."""
+        weights = _stacked(self.model)
+        if weights is None:
+            probs = self.model.predict_proba(features)
+        else:  # the same logistic probabilities, one product instead of one call per signal
+            from scipy.special import expit
+
+            probs = expit(features @ weights[0] + weights[1])
         return [{s: float(p) for s, p in zip(self.signals, row, strict=True)} for row in probs]
 
     def problem(self, text: str, sid: str) -> float:
         """How much `text` states the problem rather than only its topic (1.0 without a contrast model)."""
+        return self.problem_of(self._features([text]), sid)
+
+    def problem_of(self, features: Any, sid: str) -> float:
         model = getattr(self, "contrast", {}).get(sid)
-        return 1.0 if model is None else float(model.predict_proba(self._features([text]))[0][1])
+        return 1.0 if model is None else float(model.predict_proba(features)[0][1])
 
 
 def _is_dev(e: Example) -> bool:
@@ -287,10 +323,29 @@ class SignalModel:
         self.thresholds: dict[str, float] = {k: float(v) for k, v in meta["thresholds"].items()}
         self.contrast: dict[str, float] = {k: float(v) for k, v in (meta.get("contrast") or {}).items()}
         self.floor = float(os.environ.get("LOANWHY_SIGNAL_FLOOR", FLOOR))
+        self._rows: dict[str, Any] = {}  # text -> its features (`warm`)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one model per process, texts repeat across calls
+    def warm(self, texts: list[str]) -> None:
+        """Read the features of the texts not read yet in one pass (a message's clauses): one call
+        into the vectorisers costs about as much for one text as for ten."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._rows]
+        if not new:
+            return
+        if len(self._rows) + len(new) > ROW_CACHE:
+            self._rows.clear()
+        rows = self.clf._features(new)
+        for i, text in enumerate(new):
+            self._rows[text] = rows[i]
+
+    def _row(self, text: str) -> Any:
+        """The text's features, read once for its scores and for `states_problem`."""
+        if text not in self._rows:
+            self.warm([text])
+        return self._rows[text]
+
+    @lru_cache(maxsize=4096)  # noqa: B019
     def _cached(self, text: str) -> tuple[tuple[str, float], ...]:
-        return tuple(self.clf.scores([text])[0].items())
+        return tuple(self.clf.scores_of(self._row(text))[0].items())
 
     def scores(self, text: str) -> dict[str, float]:
         return dict(self._cached(text))
@@ -298,7 +353,7 @@ class SignalModel:
     @lru_cache(maxsize=4096)  # noqa: B019
     def states_problem(self, text: str, sid: str) -> bool:
         """The text states the signal's problem, not only its topic ("资料交了" names the topic)."""
-        return self.clf.problem(text, sid) >= self.contrast.get(sid, 0.0)
+        return self.clf.problem_of(self._row(text), sid) >= self.contrast.get(sid, 0.0)
 
     def above(self, text: str) -> dict[str, float]:
         """Signals whose score passes their threshold, with the score."""
