@@ -16,6 +16,13 @@ def latest_text(tracker: Tracker) -> Prepared:
     return Prepared(str((tracker.latest_message or {}).get("text") or ""))
 
 
+def earlier_texts(tracker: Tracker, keep: int = 6) -> list[str]:
+    """The applicant's messages before the latest one (at most `keep`, oldest first), as NLU read them."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    texts = [str((e.get("parse_data") or {}).get("text") or e.get("text") or "") for e in said[:-1]]
+    return [t for t in texts if t][-keep:]
+
+
 def stored_facts(tracker: Tracker) -> Facts:
     facts = tracker.get_slot("facts")
     return dict(facts) if isinstance(facts, dict) else {}

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text, stored_facts
+from actions.common import earlier_texts, latest_text, stored_facts
 from actions.selfcheck import ask, asked_topics, form_used, pending_follow_up
 from actions.welcome import offer_selfcheck_at_start
 from loanwhy import cases, report, scope, selfcheck
@@ -73,7 +73,7 @@ class ActionAnalyseMessage(Action):
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
             said = {**found, **new, tid: {}}  # the asked topic is the answer's to decide
         # an earlier overdue, then "that was back in 2015": the new message may take back an older problem
-        facts = {**facts, **dx.taken_back(stored, text, said)}
+        facts = {**facts, **dx.taken_back(stored, text, said, earlier=earlier_texts(tracker))}
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         # an answer to the question a report ended with updates that report, even when it clears the
         # only problem the report named (the workshop the report blamed was closed last year)

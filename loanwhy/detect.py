@@ -112,6 +112,7 @@ class _Rules:
     resolved: re.Pattern[str]
     unresolved_before: re.Pattern[str]
     own_resolved: dict[str, re.Pattern[str] | None]
+    replaced: dict[str, re.Pattern[str] | None]  # "后来换成我姐夫了": ends what was said before it only
     resolved_counts: set[str]
     kept_years: dict[str, int]
     learned_min: dict[str, float]
@@ -222,6 +223,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         resolved=re.compile("|".join(f"(?:{p})" for p in lex.get("resolved", [])) or "(?!)"),
         unresolved_before=re.compile(lex.get("unresolved_before", "(?!)")),
         own_resolved={sid: alternation(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
+        replaced={sid: alternation(s["recognise"].get("replaced", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
         kept_years={
             sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items() if s["recognise"].get("kept_years")
@@ -472,7 +474,7 @@ def analyse(
 
     prepared = prepare(text, kb)
     if rules.fiction.search(prepared):
-        return {}  # "写个小故事：老王替邻居担保…" states nobody's situation
+        return {}  # see `fiction`  # "写个小故事：老王替邻居担保…" states nobody's situation
     marked = marked_clauses(prepared, kb)
     parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
@@ -525,7 +527,8 @@ def analyse(
             cue = rules.cues[sid]
             fine = rules.fine[sid]
             said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
-            hearsay = bool(rules.hearsay.match(clause))  # what others say states nothing of the writer
+            # what others say states nothing of the writer, but it is how one hears of lenders and guarantors
+            hearsay = sid not in rules.about_others and bool(rules.hearsay.match(clause))
             if cue is not None and not decided and not said_fine and not marked[i][1] and not hearsay:
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules, hit.end()):
@@ -626,6 +629,34 @@ def _named_earlier(parts: list[str], sentences: list[str], i: int, topic: re.Pat
     return False
 
 
+def fiction(text: str, kb: Knowledge | None = None) -> bool:
+    """The text asks for a story ("写个小故事：老王替邻居担保…"): it states nobody's situation."""
+    return bool(_rules_for(kb or load()).fiction.search(prepare(text, kb)))
+
+
+def turns_against(text: str, kb: Knowledge | None = None) -> bool:
+    """The text says over, wrong or someone else's ("哦说错了，前年就转手了"), and asks nothing: a
+    request ("直接说结果吧") or a question ("这种季节性的也算吗") turns against nothing."""
+    kb = kb or load()
+    rules = _rules_for(kb)
+    marked = marked_clauses(prepare(text, kb), kb)
+    if any(asked for _, asked in marked):
+        return False
+    said = "，".join(c for c, _ in marked)
+    own = [p for p in (*rules.own_resolved.values(), *rules.replaced.values()) if p is not None]
+    return any(p.search(said) for p in (rules.resolved, rules.self_correction, *own)) or any(
+        rules.retraction.search(c.strip()) or rules.owned_by_other.match(c.strip()) for c, _ in marked
+    )
+
+
+def sentence_with(text: str, clause: str, kb: Knowledge | None = None) -> str:
+    """The sentence of `text` (prepared) that holds `clause`, or "" when none does."""
+    for sentence in _SENTENCES.split(prepare(text, kb)):
+        if clause and clause in sentence:
+            return sentence
+    return ""
+
+
 def _sentence_of(text: str, clause: str) -> str:
     for sentence in _SENTENCES.split(text):
         if clause and clause in sentence:
@@ -709,6 +740,11 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         if turn:
             where = f"{where}。{turn}"  # "…说我担保太多。可那几笔担保去年就全部解除了"
         own = rules.own_resolved.get(sid)
+        swapped = rules.replaced.get(sid)
+        after = where.find(f.evidence) + len(f.evidence) if f.evidence in where else len(where)
+        if swapped is not None and swapped.search(where, after):
+            out[sid] = Finding(sid, FINE, f.evidence, f.value)  # "他欠了一屁股债，后来没用他，换成我女婿了"
+            continue
         general = None if sid in rules.resolved_counts else _finished(rules.resolved, where, rules)
         if general and rules.still_holds.search(f.evidence) and not _finished(rules.resolved, f.evidence, rules):
             general = False  # "网贷都还完了，就剩信用卡还刷爆着": what is over is something else
@@ -834,7 +870,7 @@ def _speaks(clause: str, sid: str, rules: _Rules, someone_else: set[str], hypoth
     if (
         _doubted(clause, min(len(clause), _NEG_WINDOW), rules)
         or rules.asks_about.search(clause)
-        or rules.hearsay.match(clause)
+        or (sid not in rules.about_others and rules.hearsay.match(clause))
     ):
         return False  # "会不会是逾期的原因", "逾期是什么意思": a guess or a question, not a statement
     return sid in rules.about_others or not (clause in someone_else or rules.others.search(clause.strip()))

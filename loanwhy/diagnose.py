@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from loanwhy.detect import FINE, RAISED, analyse, only_denial
+from loanwhy.detect import FINE, RAISED, analyse, fiction, only_denial, sentence_with, turns_against
 from loanwhy.kb import Knowledge, load
 
 Facts = dict[str, dict[str, Any]]
@@ -29,33 +29,48 @@ def merge(old: Facts | None, new: Facts) -> Facts:
     return merged
 
 
-def taken_back(old: Facts | None, text: str, said: Facts, kb: Knowledge | None = None) -> Facts:
+def taken_back(
+    old: Facts | None, text: str, said: Facts, kb: Knowledge | None = None, earlier: list[str] | None = None
+) -> Facts:
     """Problems an earlier message raised that the latest one takes back, read as if the two were one
     message: "信用卡逾期过一次" then "不过那是2015年的事了" or "哦不对，那是我老公的".
 
     Only a message that names no other topic can take something back ("申请了12万" then "哦不对，后来
-    改成8万了"; "我去年炒股" then "今年初就全部清仓了"), and only a problem stated in its own clause; a
-    signal the latest message decides itself (`said`) is left to `merge`.
+    改成8万了"; "我去年炒股" then "今年初就全部清仓了"), and only a problem its evidence states: the
+    clause alone, or else the sentence of an `earlier` message (oldest first) that holds the clause
+    ("做废旧塑料回收的，小作坊" then "哦说错了，那是我之前干的"). A signal the latest message decides
+    itself (`said`) is left to `merge`.
     """
     kb = kb or load()
     out: Facts = {}
-    if only_denial(text, kb):
-        return out  # "没有了" answers whatever was asked last
+    if only_denial(text, kb) or fiction(text, kb):
+        return out  # "没有了" answers whatever was asked last; a story corrects nothing
     topics = set(topic_signals(text, kb))
     for sid, fact in (old or {}).items():
         evidence = str(fact.get("evidence") or "")
         if fact.get("state") != RAISED or sid in said or not evidence or topics - {sid}:
             continue  # "我本人没逾期过" after a guarantor's story speaks of its own topic
-        alone = analyse(evidence, kb).get(sid)
-        if alone is None or alone.state != RAISED:
-            continue  # raised with the help of its message's context: the clause alone cannot be re-read
-        joined = analyse(f"{evidence}，{text}", kb)
-        if not joined:
-            continue  # nothing read at all ("写个小故事…"): not a correction of anything
-        now = joined.get(sid)
+        context = _stating(sid, evidence, earlier or [], kb)
+        if context is None:
+            continue  # raised with the help of context no longer at hand: it cannot be re-read
+        now = analyse(f"{context}，{text}", kb).get(sid)
+        if now is None and not turns_against(text, kb):
+            continue  # read together the problem is gone, yet nothing denies it ("…，直接说结果吧")
         if now is None or now.state != RAISED:
             out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": now.value if now else None}
     return out
+
+
+def _stating(sid: str, evidence: str, earlier: list[str], kb: Knowledge) -> str | None:
+    """The shortest text that raises `sid` on its own: the evidence clause, or the sentence of the
+    latest earlier message that holds it."""
+    candidates = [evidence, *(sentence_with(message, evidence, kb) for message in reversed(earlier))]
+    for text in candidates:
+        if text:
+            found = analyse(text, kb).get(sid)
+            if found is not None and found.state == RAISED:
+                return text
+    return None
 
 
 @dataclass(frozen=True)

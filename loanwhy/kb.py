@@ -124,6 +124,7 @@ def _check_signal(path: Path, entry: Any, known: list[str], severities: list[str
     _check_regexes(f"{where} recognise.fine", rec["fine"])
     _check_regexes(f"{where} recognise.unless", rec.get("unless", []))
     _check_regexes(f"{where} recognise.resolved", rec.get("resolved", []))
+    _check_regexes(f"{where} recognise.replaced", rec.get("replaced", []))
     if rec.get("topic_cues"):
         topic = rec["topic_cues"]
         if not isinstance(topic, dict) or not topic.get("topic") or not topic.get("cues"):

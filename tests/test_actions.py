@@ -102,6 +102,17 @@ def test_a_later_message_may_take_back_an_earlier_problem(kb: Knowledge, earlier
     assert slot(events, "facts")[sid]["state"] == state
 
 
+@pytest.mark.parametrize(("text", "state"), [("后来没用他，换成我舅舅了", "fine"), ("直接说结果吧", "raised")])
+def test_a_take_back_reads_the_sentence_of_the_earlier_message(kb: Knowledge, text: str, state: str) -> None:
+    # the clause "他被法院列为失信人了" says nothing of a guarantor on its own: its sentence does
+    earlier = "担保人是我同学，他被法院列为失信人了"
+    stored = dx.findings_to_facts(earlier, kb)
+    assert stored["weak_guarantor"]["state"] == "raised"
+    said = [{"event": "user", "text": earlier}, {"event": "user", "text": text}]
+    _, events = run(ActionAnalyseMessage(), tracker(text, slots={"facts": stored}, events=said))
+    assert slot(events, "facts")["weak_guarantor"]["state"] == state
+
+
 def test_analyse_without_facts_asks(kb: Knowledge) -> None:
     _, events = run(ActionAnalyseMessage(), tracker("我的贷款被拒了", intent="ask_refusal_reason"))
     assert slot(events, "situation_known") is False

@@ -370,3 +370,37 @@ def test_denied_in_the_ways_long_stories_deny(kb: Knowledge, text: str, sid: str
 )
 def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("凭什么说我征信花了，我一年就查过两回", "frequent_inquiries"),
+        ("说我给人担保过，没那回事", "external_guarantee"),
+        ("客服非说我负债高，我就一张卡", "high_interest_borrowing"),
+        ("听说开饭店又开网吧的人贷款难", "cross_industry"),
+        ("信用卡刷爆的那几张都销户了", "card_overdraft"),
+        ("以前以卡养卡，前年就戒了", "card_overdraft"),
+        ("网贷借了七八家，去年终于上岸了", "high_interest_borrowing"),
+        ("我表姐逾期了，催收老打我电话", "overdue_record"),
+        ("之前查询挺多，不过都是两年前的了", "frequent_inquiries"),
+        ("征信查询多是真的，不过近半年就一次", "frequent_inquiries"),
+        ("抵押的老房子评估才八万，后来换成门面房了", "collateral_value"),
+        ("担保人信用不好，后来就没找他", "weak_guarantor"),
+    ],
+)
+def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
+    # the forms dev40a/dev40b taught (dev sets, read), in our own words
+    assert states(text, kb).get(sid) != "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("好多人说银行都在收紧", "lender_tightening"),  # what one hears of lenders is how one knows
+        ("担保人本来是我表哥，后来换成我姐夫，他也欠了一屁股债", "weak_guarantor"),  # the new one's problem
+        ("洗车店上个月转让了，流水少了一半", "cashflow_drop"),  # the sale ends a trade, not the drop
+    ],
+)
+def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "raised"
