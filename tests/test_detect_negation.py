@@ -387,6 +387,8 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("征信查询多是真的，不过近半年就一次", "frequent_inquiries"),
         ("抵押的老房子评估才八万，后来换成门面房了", "collateral_value"),
         ("担保人信用不好，后来就没找他", "weak_guarantor"),
+        ("一开始申请了15万信用贷，后来改的8万", "amount_over_limit"),
+        ("我做服装也做餐饮，哦说错了，餐饮是我姐的", "cross_industry"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
