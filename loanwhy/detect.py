@@ -649,6 +649,15 @@ def turns_against(text: str, kb: Knowledge | None = None) -> bool:
     )
 
 
+def set_aside(sid: str, text: str, kb: Knowledge | None = None) -> bool:
+    """One of the signal's `unless` patterns speaks for the text ("客服说他们放款一切正常")."""
+    kb = kb or load()
+    unless = _rules_for(kb).unless.get(sid)
+    said = prepare(text, kb)
+    asked = any(flag for _, flag in marked_clauses(said, kb))  # "这种季节性的也算吗" asks, it sets nothing aside
+    return unless is not None and not asked and bool(unless.search(said))
+
+
 def sentence_with(text: str, clause: str, kb: Knowledge | None = None) -> str:
     """The sentence of `text` (prepared) that holds `clause`, or "" when none does."""
     for sentence in _SENTENCES.split(prepare(text, kb)):

@@ -389,6 +389,14 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("担保人信用不好，后来就没找他", "weak_guarantor"),
         ("一开始申请了15万信用贷，后来改的8万", "amount_over_limit"),
         ("我做服装也做餐饮，哦说错了，餐饮是我姐的", "cross_industry"),
+        # dev41a/dev41b
+        ("以前信用卡刷爆过，去年已经全部还掉了", "card_overdraft"),
+        ("网贷从没碰过，高利贷就更不可能了", "high_interest_borrowing"),
+        ("我知道续贷要重审，但我这次不是续贷", "renewal_review"),
+        ("刷爆信用卡的是我老公，不是我", "card_overdraft"),
+        ("我同事被拒是因为他的担保人欠了一堆钱", "weak_guarantor"),
+        ("有人说机构都收紧了，可我问过，他们放款一切正常", "lender_tightening"),
+        ("续贷那边已经顺利批了，这次是新申请", "renewal_review"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
