@@ -397,6 +397,12 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("我同事被拒是因为他的担保人欠了一堆钱", "weak_guarantor"),
         ("有人说机构都收紧了，可我问过，他们放款一切正常", "lender_tightening"),
         ("续贷那边已经顺利批了，这次是新申请", "renewal_review"),
+        # dev40p (personas' answers)
+        ("担保？谁找我担保啊", "external_guarantee"),
+        ("他以前欠过别人钱，前年就还清了", "weak_guarantor"),
+        ("俺们种地的哪炒股啊，不懂那个", "stock_speculation"),
+        ("有一次晚还了两天，银行说在宽限期里，没上征信", "overdue_record"),
+        ("客户经理说他们现在鼓励放贷", "lender_tightening"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
