@@ -403,6 +403,18 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("俺们种地的哪炒股啊，不懂那个", "stock_speculation"),
         ("有一次晚还了两天，银行说在宽限期里，没上征信", "overdue_record"),
         ("客户经理说他们现在鼓励放贷", "lender_tightening"),
+        # dev42a/dev42b
+        ("我不做化工，只是厂名里带化工两个字", "high_risk_industry"),
+        ("上个月流水少了，过年歇业半个月，往年都这样", "cashflow_drop"),
+        ("别的机构收紧是别人的事，我申的这家挺松的", "lender_tightening"),
+        ("别跟我说是他们收紧了，我同事刚批下来", "lender_tightening"),
+        ("鞭炮厂只是打算后年开，现在还没开", "high_risk_industry"),
+        ("查询记录都是我自己在手机上查的本人查询", "frequent_inquiries"),
+        ("以前在矿上干，去年就转行开网约车了", "high_risk_industry"),
+        ("贷款的钱我不会拿去炒股", "stock_speculation"),
+        ("上个月续贷成功了，续贷那块没啥问题", "renewal_review"),
+        ("股票早就割肉清仓了", "stock_speculation"),
+        ("我没找担保人。信贷员说他们公司坏账太多了", "weak_guarantor"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
