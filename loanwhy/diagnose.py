@@ -37,9 +37,10 @@ def taken_back(
 
     Only a message that names no other topic can take something back ("申请了12万" then "哦不对，后来
     改成8万了"; "我去年炒股" then "今年初就全部清仓了"), and only a problem its evidence states: the
-    clause alone, or else the sentence of an `earlier` message (oldest first) that holds the clause
-    ("做废旧塑料回收的，小作坊" then "哦说错了，那是我之前干的"). A signal the latest message decides
-    itself (`said`) is left to `merge`.
+    clause alone, or else the sentence holding it in one of the `earlier` messages (given oldest first,
+    read latest first): "做废旧塑料回收的，小作坊" then "哦说错了，那是我之前干的". A signal the latest
+    message decides itself (`said`) is left to `merge`; a request ("直接说结果吧") or a question that only
+    reads differently beside the problem takes nothing back.
     """
     kb = kb or load()
     out: Facts = {}
