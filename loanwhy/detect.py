@@ -474,7 +474,7 @@ def analyse(
 
     prepared = prepare(text, kb)
     if rules.fiction.search(prepared):
-        return {}  # see `fiction`  # "写个小故事：老王替邻居担保…" states nobody's situation
+        return {}  # "写个小故事：老王替邻居担保…" states nobody's situation (`fiction`)
     marked = marked_clauses(prepared, kb)
     parts = [c for c, _ in marked]
     carried: float | None = None  # "上个月手头紧，被查了5次": a period applies to later clauses
@@ -634,9 +634,10 @@ def fiction(text: str, kb: Knowledge | None = None) -> bool:
     return bool(_rules_for(kb or load()).fiction.search(prepare(text, kb)))
 
 
-def turns_against(text: str, kb: Knowledge | None = None) -> bool:
-    """The text says over, wrong or someone else's ("哦说错了，前年就转手了"), and asks nothing: a
-    request ("直接说结果吧") or a question ("这种季节性的也算吗") turns against nothing."""
+def turns_against(text: str, kb: Knowledge | None = None, sid: str | None = None) -> bool:
+    """The text says over, wrong or someone else's ("哦说错了，前年就转手了"), or one of `sid`'s `unless`
+    patterns speaks for it ("客服说他们放款一切正常"), and it asks nothing: a request ("直接说结果吧")
+    or a question ("这种季节性的也算吗") turns against nothing."""
     kb = kb or load()
     rules = _rules_for(kb)
     marked = marked_clauses(prepare(text, kb), kb)
@@ -644,33 +645,28 @@ def turns_against(text: str, kb: Knowledge | None = None) -> bool:
         return False
     said = "，".join(c for c, _ in marked)
     own = [p for p in (*rules.own_resolved.values(), *rules.replaced.values()) if p is not None]
+    unless = rules.unless.get(sid) if sid is not None else None
+    if unless is not None:
+        own.append(unless)
     return any(p.search(said) for p in (rules.resolved, rules.self_correction, *own)) or any(
         rules.retraction.search(c.strip()) or rules.owned_by_other.match(c.strip()) for c, _ in marked
     )
 
 
-def set_aside(sid: str, text: str, kb: Knowledge | None = None) -> bool:
-    """One of the signal's `unless` patterns speaks for the text ("客服说他们放款一切正常")."""
-    kb = kb or load()
-    unless = _rules_for(kb).unless.get(sid)
-    said = prepare(text, kb)
-    asked = any(flag for _, flag in marked_clauses(said, kb))  # "这种季节性的也算吗" asks, it sets nothing aside
-    return unless is not None and not asked and bool(unless.search(said))
-
-
 def sentence_with(text: str, clause: str, kb: Knowledge | None = None) -> str:
     """The sentence of `text` (prepared) that holds `clause`, or "" when none does."""
-    for sentence in _SENTENCES.split(prepare(text, kb)):
-        if clause and clause in sentence:
-            return sentence
-    return ""
+    return _sentence_holding(prepare(text, kb), clause) or ""
 
 
-def _sentence_of(text: str, clause: str) -> str:
+def _sentence_holding(text: str, clause: str) -> str | None:
     for sentence in _SENTENCES.split(text):
         if clause and clause in sentence:
             return sentence
-    return clause
+    return None
+
+
+def _sentence_of(text: str, clause: str) -> str:
+    return _sentence_holding(text, clause) or clause
 
 
 def _someone_else(text: str, parts: list[str], rules: _Rules) -> list[bool]:

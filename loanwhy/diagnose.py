@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from loanwhy.detect import FINE, RAISED, analyse, fiction, only_denial, sentence_with, set_aside, turns_against
+from loanwhy.detect import FINE, RAISED, analyse, fiction, only_denial, sentence_with, turns_against
 from loanwhy.kb import Knowledge, load
 
 Facts = dict[str, dict[str, Any]]
@@ -55,7 +55,7 @@ def taken_back(
         if context is None:
             continue  # raised with the help of context no longer at hand: it cannot be re-read
         now = analyse(f"{context}，{text}", kb).get(sid)
-        if now is None and not (turns_against(text, kb) or set_aside(sid, text, kb)):
+        if now is None and not turns_against(text, kb, sid):
             continue  # read together the problem is gone, yet nothing denies it ("…，直接说结果吧")
         if now is None or now.state != RAISED:
             out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": now.value if now else None}
