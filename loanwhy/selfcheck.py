@@ -230,9 +230,12 @@ def _aligned(text: str, t: Topic) -> tuple[list[tuple[tuple[str, ...], str]], bo
 
 
 def _guided(sid: str, piece: str, kb: Knowledge) -> dict[str, Any] | None:
-    """A bare number answering a sub-question ("七八次吧") read with the words of that sub-question."""
+    """A bare number answering a sub-question ("七八次吧") read with the words of that sub-question.
+
+    A piece that already names them reads on its own: "工友借了好几个网贷" is someone else's count.
+    """
     prefix = kb.signals[sid].get("answer_prefix") or ""
-    if not prefix or not _has_quantity(piece):
+    if not prefix or prefix in piece or not _has_quantity(piece):
         return None
     fact = findings_to_facts(prefix + piece, kb, use_model=False).get(sid)
     return fact if fact is not None and fact.get("value") is not None else None
@@ -320,7 +323,8 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
         # "七八次吧" answers the sub-question whose words make the number count (a measured value)
         for sid in t.signals:
             prefix = kb.signals[sid].get("answer_prefix") or ""
-            guided = findings_to_facts(prefix + first[0], kb, use_model=False) if prefix else {}
+            named = not prefix or prefix in first[0]
+            guided = {} if named else findings_to_facts(prefix + first[0], kb, use_model=False)
             if sid in guided and sid not in facts and guided[sid].get("value") is not None:
                 facts[sid] = guided[sid]
                 break

@@ -415,6 +415,10 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("上个月续贷成功了，续贷那块没啥问题", "renewal_review"),
         ("股票早就割肉清仓了", "stock_speculation"),
         ("我没找担保人。信贷员说他们公司坏账太多了", "weak_guarantor"),
+        # dev40p, dev19p (personas, read)
+        ("担保倒是有人找过我，我没答应", "external_guarantee"),
+        ("莫得，哪个找我担保嘛，我自己都顾不到", "external_guarantee"),
+        ("担保人？这个贷款不要担保人。业务员说他们公司坏账一堆", "weak_guarantor"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
@@ -428,6 +432,8 @@ def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> No
         ("好多人说银行都在收紧", "lender_tightening"),  # what one hears of lenders is how one knows
         ("担保人本来是我表哥，后来换成我姐夫，他也欠了一屁股债", "weak_guarantor"),  # the new one's problem
         ("洗车店上个月转让了，流水少了一半", "cashflow_drop"),  # the sale ends a trade, not the drop
+        ("我给朋友做了担保，他找我借钱我没答应", "external_guarantee"),  # a loan turned down, not the guarantee
+        ("担保人是我表哥，他公司也有坏账", "weak_guarantor"),
     ],
 )
 def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, sid: str) -> None:

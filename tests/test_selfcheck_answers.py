@@ -162,3 +162,10 @@ def test_a_fact_followed_by_what_does_this_mean_is_an_answer(text: str, tid: str
 def test_asking_back_after_an_unsure_clause_stays_unsure() -> None:
     status, facts = parse_answer("逾期我记不太清了，这个影响大吗", "credit")
     assert RAISED not in {f["state"] for f in facts.values()}
+
+
+def test_a_count_of_someone_else_is_not_read_as_the_answer() -> None:
+    # the piece names its topic itself, so no question words are put before it
+    got = states("没卡。工友借了好几个网贷，我没借，一个都没。不懂", "debts")
+    assert got.get("high_interest_borrowing") != RAISED
+    assert states("七八次吧", "credit")["frequent_inquiries"] == RAISED
