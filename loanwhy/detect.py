@@ -22,11 +22,12 @@ from loanwhy.normalize import normalize
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
 _POST_WINDOW = 16  # a denial after the phrase may follow a short list ("跟化工、污染那些根本不沾边")
+_CORRECTED_NUMBER = 12  # a clause after "不对" this short that holds a number replaces the number said ("填的是５万")
 _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
 _EMOJI = r"\U0001F300-\U0001FAFF\u2600-\u27BF"  # character ranges, for a class
 _SPLIT = re.compile(
-    rf"([,，。.!！?？;；:：\n~～{_EMOJI}\u200d\ufe0f]+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
-)  # a space between words ends a clause too, and so does an emoji
+    rf"((?:[,，。!！?？;；:：\n~～{_EMOJI}\u200d\ufe0f]|(?<!\d)\.|\.(?!\d))+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
+)  # a space between words ends a clause too, and so does an emoji; a decimal point does not ("1.2万")
 # an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
 _SENTENCES = re.compile(rf"[。!！?？;；\n{_EMOJI}]+")
 
@@ -119,6 +120,7 @@ class _Rules:
     post_negation: re.Pattern[str]
     list_tail: re.Pattern[str]  # the rest of a list after the phrase
     self_correction: re.Pattern[str]  # "哦说错了" right after the phrase
+    restated: re.Pattern[str]  # a clause that says the right number after a retraction ("填的是５万")
     corrected_named: re.Pattern[str]  # "哦不是续贷" right after it, naming it again
     object_me: re.Pattern[str]  # "打到我这": 我 as object, not as subject
     owned_by_other: re.Pattern[str]  # "…，那是我老公的": after the phrase, someone else's
@@ -232,6 +234,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         post_negation=re.compile(lex.get("post_negation", "(?!)")),
         list_tail=re.compile(lex.get("list_tail", "(?!)")),
         self_correction=re.compile(lex.get("self_correction", "(?!)")),
+        restated=re.compile(lex.get("restated", "(?!)")),
         corrected_named=re.compile(lex.get("corrected_named", "(?!)")),
         object_me=re.compile(lex.get("object_me", "(?!)")),
         owned_by_other=re.compile(lex.get("owned_by_other", "(?!)")),
@@ -471,6 +474,8 @@ def analyse(
 
     soft: dict[str, str] = {}  # a fine read from a count that does not decide ("四张卡"): its clause
     corrected: dict[str, int] = {}  # "…征信花了，其实我半年就查了一次": the clause whose count corrects it
+    taken_back_at: int | None = None  # the last clause taking back what was said ("不对", "刚才说错了")
+    correcting_at: int | None = None  # the last clause opening a correction ("其实…")
 
     prepared = prepare(text, kb)
     if rules.fiction.search(prepared):
@@ -493,6 +498,11 @@ def analyse(
         following = parts[i + 1] if i + 1 < len(parts) else ""
         someone_else = others[i]
         sentence = sentences[i]
+        bare = clause.strip()
+        if rules.self_correction.match(bare) or rules.retraction.search(bare):
+            taken_back_at = i
+        if rules.correction.match(bare):
+            correcting_at = i
         if rules.asking_for.match(sentence.strip()):
             continue  # "帮我表弟问的，…": the whole sentence is another applicant's
         for sid in kb.signals:
@@ -514,6 +524,19 @@ def analyse(
                     # "申了几个贷款，少说也有十来次": the next clause says how many
                     joined = _measure(m, clause + " " + following, rules.measure_words, carried)
                     verdict = joined if verdict is None or (joined is not None and joined[0]) else verdict
+                said = found.get(sid)
+                if (
+                    verdict is None
+                    and taken_back_at is not None
+                    and said is not None
+                    and said.value is not None
+                    and len(bare) <= _CORRECTED_NUMBER
+                    and rules.restated.match(bare)
+                ):
+                    # "申请了15万，不对，填的是５万": after a retraction a bare number replaces the one said
+                    verdict = _measure({**m, "context_re": None}, clause, rules.measure_words, carried)
+                    if verdict is not None and not verdict[0]:
+                        corrected.setdefault(sid, taken_back_at)
                 if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
                 if verdict is not None:
@@ -546,13 +569,16 @@ def analyse(
                     keep(Finding(sid, state, clause))
             if said_fine:
                 keep(Finding(sid, FINE, clause))
+                if correcting_at is not None:
+                    # "可能是因为炒币被拒的，其实我就是看看行情，一分钱都没投进去"
+                    corrected.setdefault(sid, correcting_at)
             topic = rules.topic_cues.get(sid)
             named_before = topic is not None and _named_earlier(parts, sentences, i, topic[0], rules)
             named_here = topic is not None and (bool(topic[0].search(clause)) or named_before)
             good = rules.topic_fine.get(sid)
             if named_here and good is not None and good.search(clause):
                 keep(Finding(sid, FINE, clause))  # "担保人是我岳父，名下没有负债": good words about the topic
-            if topic is not None and topic[0].search(prepared) and (someone_else or named_here):
+            if topic is not None and (named_here or (someone_else and _topic_stated(parts, topic[0], rules))):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
                 # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")
                 for hit in topic[1].finditer(clause):
@@ -613,6 +639,16 @@ def _denied_later(parts: list[str], sentences: list[str], evidence: str, sid: st
         return False
     i = parts.index(evidence)
     return any(sentences[j] == sentences[i] and pattern.match(parts[j].strip()) for j in range(i + 1, len(parts)))
+
+
+def _topic_stated(parts: list[str], topic: re.Pattern[str], rules: _Rules) -> bool:
+    """Some clause names the topic as a fact: not only supposed ("如果让我妈做担保人行不行") nor
+    denied ("我还没找担保人")."""
+    return any(
+        not rules.hypothetical.search(c) and not _denied(c, hit.start(), rules)
+        for c in parts
+        for hit in topic.finditer(c)
+    )
 
 
 def _named_earlier(parts: list[str], sentences: list[str], i: int, topic: re.Pattern[str], rules: _Rules) -> bool:

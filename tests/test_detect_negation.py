@@ -419,6 +419,16 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("担保倒是有人找过我，我没答应", "external_guarantee"),
         ("莫得，哪个找我担保嘛，我自己都顾不到", "external_guarantee"),
         ("担保人？这个贷款不要担保人。业务员说他们公司坏账一堆", "weak_guarantor"),
+        # dev43a/dev43b
+        ("我申请的15万，不对，我翻了下申请记录，填的是５万", "amount_over_limit"),
+        ("我申请了12万的生意贷，刚才说错了，是1.2万", "amount_over_limit"),
+        ("可能是因为炒币被拒的，其实我就是下了个app看看行情，一分钱都没投进去", "stock_speculation"),
+        ("朋友说我征信有逾期，那是搞混了，逾期的是我哥", "overdue_record"),
+        ("如果让我妈做担保人行不行？她没收入。我现在还没找担保人", "weak_guarantor"),
+        ("征信上也查不到任何担保记录", "external_guarantee"),
+        ("我哪借过什么高利贷，就是找亲戚拿了五万", "high_interest_borrowing"),
+        ("我表弟逾期的事跟我没关系，催收打到我这边我也很烦", "overdue_record"),
+        ("我之前说我信用卡刷爆了，其实没有，是我老婆的卡刷爆了", "card_overdraft"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
@@ -434,6 +444,11 @@ def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> No
         ("洗车店上个月转让了，流水少了一半", "cashflow_drop"),  # the sale ends a trade, not the drop
         ("我给朋友做了担保，他找我借钱我没答应", "external_guarantee"),  # a loan turned down, not the guarantee
         ("担保人是我表哥，他公司也有坏账", "weak_guarantor"),
+        ("我申请的5万，不对，是15万", "amount_over_limit"),  # the number said again is over the limit
+        ("我申请了15万，说错了，我月收入5千", "amount_over_limit"),  # an income is no restated amount
+        ("人家说查不到俺的信用记录", "thin_credit_file"),
+        ("我信用卡刷爆了，其实没有逾期", "card_overdraft"),
+        ("担保人是我表舅。他自己欠了一屁股债", "weak_guarantor"),
     ],
 )
 def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, sid: str) -> None:
