@@ -429,6 +429,22 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("我哪借过什么高利贷，就是找亲戚拿了五万", "high_interest_borrowing"),
         ("我表弟逾期的事跟我没关系，催收打到我这边我也很烦", "overdue_record"),
         ("我之前说我信用卡刷爆了，其实没有，是我老婆的卡刷爆了", "card_overdraft"),
+        # dev43p (personas, read)
+        ("网贷？不碰的，高利贷更加不碰", "high_interest_borrowing"),
+        ("网贷、民间借贷都没有，高利贷碰不得", "high_interest_borrowing"),
+        ("网贷？没有，高利贷更甭提", "high_interest_borrowing"),
+        ("放高利贷的俺也不找，那是要命的", "high_interest_borrowing"),
+        ("网贷app是下了好几个，但都只是点了看额度，一笔都没借", "high_interest_borrowing"),
+        ("民间借贷我们这里是有，我没借", "high_interest_borrowing"),
+        ("五金加工，不带电镀，环评证都有", "high_risk_industry"),
+        ("别的生意没弄过，不跨界", "cross_industry"),
+        ("每月autopay全额还，never刷爆", "card_overdraft"),
+        ("我从来没借过钱，哪里来的逾期", "overdue_record"),
+        ("征信几十年了，记录厚得很，不存在空白", "thin_credit_file"),
+        ("业务员说今年上头收紧了，逾期的多，好多都不放了", "overdue_record"),
+        ("我是被担保的那个，我自己没给别人担过保", "external_guarantee"),
+        ("以前帮人担保吃过亏，后来再也不帮人担了，现在一笔也没有", "external_guarantee"),
+        ("以前给舅舅担过，担保早就解除咧", "external_guarantee"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
