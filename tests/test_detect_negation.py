@@ -465,6 +465,14 @@ def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> No
         ("人家说查不到俺的信用记录", "thin_credit_file"),
         ("我信用卡刷爆了，其实没有逾期", "card_overdraft"),
         ("担保人是我表舅。他自己欠了一屁股债", "weak_guarantor"),
+        # dev43a/dev43b misses, in our own words
+        ("上个月有笔网贷晚了一个礼拜才还", "overdue_record"),
+        ("我开了个小冶炼厂", "high_risk_industry"),
+        ("环保手续办了一年多还没批下来", "high_risk_industry"),
+        ("现在还靠借网贷来还卡", "high_interest_borrowing"),
+        ("担保人是我舅，七十多了没退休金", "weak_guarantor"),
+        ("我 apply 的是 30 万的 personal loan", "amount_over_limit"),
+        ("工资都是微信转账，银行卡上看不到工资", "unverifiable_info"),
     ],
 )
 def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, sid: str) -> None:
