@@ -393,3 +393,8 @@ def test_doubts_that_go_ahead_or_name_the_lender_do_not_excuse(rules) -> None:  
 )
 def test_asking_for_the_truth_or_checking_a_lender_is_no_promise_wanted(rules, text: str) -> None:  # type: ignore[no-untyped-def]
     assert refusal_intent(prepare(text), rules) is None
+
+
+def test_when_and_what_to_bring_is_lawful(rules) -> None:  # type: ignore[no-untyped-def]
+    assert excused(prepare("你们门店几点关门，我想直接去面签"), "request_falsify", rules)
+    assert not excused(prepare("面签要带什么，假流水能过吗"), "request_falsify", rules)
