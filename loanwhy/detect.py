@@ -689,6 +689,11 @@ def turns_against(text: str, kb: Knowledge | None = None, sid: str | None = None
     )
 
 
+def first_sentence(text: str, kb: Knowledge | None = None) -> str:
+    """The first sentence of `text` (prepared), or "" when it has none."""
+    return next((x for x in _SENTENCES.split(prepare(text, kb)) if x.strip()), "")
+
+
 def sentence_with(text: str, clause: str, kb: Knowledge | None = None) -> str:
     """The sentence of `text` (prepared) that holds `clause`, or "" when none does."""
     return _sentence_holding(prepare(text, kb), clause) or ""

@@ -10,7 +10,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from loanwhy.detect import FINE, RAISED, analyse, fiction, only_denial, sentence_with, turns_against
+from loanwhy.detect import (
+    FINE,
+    RAISED,
+    analyse,
+    fiction,
+    first_sentence,
+    only_denial,
+    sentence_with,
+    turns_against,
+)
 from loanwhy.kb import Knowledge, load
 
 Facts = dict[str, dict[str, Any]]
@@ -46,20 +55,40 @@ def taken_back(
     out: Facts = {}
     if only_denial(text, kb) or fiction(text, kb):
         return out  # "没有了" answers whatever was asked last; a story corrects nothing
-    topics = set(topic_signals(text, kb))
+    lead = first_sentence(text, kb)
     for sid, fact in (old or {}).items():
         evidence = str(fact.get("evidence") or "")
-        if fact.get("state") != RAISED or sid in said or not evidence or topics - {sid}:
-            continue  # "我本人没逾期过" after a guarantor's story speaks of its own topic
+        if fact.get("state") != RAISED or sid in said or not evidence:
+            continue
+        reading = text
+        if _other_topics(text, sid, kb):
+            # "我本人没逾期过" after a guarantor's story speaks of its own topic; a message that opens by
+            # taking it back and then goes on to another ("刚才说错了，刷爆的是我老公的卡。…流水很难看")
+            # takes it back in that first sentence
+            if not lead or _other_topics(lead, sid, kb) or not turns_against(lead, kb, sid):
+                continue
+            reading = lead
         context = _stating(sid, evidence, earlier or [], kb)
         if context is None:
             continue  # raised with the help of context no longer at hand: it cannot be re-read
-        now = analyse(f"{context}，{text}", kb).get(sid)
-        if now is None and not turns_against(text, kb, sid):
+        now = analyse(f"{context}，{reading}", kb).get(sid)
+        if now is None and not turns_against(reading, kb, sid):
             continue  # read together the problem is gone, yet nothing denies it ("…，直接说结果吧")
         if now is None or now.state != RAISED:
             out[sid] = {"state": FINE, "evidence": now.evidence if now else text, "value": now.value if now else None}
     return out
+
+
+def _other_topics(text: str, sid: str, kb: Knowledge) -> set[str]:
+    """Signals other than `sid` the text is about, not counting the words it shares with `sid`
+    ("不是担保人" names a guarantor, not a guarantee given)."""
+    blanked = text
+    for word in sorted(kb.signals[sid]["synonyms"], key=len, reverse=True):
+        blanked = blanked.replace(word, "")
+    topic = (kb.signals[sid]["recognise"].get("topic_cues") or {}).get("topic")
+    if topic:  # the words that name what the signal speaks of ("担保人" for a weak guarantor)
+        blanked = re.sub(topic, "", blanked)
+    return set(topic_signals(blanked, kb)) - {sid}
 
 
 def _stating(sid: str, evidence: str, earlier: list[str], kb: Knowledge) -> str | None:

@@ -445,6 +445,10 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("我是被担保的那个，我自己没给别人担过保", "external_guarantee"),
         ("以前帮人担保吃过亏，后来再也不帮人担了，现在一笔也没有", "external_guarantee"),
         ("以前给舅舅担过，担保早就解除咧", "external_guarantee"),
+        # dev44a/dev44b
+        ("送外卖的，每个月七八千，流水不算少", "cashflow_drop"),
+        ("我是卖化工设备的，自己没有工厂", "high_risk_industry"),
+        ("我没给谁担保过，什么互保联保都没签过", "external_guarantee"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:

@@ -1,0 +1,51 @@
+"""A later message taking back what an earlier one raised (loanwhy.diagnose.taken_back)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loanwhy import diagnose as dx
+from loanwhy.kb import Knowledge
+
+
+def after(turns: list[str], kb: Knowledge) -> dict[str, str]:
+    """The signals' states after the turns, as the bot merges and takes back, message by message."""
+    facts: dx.Facts | None = None
+    for i, text in enumerate(turns):
+        said = dx.findings_to_facts(text, kb)
+        old = facts
+        facts = dx.merge(facts, said)
+        facts.update(dx.taken_back(old, text, said, kb, earlier=turns[:i]))
+    return {sid: f["state"] for sid, f in (facts or {}).items()}
+
+
+@pytest.mark.parametrize(
+    ("turns", "sid"),
+    [
+        # dev44a/dev44b (read), in our own words: the take-back opens a message that goes on to another topic
+        (
+            ["我两张信用卡都刷爆了", "刚才说错了，刷爆的是我老婆的卡，我的卡很少用。我开花店的，最近客人少了一大半"],
+            "card_overdraft",
+        ),
+        (
+            [
+                "我担保人最近也出事了，厂子倒闭了",
+                "啊不是，搞混了，倒闭的是我朋友，不是担保人。担保人是我爸，一点负债都没有",
+            ],
+            "weak_guarantor",
+        ),
+        (["我开了两个店，一个卖手机一个卖茶叶", "更正一下，茶叶店是我妈开的，跟我没关系"], "cross_industry"),
+        (
+            ["我给我同学担保了一笔贷款", "哦不对，是他给我做担保，不是我给他。他现在自己也欠了好多钱"],
+            "external_guarantee",
+        ),
+    ],
+)
+def test_a_message_that_opens_by_taking_it_back(kb: Knowledge, turns: list[str], sid: str) -> None:
+    assert after(turns, kb).get(sid) != "raised"
+
+
+def test_another_topic_without_a_take_back_takes_nothing_back(kb: Knowledge) -> None:
+    got = after(["我两张信用卡都刷爆了", "我开花店的，最近客人少了一大半"], kb)
+    assert got["card_overdraft"] == "raised"
+    assert got["cashflow_drop"] == "raised"
