@@ -476,6 +476,7 @@ def analyse(
     corrected: dict[str, int] = {}  # "…征信花了，其实我半年就查了一次": the clause whose count corrects it
     taken_back_at: int | None = None  # the last clause taking back what was said ("不对", "刚才说错了")
     correcting_at: int | None = None  # the last clause opening a correction ("其实…")
+    stated: dict[str, bool] = {}  # per signal: some clause names its topic as a fact (`_topic_stated`)
 
     prepared = prepare(text, kb)
     if rules.fiction.search(prepared):
@@ -578,7 +579,9 @@ def analyse(
             good = rules.topic_fine.get(sid)
             if named_here and good is not None and good.search(clause):
                 keep(Finding(sid, FINE, clause))  # "担保人是我岳父，名下没有负债": good words about the topic
-            if topic is not None and (named_here or (someone_else and _topic_stated(parts, topic[0], rules))):
+            if topic is not None and someone_else and not named_here and sid not in stated:
+                stated[sid] = _topic_stated(parts, topic[0], rules)
+            if topic is not None and (named_here or (someone_else and stated[sid])):
                 # "担保人是我同事，他自己也欠了很多钱": the subject was named earlier, or just before
                 # ("找的担保人是我表叔，信用社一查说他自己欠着好几笔贷款")
                 for hit in topic[1].finditer(clause):
