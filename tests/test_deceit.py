@@ -163,8 +163,9 @@ def test_a_cue_in_a_story_that_asks_nothing_is_not_refused() -> None:
 
 
 def test_a_cue_the_check_is_all_but_sure_is_lawful_is_not_refused() -> None:
-    """The cue "洗白征信" in a question whether it is a scam: lawful. DIET's refusal does not stand either."""
-    text = "网上那些洗白征信的是不是都是骗人的"
+    """The cue "洗白征信" in a question whether the ads are any good: lawful. DIET's refusal does not stand either.
+    (Asking whether it is a scam is excused by the rules already: the doubts of request_credit_repair.)"""
+    text = "网上那些洗白征信的广告靠谱吗"
     assert refusal_intent(text, compile_rules(load().lexicon.get("refusals", {}))) is not None  # the cue
     assert _intent(_cues(_Fixed(deceit.RULE_FLOOR + 0.01)), text) != "describe_situation"
     assert _intent(_cues(_Fixed(deceit.RULE_FLOOR - 0.01)), text) == "describe_situation"

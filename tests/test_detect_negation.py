@@ -449,6 +449,15 @@ def test_still_stated_next_to_those_forms(kb: Knowledge, text: str, sid: str) ->
         ("送外卖的，每个月七八千，流水不算少", "cashflow_drop"),
         ("我是卖化工设备的，自己没有工厂", "high_risk_industry"),
         ("我没给谁担保过，什么互保联保都没签过", "external_guarantee"),
+        # dev45p (personas, read)
+        ("逾期zero，还款记录全是N", "overdue_record"),
+        ("之前以为有个网贷逾期了，后来一查人家说不算逾期", "overdue_record"),
+        ("今年就查了三次，不想征信花", "frequent_inquiries"),
+        ("前几年有人拉我入股搞养殖，我没去，一分没投", "cross_industry"),
+        ("统共刷了不到两成，哪儿有刷爆这事儿", "card_overdraft"),
+        ("担保嘛，以前有人找过我，我没同意", "external_guarantee"),
+        ("我们楼里老张炒股赔了个底儿掉，我可不敢", "stock_speculation"),
+        ("犬子的公司倒是有担保，那是他自己签的，与我无关", "external_guarantee"),
     ],
 )
 def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> None:
