@@ -322,11 +322,9 @@ def parse_answer(text: str, tid: str, kb: Knowledge | None = None) -> tuple[str,
     if len(said) <= SHORT_ANSWER and first and _has_quantity(first[0]):
         # "七八次吧" answers the sub-question whose words make the number count (a measured value)
         for sid in t.signals:
-            prefix = kb.signals[sid].get("answer_prefix") or ""
-            named = not prefix or prefix in first[0]
-            guided = {} if named else findings_to_facts(prefix + first[0], kb, use_model=False)
-            if sid in guided and sid not in facts and guided[sid].get("value") is not None:
-                facts[sid] = guided[sid]
+            guided = _guided(sid, first[0], kb)
+            if guided is not None and sid not in facts:
+                facts[sid] = guided
                 break
     if not any(s in facts for s in t.signals) and _denies(said, kb):
         # "没借过钱，哪来的逾期": a plain denial clears what the topic asked about
