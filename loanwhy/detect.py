@@ -21,14 +21,15 @@ from loanwhy.normalize import normalize
 
 RAISED, FINE = "raised", "fine"
 _NEG_WINDOW = 8
+_PLAN_REACH = 2  # clauses before the one read that may hold the plan it goes on with
 _POST_WINDOW = 16  # a denial after the phrase may follow a short list ("跟化工、污染那些根本不沾边")
 _CORRECTED_NUMBER = 12  # a clause after "不对" this short that holds a number replaces the number said ("填的是５万")
 _YEAR_DIGITS = r"(?<!\d)(19\d\d|20\d\d)"  # where the lexicon's calendar_year says {year}
 _EMOJI = r"\U0001F300-\U0001FAFF\u2600-\u27BF"  # character ranges, for a class
 _SPLIT = re.compile(
-    rf"((?:[,，。!！?？;；:：\n~～{_EMOJI}\u200d\ufe0f]|(?<!\d)\.|\.(?!\d))+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
+    rf"((?:[,，。!！?？;；:：\n~～…⋯{_EMOJI}\u200d\ufe0f]|(?<!\d)\.|\.(?!\d))+\s*|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff]))"
 )  # a space between words ends a clause too, and so does an emoji; a decimal point does not ("1.2万")
-# an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
+# an ellipsis pauses as a comma does ("查询大概……其实只有两次"); an emoji ends a thought as a full stop does ("贷款被拒了😭 车贷早就还清了")
 _SENTENCES = re.compile(rf"[。!！?？;；\n{_EMOJI}]+")
 
 
@@ -102,6 +103,9 @@ class _Rules:
     denied_named: dict[str, re.Pattern[str]]  # a clause denying the signal by name ("谈不上老客户")
     named_words: dict[str, re.Pattern[str] | None]  # each signal's own words (its synonyms)
     hypothetical: re.Pattern[str]
+    number_denied: re.Pattern[str]  # before a number: "更不会…十几次", "哪来的十几次"
+    plan_opening: re.Pattern[str]  # "本来想…", "朋友介绍过…": a plan or an offer
+    plan_dropped: re.Pattern[str]  # "…念头就打消了", "…我就没去借": given up
     fiction: re.Pattern[str]  # a story to write: nobody's situation
     cues: dict[str, re.Pattern[str] | None]
     fine: dict[str, re.Pattern[str] | None]
@@ -205,6 +209,9 @@ def _rules_for(kb: Knowledge) -> _Rules:
             sid: _words(s.get("synonyms", [])) if s.get("synonyms") else None for sid, s in kb.signals.items()
         },
         hypothetical=hypothetical,
+        number_denied=re.compile(lex.get("number_denied", "(?!)")),
+        plan_opening=re.compile(lex.get("plan_opening", "(?!)")),
+        plan_dropped=re.compile(lex.get("plan_dropped", "(?!)")),
         fiction=re.compile(lex["fiction"]),
         cues={sid: alternation(s["recognise"]["cues"]) for sid, s in kb.signals.items()},
         fine={sid: alternation(s["recognise"]["fine"]) for sid, s in kb.signals.items()},
@@ -496,6 +503,8 @@ def analyse(
             continue
         if not hypothetical and supposed == sentences[i] and _asks(prepared, supposed):
             continue
+        if _given_up(sentences[i], clause, rules):
+            continue
         following = parts[i + 1] if i + 1 < len(parts) else ""
         someone_else = others[i]
         sentence = sentences[i]
@@ -540,6 +549,8 @@ def analyse(
                         corrected.setdefault(sid, taken_back_at)
                 if verdict is not None and not verdict[0] and rules.vague_count.search(clause + following):
                     verdict = None  # "被拒好几次了": a vague count says nothing is fine; the words decide
+                if verdict is not None and verdict[0] and _number_denied(f"{clause} {following}", verdict[1], rules):
+                    verdict = (False, verdict[1])  # "更不会一个月查十几次", "哪来的十几次"
                 if verdict is not None:
                     weak = not verdict[0] and not m.get("decides", True)
                     if weak and sid not in found:
@@ -600,6 +611,33 @@ def analyse(
         if f.state == RAISED and f.value is None and _denied_later(parts, sentences, f.evidence, sid, rules):
             found[sid] = Finding(sid, FINE, f.evidence, f.value)
     return _settle_resolved(found, prepared, rules)
+
+
+def _number_denied(text: str, value: float, rules: _Rules) -> bool:
+    """The number that raised the finding is itself denied: "更不会一个月查十几次", "…就三次，哪来的十几次"
+    (`text` is the clause, or the clause and the next one when the number was read across them)."""
+    said = [s for s in (*q.counts(text), *q.amounts(text), *q.ratios(text)) if abs(s.value - value) < 1e-9]
+    return any(rules.number_denied.search(text, max(0, s.start - _NEG_WINDOW), s.start) for s in said[:1])
+
+
+def _given_up(sentence: str, clause: str, rules: _Rules) -> bool:
+    """The clause opens a plan or an offer, or goes on with one opened in the two clauses before it, that
+    the rest of its sentence gives up: "本来想借点钱去炒股，…这个念头就打消了", "有朋友给我介绍过一个放贷的，
+    说是砍头息，…被我老婆劝住了，我就没去借"."""
+    at = sentence.find(clause)
+    if at < 0:
+        sentence, at = clause, 0
+    end = at + len(clause)
+    begin = at
+    for _ in range(_PLAN_REACH):
+        before = max(sentence.rfind(p, 0, begin - 1) for p in ",，;；") if begin > 0 else -1
+        begin = before + 1 if before >= 0 else 0
+    opened = None
+    for m in rules.plan_opening.finditer(sentence, begin, end):
+        opened = m
+    if opened is None:
+        return False
+    return bool(rules.plan_dropped.search(sentence, max(opened.end(), at)))
 
 
 def _asks(text: str, sentence: str) -> bool:
@@ -989,7 +1027,7 @@ def _learned_findings(
         for sid in hits:
             counted = found[sid].evidence if sid in found else None  # the number has spoken in that clause
             clause = _evidence(scored, sid, model, rules, someone_else, hypothetical, counted)
-            if clause is None:
+            if clause is None or _given_up(sentence, clause, rules):
                 continue
             unless = rules.unless[sid]
             if unless is not None and unless.search(sentence):

@@ -490,3 +490,46 @@ def test_disputed_finished_or_replaced(kb: Knowledge, text: str, sid: str) -> No
 )
 def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, sid: str) -> None:
     assert states(text, kb).get(sid) == "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        # dev46a/dev46b (read) taught these forms; the sentences are our own
+        ("原本打算拿点钱去炒币，朋友一劝，这个念头就打消了", "stock_speculation"),  # a plan given up
+        ("有熟人给我介绍过一个放贷的，月息五分，我媳妇不让，就没去借", "high_interest_borrowing"),
+        ("跟我表姐不一样，她网贷借了七八家，我就用过一次借呗", "high_interest_borrowing"),
+        ("不像我同事那样信用卡张张刷爆，我就一张卡", "card_overdraft"),
+        ("村里人都说开砖厂的贷不到款，我可没开", "high_risk_industry"),
+        ("有个客户老跟我吹他炒币挣了多少，我才不碰", "stock_speculation"),
+        ("客服问我信用卡是不是刷爆了，我说没有", "card_overdraft"),
+        ("我更不会一个月查十几次征信，半年才一次", "frequent_inquiries"),
+        ("半年查询就两次，哪来的十几次", "frequent_inquiries"),
+        ("免担保的产品，不用找保人", "external_guarantee"),
+        ("那笔担保老板还完钱就撤了", "external_guarantee"),
+        ("以前借过一回砍头息，两个月就还清了，之后再没碰过", "high_interest_borrowing"),
+        ("额度三万只用了三千，离刷爆还远", "card_overdraft"),
+        ("我堂哥征信上好几个呆账，他跟我说征信黑了哪都借不到", "overdue_record"),
+        ("我们同事有连三累六的逾期", "overdue_record"),
+        ("进账比去年同期还多了两成", "cashflow_drop"),
+        ("我朋友找的保人自己欠了一屁股债，结果他没批下来", "weak_guarantor"),
+        ("炒股那是他以前的事，跟我没关系", "stock_speculation"),
+    ],
+)
+def test_plans_given_up_comparisons_and_denied_numbers(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) != "raised"
+
+
+@pytest.mark.parametrize(
+    ("text", "sid"),
+    [
+        ("门店叫我去签字我一直没去，收入证明也没交", "unverifiable_info"),  # an errand put off, not a plan
+        ("本来想借五万周转，没借到，只好去借了高利贷", "high_interest_borrowing"),  # the plan was another
+        ("是不是因为两个月查了十几次征信？", "frequent_inquiries"),  # a fact inside a worried question
+        ("想无抵押贷二十五万", "amount_over_limit"),  # 无 is no denial of the amount
+        ("股票没碰过，但网贷借了十几个平台", "high_interest_borrowing"),
+        ("信贷员跟我说我征信花了", "frequent_inquiries"),  # the lender speaks of the writer
+    ],
+)
+def test_still_stated_next_to_the_forms_dev46_taught(kb: Knowledge, text: str, sid: str) -> None:
+    assert states(text, kb).get(sid) == "raised"
