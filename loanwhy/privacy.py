@@ -38,6 +38,12 @@ _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 # an ID number from Taiwan (a letter, 1 or 2, eight digits): users writing Traditional Chinese type it too
 _TW_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][12]\d{8}(?![0-9])")
+# a Hong Kong identity card (one or two letters, six digits, a check digit often in brackets: "A123456(7)")
+# and a Macau one (seven digits and a bracketed check digit, "1234567(8)", or "1/234567/8")
+_HK_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:[(（][0-9Aa][)）]|[0-9Aa](?![0-9A-Za-z]))")
+_MO_ID = re.compile(r"(?<![0-9])[157](?:\d{6}\s?[(（]\d[)）]|/\d{6}/\d)(?![0-9])")
+# a passport or travel permit (护照 E12345678, EA1234567; 港澳通行证 C12345678; 回乡证 H12345678)
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,8}(?![0-9])")
 # a separator: anything that is neither a letter nor a digit (spaces, dashes, dots, brackets, bars,
 # CJK punctuation, soft hyphen and other format characters), plus "_" and the long-vowel marks
 # (ー, ｰ: letters to Unicode, dashes to the eye); up to 8 of them between two digits
@@ -236,7 +242,7 @@ def mask(text: str) -> str:
     # the widest pattern first: a shorter one taking part of a run (the 13 digits of a card split 6+13)
     # would leave the rest in clear
     out = p.run.sub(partial(_mask_run, p), out)
-    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _TW_ID, _LONG_DIGITS):
+    for pattern in (_ID_CARD, _CARD, _PHONE, _LANDLINE, _TW_ID, _HK_ID, _MO_ID, _PASSPORT, _LONG_DIGITS):
         out = pattern.sub(MASK, out)
     out = _PARTLY_MASKED.sub(_partly_masked, out)
     out = _mask_pieces(p, out)

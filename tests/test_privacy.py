@@ -26,6 +26,14 @@ NUMBERS = [
     "一三八零零一三八零零零",  # Chinese numerals, digit by digit
     "壹叁捌零零壹叁捌零零零",  # the financial (大写) forms
     "壹壹零壹零壹壹玖玖零零叁零柒壹贰叁肆",
+    "A123456(7)",  # a Hong Kong identity card, check digit in brackets
+    "AB987654（3）",
+    "Z6834521",  # the same without brackets
+    "1234567(8)",  # a Macau one
+    "1/234567/8",
+    "E12345678",  # a passport
+    "EA1234567",
+    "C87654321",  # a travel permit to Hong Kong and Macau
 ]
 
 
@@ -75,6 +83,10 @@ def test_secrets_and_named_parts_of_numbers_are_masked(text: str, secret: str) -
         "密码输错2次被锁了",
         "手机上申请的，借了50000，还了30000，还差20000元",
         "手机号不方便给，借款100000和20000",
+        "iPhone15用了两年",
+        "车牌粤B12345",
+        "2023年3月(5)号",
+        "借了A款5万",
     ],
 )
 def test_ordinary_numbers_survive(text: str) -> None:
