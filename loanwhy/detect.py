@@ -104,6 +104,7 @@ class _Rules:
     named_words: dict[str, re.Pattern[str] | None]  # each signal's own words (its synonyms)
     hypothetical: re.Pattern[str]
     number_denied: re.Pattern[str]  # before a number: "更不会…十几次", "哪来的十几次"
+    topic_opening: re.Pattern[str]  # "说到担保这事": a topic brought up, nothing stated
     plan_opening: re.Pattern[str]  # "本来想…", "朋友介绍过…": a plan or an offer
     plan_dropped: re.Pattern[str]  # "…念头就打消了", "…我就没去借": given up
     fiction: re.Pattern[str]  # a story to write: nobody's situation
@@ -119,6 +120,7 @@ class _Rules:
     own_resolved: dict[str, re.Pattern[str] | None]
     replaced: dict[str, re.Pattern[str] | None]  # "后来换成我姐夫了": ends what was said before it only
     resolved_counts: set[str]
+    resolved_next: set[str]  # signals whose own `resolved` patterns also read the next sentence
     kept_years: dict[str, int]
     learned_min: dict[str, float]
     post_negation: re.Pattern[str]
@@ -210,6 +212,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         },
         hypothetical=hypothetical,
         number_denied=re.compile(lex.get("number_denied", "(?!)")),
+        topic_opening=re.compile(lex.get("topic_opening", "(?!)")),
         plan_opening=re.compile(lex.get("plan_opening", "(?!)")),
         plan_dropped=re.compile(lex.get("plan_dropped", "(?!)")),
         fiction=re.compile(lex["fiction"]),
@@ -234,6 +237,7 @@ def _rules_for(kb: Knowledge) -> _Rules:
         own_resolved={sid: alternation(s["recognise"].get("resolved", [])) for sid, s in kb.signals.items()},
         replaced={sid: alternation(s["recognise"].get("replaced", [])) for sid, s in kb.signals.items()},
         resolved_counts={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_counts")},
+        resolved_next={sid for sid, s in kb.signals.items() if s["recognise"].get("resolved_next")},
         kept_years={
             sid: int(s["recognise"]["kept_years"]) for sid, s in kb.signals.items() if s["recognise"].get("kept_years")
         },
@@ -375,6 +379,11 @@ def _doubted(clause: str, start: int, rules: _Rules, end: int | None = None) -> 
     begin = max(0, start - _NEG_WINDOW)
     stop = start if end is None else end
     if rules.a_not_a.search(clause, begin, max(stop, start + 2)):
+        return True
+    # a two-character A-not-A may start at the hit itself ("跨界不跨界的我不搞"); one that follows it, or a
+    # one-character one inside it, asks nothing ("逾期还没还清", "车贷还没还上")
+    at_hit = rules.a_not_a.match(clause, start)
+    if at_hit is not None and len(at_hit.group(1)) >= 2:
         return True
     window = clause[begin:stop]
     return any(not rules.lender_report.match(clause, begin + m.start()) for m in rules.doubts.finditer(window))
@@ -564,7 +573,8 @@ def analyse(
             said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
             # what others say states nothing of the writer, but it is how one hears of lenders and guarantors
             hearsay = sid not in rules.about_others and bool(rules.hearsay.match(clause))
-            if cue is not None and not decided and not said_fine and not marked[i][1] and not hearsay:
+            opening = bool(rules.topic_opening.match(bare))  # "说到担保这事，…"
+            if cue is not None and not decided and not said_fine and not marked[i][1] and not hearsay and not opening:
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules, hit.end()):
                         continue
@@ -815,6 +825,14 @@ def _turned_next(text: str, sentence: str, sid: str, rules: _Rules) -> str:
     return nxt if rules.turn.match(nxt) and named.search(nxt) else ""
 
 
+def _next_sentence(text: str, sentence: str) -> str:
+    """The sentence after `sentence` in `text`, or ""."""
+    at = text.find(sentence)
+    if at < 0 or not sentence:
+        return ""
+    return next((p for p in _SENTENCES.split(text[at + len(sentence) :]) if p.strip()), "")
+
+
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:
     """A finished situation is fine ("担保去年就解除了"); for a signal whose record outlives the
     event (a settled overdue stays 5 years) only its own patterns count ("七年前逾期过")."""
@@ -839,7 +857,8 @@ def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dic
         if kept and _long_past(where, kept, rules):
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
             continue
-        if (own is not None and _finished(own, where, rules)) or general:
+        reach = f"{where}。{_next_sentence(text, where)}" if sid in rules.resolved_next else where
+        if (own is not None and _finished(own, reach, rules)) or general:
             out[sid] = Finding(sid, FINE, f.evidence, f.value)
     return out
 

@@ -514,6 +514,20 @@ def test_still_stated_next_to_the_forms_dev40_taught(kb: Knowledge, text: str, s
         ("进账比去年同期还多了两成", "cashflow_drop"),
         ("我朋友找的保人自己欠了一屁股债，结果他没批下来", "weak_guarantor"),
         ("炒股那是他以前的事，跟我没关系", "stock_speculation"),
+        # dev47a/dev47p (read), in our own words
+        ("说到担保这事，我老爸当年给人担保赔了套房，我一次都没签过", "external_guarantee"),
+        ("我姐上回被拒是因为她找的保人自己也出了事", "weak_guarantor"),
+        ("我老婆非说我信用卡刷爆了，扯犊子呢，额度三万才用了五千", "card_overdraft"),
+        ("我账上流水不少啊，每月进出几十万", "cashflow_drop"),
+        ("我们车友圈有人搞互相担保，我没参加", "external_guarantee"),
+        ("高利贷坚决不借", "high_interest_borrowing"),
+        ("高利贷更加不会去借", "high_interest_borrowing"),
+        ("炒股係我老公嘅嘢", "stock_speculation"),
+        ("炒股是我对象在弄，他自己的钱", "stock_speculation"),
+        ("担保我很清楚，从没签过", "external_guarantee"),
+        ("什么跨界不跨界的我不搞", "cross_industry"),
+        ("征信报告上担保信息那一栏是空的", "external_guarantee"),
+        ("听人说现在贷款公司都收紧了。我才不信，我邻居前几天刚在那家批了五万", "lender_tightening"),
     ],
 )
 def test_plans_given_up_comparisons_and_denied_numbers(kb: Knowledge, text: str, sid: str) -> None:
@@ -529,6 +543,8 @@ def test_plans_given_up_comparisons_and_denied_numbers(kb: Knowledge, text: str,
         ("想无抵押贷二十五万", "amount_over_limit"),  # 无 is no denial of the amount
         ("股票没碰过，但网贷借了十几个平台", "high_interest_borrowing"),
         ("信贷员跟我说我征信花了", "frequent_inquiries"),  # the lender speaks of the writer
+        ("当前逾期还没还清，征信上挂着呢", "overdue_record"),  # 还没还 is no A-not-A question of the hit
+        ("现在银行都在收紧。我朋友也被拒了", "lender_tightening"),
     ],
 )
 def test_still_stated_next_to_the_forms_dev46_taught(kb: Knowledge, text: str, sid: str) -> None:

@@ -169,3 +169,17 @@ def test_a_count_of_someone_else_is_not_read_as_the_answer() -> None:
     got = states("没卡。工友借了好几个网贷，我没借，一个都没。不懂", "debts")
     assert got.get("high_interest_borrowing") != RAISED
     assert states("七八次吧", "credit")["frequent_inquiries"] == RAISED
+
+
+@pytest.mark.parametrize(
+    ("text", "tid", "sid"),
+    [
+        # dev47p (read): answers in the persona's own voice, in our own words
+        ("担保？没有，我们牌友圈有人搞互保那一套，我没掺和", "loan", "external_guarantee"),
+        ("网贷没用过，高利贷更加不会去借", "debts", "high_interest_borrowing"),
+        ("炒股係我老公嘅嘢，我唔碰", "debts", "stock_speculation"),
+        ("担保我很清楚，从来没签过担保合同", "loan", "external_guarantee"),
+    ],
+)
+def test_a_denial_in_the_personas_own_voice_raises_nothing(text: str, tid: str, sid: str) -> None:
+    assert states(text, tid).get(sid) != RAISED

@@ -49,3 +49,16 @@ def test_another_topic_without_a_take_back_takes_nothing_back(kb: Knowledge) -> 
     got = after(["我两张信用卡都刷爆了", "我开花店的，最近客人少了一大半"], kb)
     assert got["card_overdraft"] == "raised"
     assert got["cashflow_drop"] == "raised"
+
+
+@pytest.mark.parametrize(
+    ("turns", "sid"),
+    [
+        # dev47a (read), in our own words: "it isn't me" opens the next message; a replaced guarantor
+        (["信用卡都刷爆了怎么办", "不是我，我是替我女儿问的，她的卡刷爆了"], "card_overdraft"),
+        (["我炒币亏了好几万", "刚才说的不对，炒币的是我哥，用的他自己的钱"], "stock_speculation"),
+        (["原来的担保人是我姑父，后来他欠了一屁股债", "所以这次换成了我表哥，在国企上班，没有负债"], "weak_guarantor"),
+    ],
+)
+def test_a_later_message_takes_it_back(kb: Knowledge, turns: list[str], sid: str) -> None:
+    assert after(turns, kb).get(sid) != "raised"
