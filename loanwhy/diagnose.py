@@ -38,6 +38,18 @@ def merge(old: Facts | None, new: Facts) -> Facts:
     return merged
 
 
+def decided(said: Facts, old: Facts | None, merged: Facts) -> Facts:
+    """What a message decided: `said` less the raised problems its merge left as they were. A blanket
+    "no" in an answer does not undo a problem said before (`selfcheck.merge_answer`), yet the same message
+    may still take it back ("我炒股亏了不少", then, answering the debts question, "刚才说的不对，炒股的是我老公")."""
+    kept = {
+        sid
+        for sid, fact in (old or {}).items()
+        if fact.get("state") == RAISED and merged.get(sid) == fact and said.get(sid, {}).get("state") != RAISED
+    }
+    return {sid: fact for sid, fact in said.items() if sid not in kept}
+
+
 def taken_back(
     old: Facts | None, text: str, said: Facts, kb: Knowledge | None = None, earlier: list[str] | None = None
 ) -> Facts:

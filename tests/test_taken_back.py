@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from loanwhy import diagnose as dx
-from loanwhy.kb import Knowledge
+from loanwhy import selfcheck
+from loanwhy.kb import Knowledge, load
 
 
 def after(turns: list[str], kb: Knowledge) -> dict[str, str]:
@@ -62,3 +63,25 @@ def test_another_topic_without_a_take_back_takes_nothing_back(kb: Knowledge) -> 
 )
 def test_a_later_message_takes_it_back(kb: Knowledge, turns: list[str], sid: str) -> None:
     assert after(turns, kb).get(sid) != "raised"
+
+
+def test_an_answer_that_says_someone_else_takes_back_what_merge_kept() -> None:
+    # answering the debts question: the blanket "fine" the answer gives stock speculation does not undo
+    # the earlier problem (merge_answer), the message still takes it back (dev47a, read; our own words)
+    kb = load()
+    stored = dx.findings_to_facts("我炒币亏了好几万", kb)
+    text = "刚才说的不对，炒币的是我哥，用的他自己的钱"
+    found = dx.findings_to_facts(text, kb)
+    _, new = selfcheck.parse_answer(text, "debts", kb)
+    merged = selfcheck.merge_answer(dx.merge(stored, {}), {**found, **new}, "debts", kb)
+    assert merged["stock_speculation"]["state"] == dx.RAISED  # what merge alone keeps
+    said = {**found, **new}
+    assert "stock_speculation" not in dx.decided(said, stored, merged)
+    back = dx.taken_back(stored, text, dx.decided(said, stored, merged), kb)
+    assert back["stock_speculation"]["state"] == dx.FINE
+
+
+def test_a_message_that_raises_it_again_decides_it() -> None:
+    stored = {"card_overdraft": {"state": dx.RAISED, "evidence": "卡刷爆了"}}
+    said = {"card_overdraft": {"state": dx.RAISED, "evidence": "两张卡都刷爆了"}}
+    assert "card_overdraft" in dx.decided(said, stored, {**stored, **said})
