@@ -7,7 +7,8 @@ so the applicant gets the diagnosis at once. A refusal said in any words ("贷�
 你说说是哪的问题") starts the refusal path even when DIET is unsure. Lender wording that names no reason
 ("综合评分不足") without any situation becomes `ask_lender_wording`: explained, then
 the short self-check. A statement of how things stand ("没拖过款，就申请了这一回", often the
-answer to our own question) is a situation too, not the FAQ whose words it shares.
+answer to our own question) is a situation too, not the FAQ whose words it shares, and so is a
+message taking back what was said ("刚才说的不对，炒股的是我老公").
 Refusal cues run after this step and still win.
 """
 
@@ -24,7 +25,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from loanwhy.detect import RAISED, analyse
+from loanwhy.detect import RAISED, analyse, turns_against
 from loanwhy.kb import Knowledge, has_any, load
 from nlu.intents import force_intent
 
@@ -195,6 +196,17 @@ class SituationCues(GraphComponent):
                 # "没拖欠过，就申请了这一回": the applicant says how things stand (often answering our
                 # question), in words a FAQ also uses; it asks nothing, so no FAQ answers it (nor FactVote's).
                 # "不过去年已经把车间关了": a correction DIET cannot place is news, not "did you mean"
+                force_intent(message, SITUATION)
+            elif (
+                not raised
+                and (str(current).startswith("faq_") or faint or current in REROUTE)
+                and current not in (SITUATION, HANDOFF)
+                and ours
+                and self._states(text)
+                and turns_against(text)
+            ):
+                # "刚才说的不对，炒股的是我老公，…": a message taking back what was said is news about the
+                # situation, never the FAQ whose words it shares
                 force_intent(message, SITUATION)
             elif (
                 not raised

@@ -129,6 +129,18 @@ def test_a_stated_situation_becomes_describe_situation(kb_db: Path) -> None:
     assert question.get("intent")["name"] == "faq_yalian_cities"
 
 
+def test_a_message_taking_back_what_was_said_is_a_situation_not_a_faq(kb_db: Path) -> None:
+    from nlu.situation_cues import SituationCues
+
+    kb = read_db(kb_db)
+    step = SituationCues(None, None, None, re.compile(kb.lexicon["question_words"]), domain=kb.mentions_domain)
+    back = "刚才说的不对，炒币的是我哥，用的他自己的钱，跟我店里没关系"
+    taken = step.process([parsed(back, "faq_self_query", [("faq_self_query", 0.7)])])[0]
+    asked = step.process([parsed("逾期还清了多久能消除？", "faq_record_keep", [("faq_record_keep", 0.7)])])[0]
+    assert taken.get("intent")["name"] == "describe_situation"
+    assert asked.get("intent")["name"] == "faq_record_keep"  # a question stays the FAQ's
+
+
 def test_lender_wording_that_mentions_people_is_not_a_handoff_request(kb_db: Path) -> None:
     import re
 
