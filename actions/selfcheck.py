@@ -9,7 +9,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import button, stored_facts
+from actions.common import button, earlier_texts, stored_facts
+from loanwhy import diagnose as dx
 from loanwhy import report, selfcheck
 from loanwhy.kb import load, selfcheck_topic_ids
 
@@ -111,6 +112,9 @@ class ValidateSelfcheckForm(FormValidationAction):
             tid = slot_name[len(PREFIX) :]
             state, new_facts = selfcheck.parse_answer(text, tid, kb)
             facts = selfcheck.merge_answer(facts, new_facts, tid, kb)
+            # "申请了12万" then, answering the next question, "打错了，是1.2万": the answer takes it back
+            back = dx.taken_back(before, text, dx.decided(new_facts, before, facts), kb, earlier=earlier_texts(tracker))
+            facts = {**facts, **back}
             raised = [
                 s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED
             ]
@@ -118,7 +122,7 @@ class ValidateSelfcheckForm(FormValidationAction):
                 dispatcher.utter_message(
                     response="utter_selfcheck_ack_raised", names=report.names(kb.ranked(raised), kb)
                 )
-            elif state == ANSWERED:
+            elif state == ANSWERED or back:
                 dispatcher.utter_message(response="utter_selfcheck_ack_fine")
             else:
                 dispatcher.utter_message(response="utter_selfcheck_ack_unknown")

@@ -726,3 +726,25 @@ def test_a_first_question_that_states_a_problem_keeps_it_and_goes_on_to_the_self
     facts = next(e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "facts")
     assert facts["high_interest_borrowing"]["state"] == "raised"
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["selfcheck_form"]
+
+
+def test_an_answer_that_corrects_an_earlier_number_takes_it_back(kb: Knowledge) -> None:
+    """ "申请了12万的贷款被拒", then, answering the debts question, "打错了，是1.2万" (dev46a, read)."""
+    said = "申请了12万的贷款被拒"
+    stored = dx.findings_to_facts(said)
+    assert stored["amount_over_limit"]["state"] == "raised"
+    answer = "打错了，是1.2万，一万二"
+    t = tracker(
+        answer,
+        slots={"requested_slot": "sc_debts", "sc_debts": answer, "facts": stored},
+        events=[
+            {"event": "user", "text": said},
+            {"event": "user", "text": answer},
+            {"event": "slot", "name": "sc_debts", "value": answer},
+        ],
+    )
+    t.active_loop = {"name": "selfcheck_form"}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateSelfcheckForm().get_validation_events(dispatcher, t, {}))
+    assert slot(events, "facts")["amount_over_limit"]["state"] == "fine"
+    assert responses(dispatcher.messages) == ["utter_selfcheck_ack_fine"]
