@@ -73,10 +73,7 @@ class ActionAnalyseMessage(Action):
             facts = selfcheck.merge_answer(dx.merge(stored, outside), {**found, **new}, tid, load())
             said = {**found, **new, tid: {}}  # the asked topic is the answer's to decide
         # an earlier overdue, then "that was back in 2015": the new message may take back an older problem
-        facts = {
-            **facts,
-            **dx.taken_back(stored, text, dx.decided(said, stored, facts), earlier=earlier_texts(tracker)),
-        }
+        facts = {**facts, **dx.taken_back(stored, text, said, earlier=earlier_texts(tracker), merged=facts)}
         known = any(f.get("state") == "raised" for f in facts.values()) or len(facts) >= 3
         # an answer to the question a report ended with updates that report, even when it clears the
         # only problem the report named (the workshop the report blamed was closed last year)

@@ -112,8 +112,8 @@ class ValidateSelfcheckForm(FormValidationAction):
             tid = slot_name[len(PREFIX) :]
             state, new_facts = selfcheck.parse_answer(text, tid, kb)
             facts = selfcheck.merge_answer(facts, new_facts, tid, kb)
-            # "申请了12万" then, answering the next question, "打错了，是1.2万": the answer takes it back
-            back = dx.taken_back(before, text, dx.decided(new_facts, before, facts), kb, earlier=earlier_texts(tracker))
+            # an amount said earlier, then an answer to this question that corrects it: the answer takes it back
+            back = dx.taken_back(before, text, new_facts, kb, earlier=earlier_texts(tracker), merged=facts)
             facts = {**facts, **back}
             raised = [
                 s for s, f in new_facts.items() if f.get("state") == RAISED and before.get(s, {}).get("state") != RAISED

@@ -518,6 +518,7 @@ def analyse(
         someone_else = others[i]
         sentence = sentences[i]
         bare = clause.strip()
+        opening = bool(rules.topic_opening.match(bare))  # "说到担保这事，…": a topic brought up, no cue counts
         if rules.self_correction.match(bare) or rules.retraction.search(bare):
             taken_back_at = i
         if rules.correction.match(bare):
@@ -573,7 +574,6 @@ def analyse(
             said_fine = fine is not None and bool(fine.search(clause))  # "流水和去年差不多": the clause says fine
             # what others say states nothing of the writer, but it is how one hears of lenders and guarantors
             hearsay = sid not in rules.about_others and bool(rules.hearsay.match(clause))
-            opening = bool(rules.topic_opening.match(bare))  # "说到担保这事，…"
             if cue is not None and not decided and not said_fine and not marked[i][1] and not hearsay and not opening:
                 for hit in cue.finditer(clause):
                     if _doubted(clause, hit.start(), rules, hit.end()):
@@ -637,13 +637,10 @@ def _given_up(sentence: str, clause: str, rules: _Rules) -> bool:
     at = sentence.find(clause)
     if at < 0:
         sentence, at = clause, 0
-    end = at + len(clause)
-    begin = at
-    for _ in range(_PLAN_REACH):
-        before = max(sentence.rfind(p, 0, begin - 1) for p in ",，;；") if begin > 0 else -1
-        begin = before + 1 if before >= 0 else 0
+    starts = [0, *(m.end() for m in _SPLIT.finditer(sentence, 0, at))]  # this clause's start is the last
+    begin = starts[max(0, len(starts) - 1 - _PLAN_REACH)]
     opened = None
-    for m in rules.plan_opening.finditer(sentence, begin, end):
+    for m in rules.plan_opening.finditer(sentence, begin, at + len(clause)):
         opened = m
     if opened is None:
         return False
@@ -812,25 +809,21 @@ def _finished(pattern: re.Pattern[str], sentence: str, rules: _Rules) -> bool:
     )
 
 
-def _turned_next(text: str, sentence: str, sid: str, rules: _Rules) -> str:
-    """The next sentence when it turns against this one and names the same signal, else ""."""
-    at = text.find(sentence)
-    if at < 0 or not sentence:
-        return ""
-    rest = [p for p in _SENTENCES.split(text[at + len(sentence) :]) if p.strip()]
-    named = rules.named_words.get(sid)
-    if not rest or named is None:
-        return ""
-    nxt = rest[0].strip()
-    return nxt if rules.turn.match(nxt) and named.search(nxt) else ""
-
-
 def _next_sentence(text: str, sentence: str) -> str:
     """The sentence after `sentence` in `text`, or ""."""
     at = text.find(sentence)
     if at < 0 or not sentence:
         return ""
     return next((p for p in _SENTENCES.split(text[at + len(sentence) :]) if p.strip()), "")
+
+
+def _turned_next(text: str, sentence: str, sid: str, rules: _Rules) -> str:
+    """The next sentence when it turns against this one and names the same signal, else ""."""
+    named = rules.named_words.get(sid)
+    nxt = _next_sentence(text, sentence).strip()
+    if not nxt or named is None:
+        return ""
+    return nxt if rules.turn.match(nxt) and named.search(nxt) else ""
 
 
 def _settle_resolved(found: dict[str, Finding], text: str, rules: _Rules) -> dict[str, Finding]:

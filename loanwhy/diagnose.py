@@ -51,7 +51,12 @@ def decided(said: Facts, old: Facts | None, merged: Facts) -> Facts:
 
 
 def taken_back(
-    old: Facts | None, text: str, said: Facts, kb: Knowledge | None = None, earlier: list[str] | None = None
+    old: Facts | None,
+    text: str,
+    said: Facts,
+    kb: Knowledge | None = None,
+    earlier: list[str] | None = None,
+    merged: Facts | None = None,
 ) -> Facts:
     """Problems an earlier message raised that the latest one takes back, read as if the two were one
     message: "信用卡逾期过一次" then "不过那是2015年的事了" or "哦不对，那是我老公的".
@@ -60,10 +65,13 @@ def taken_back(
     改成8万了"; "我去年炒股" then "今年初就全部清仓了"), and only a problem its evidence states: the
     clause alone, or else the sentence holding it in one of the `earlier` messages (given oldest first,
     read latest first): "做废旧塑料回收的，小作坊" then "哦说错了，那是我之前干的". A signal the latest
-    message decides itself (`said`) is left to `merge`; a request ("直接说结果吧") or a question that only
-    reads differently beside the problem takes nothing back.
+    message decides itself (`said`) is left to `merge`, unless the merge of it (`merged`, when given) left
+    the problem standing (`decided`); a request ("直接说结果吧") or a question that only reads differently
+    beside the problem takes nothing back.
     """
     kb = kb or load()
+    if merged is not None:
+        said = decided(said, old, merged)
     out: Facts = {}
     if only_denial(text, kb) or fiction(text, kb):
         return out  # "没有了" answers whatever was asked last; a story corrects nothing

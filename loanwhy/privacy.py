@@ -38,9 +38,9 @@ _LONG_DIGITS = re.compile(r"(?<![0-9])\d{11,}(?![0-9])")
 _LANDLINE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
 # an ID number from Taiwan (a letter, 1 or 2, eight digits): users writing Traditional Chinese type it too
 _TW_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][12]\d{8}(?![0-9])")
-# a Hong Kong identity card (one or two letters, six digits, a check digit often in brackets: "A123456(7)")
-# and a Macau one (seven digits and a bracketed check digit, "1234567(8)", or "1/234567/8")
-_HK_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:[(（][0-9Aa][)）]|[0-9Aa](?![0-9A-Za-z]))")
+# a Hong Kong identity card with its check digit in brackets ("A123456(7)") or the check letter A (without
+# brackets, a digit check digit makes the passport shape below), and a Macau one ("1234567(8)", "1/234567/8")
+_HK_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{6}\s?(?:[(（][0-9Aa][)）]|[Aa](?![0-9A-Za-z]))")
 _MO_ID = re.compile(r"(?<![0-9])[157](?:\d{6}\s?[(（]\d[)）]|/\d{6}/\d)(?![0-9])")
 # a passport or travel permit (护照 E12345678, EA1234567; 港澳通行证 C12345678; 回乡证 H12345678)
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,8}(?![0-9])")

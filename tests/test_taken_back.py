@@ -77,7 +77,7 @@ def test_an_answer_that_says_someone_else_takes_back_what_merge_kept() -> None:
     assert merged["stock_speculation"]["state"] == dx.RAISED  # what merge alone keeps
     said = {**found, **new}
     assert "stock_speculation" not in dx.decided(said, stored, merged)
-    back = dx.taken_back(stored, text, dx.decided(said, stored, merged), kb)
+    back = dx.taken_back(stored, text, said, kb, merged=merged)
     assert back["stock_speculation"]["state"] == dx.FINE
 
 
